@@ -1,0 +1,63 @@
+"""Analog-to-digital converter.
+
+Quantizer: mid-rise, ``2^bits`` uniform levels over the normalized range [−1, 1]:
+``LSB = 2/2^bits`` and levels ``−1 + (k + ½)·LSB``, k = 0 … 2^bits − 1.  The range is
+symmetric and has no zero code; every input in [−v_fs, v_fs] lands within ±½ LSB of
+its level, inputs beyond full scale are clipped.  Codes are returned normalized to
+[−1, 1] (the level value).
+
+Energy per conversion (SimPhony energy model): the reference power ``power_ref`` at
+``bits_ref`` bits and ``rate_ref`` samples/s scales as ``bits·f`` for SAR and as
+``(2^bits − 1)·f`` for flash, so ``E = P(bits, f)/f``.  The same reference point anchors
+both architectures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import DIGITAL, ELECTRICAL, IN, OUT, Component, Param, Port
+
+
+def quantize(x, bits: int) -> np.ndarray:
+    """Mid-rise uniform quantizer of ``x`` clipped to [−1, 1], ``2^bits`` levels."""
+    levels = 2 ** int(bits)
+    lsb = 2.0 / levels
+    k = np.clip(np.floor((np.clip(np.asarray(x, dtype=float), -1.0, 1.0) + 1.0) / lsb),
+                0, levels - 1)
+    return -1.0 + (k + 0.5) * lsb
+
+
+def power(p) -> float:
+    """Conversion power [W] at ``bits`` and ``sample_rate``."""
+    if p["architecture"] == "flash":
+        scale = (2.0 ** p["bits"] - 1.0) / (2.0 ** p["bits_ref"] - 1.0)
+    else:
+        scale = p["bits"] / p["bits_ref"]
+    return p["power_ref"] * scale * p["sample_rate"] / p["rate_ref"]
+
+
+ADC = Component(
+    name="adc",
+    kind="adc",
+    doc="ADC sampling voltage e_in into a normalized code on d_out.",
+    params=(
+        Param("bits", "bit", 8, 1, 16, "SimPhony default 8 b", "resolution", integer=True),
+        Param("sample_rate", "Hz", 10e9, 1e3, 1e12, "SimPhony default 10 GS/s", "sample rate"),
+        Param("v_fs", "V", 1.0, 1e-3, 100.0, "estimate, not in devices.md",
+              "full-scale input voltage (range ±v_fs)"),
+        Param("architecture", "1", "sar", source="SimPhony energy model (SAR)",
+              choices=("sar", "flash"), doc="power-scaling law"),
+        Param("power_ref", "W", 14.8e-3, 0.0, 10.0, "SimPhony 14.8 mW at 8 b, 10 GS/s",
+              "power at the reference point"),
+        Param("bits_ref", "bit", 8, 1, 16, "SimPhony reference 8 b", "reference resolution",
+              integer=True),
+        Param("rate_ref", "Hz", 10e9, 1e3, 1e12, "SimPhony reference 10 GS/s",
+              "reference sample rate"),
+    ),
+    ports=lambda p: (Port("e_in", ELECTRICAL, IN), Port("d_out", DIGITAL, OUT)),
+    delay=lambda p: 1.0 / p["sample_rate"],
+    energy=lambda p: {"convert": power(p) / p["sample_rate"]},
+    signal=lambda p, v: quantize(np.asarray(v, dtype=float) / p["v_fs"], p["bits"]),
+    stateful=True,
+)

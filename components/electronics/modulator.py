@@ -1,0 +1,61 @@
+"""Optical amplitude modulator driven by an electrical signal.
+
+Signal model (ideal, linear, signed): ``out = in · amplitude(loss) · clip(V/v_fs, −1, 1)``.
+A modulator biased at null (push-pull MZM, or a ring used with a balanced scheme) maps
+the drive to a signed field amplitude; the sine response, chirp and the finite
+extinction ratio are not modelled in the signal.  ``extinction`` is used by the link
+budget (laser power ×1/(1 − 10^(−ER/10))).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emulator.units import db_to_amplitude
+
+from ..base import ELECTRICAL, IN, OPTICAL, OUT, Component, Param, Port
+
+
+def signal(p, field, drive) -> np.ndarray:
+    level = np.clip(np.asarray(drive, dtype=float) / p["v_fs"], -1.0, 1.0)
+    return np.asarray(field, dtype=complex) * db_to_amplitude(p["loss"]) * level
+
+
+MODULATOR = Component(
+    name="modulator",
+    kind="modulator",
+    doc="Amplitude modulator (MZM or microring): in0 -> out0, electrical drive on `drive`.",
+    params=(
+        Param("type", "1", "mzm", source="Si MZM default (devices.md)", choices=("mzm", "ring"),
+              doc="modulator type"),
+        Param("energy_per_symbol", "J", 450e-15, 0.0, 1e-9,
+              "mzm Baehr-Jones 2012 (200-450 fJ/bit, upper end); "
+              "ring Timurdogan 2014 / LT (1-42 fJ/bit, upper end)", "drive energy per symbol"),
+        Param("symbol_rate", "Hz", 25e9, 1e6, 1e12,
+              "mzm Baehr-Jones 2012 / LT 25 Gb/s; ring same, estimate, not in devices.md",
+              "symbol rate"),
+        Param("bandwidth", "Hz", 12.5e9, 1e6, 1e12,
+              "mzm LT 12.5 GHz; ring same, estimate, not in devices.md",
+              "electro-optic 3 dB bandwidth"),
+        Param("loss", "dB", 1.2, 0.0, 30.0, "mzm LT 1.2 dB; ring LT 0.95 dB", "insertion loss"),
+        Param("extinction", "dB", 10.0, 0.0, 60.0,
+              "mzm LT 10 dB; ring 7 dB estimate, not in devices.md", "extinction ratio"),
+        Param("lock_power", "W", 0.0, 0.0, 1.0, "mzm 0 (nothing to lock); ring LT 1.2 mW",
+              "static power to hold the operating point (ring thermal lock)"),
+        Param("v_fs", "V", 1.0, 1e-3, 100.0,
+              "estimate, not in devices.md (matches dac v_fs)",
+              "drive voltage giving full field transmission"),
+    ),
+    ports=lambda p: (Port("in0", OPTICAL, IN), Port("out0", OPTICAL, OUT),
+                     Port("drive", ELECTRICAL, IN)),
+    delay=lambda p: 0.35 / p["bandwidth"],
+    energy=lambda p: {"symbol": p["energy_per_symbol"]},
+    static_power=lambda p: {"lock": p["lock_power"]},
+    signal=signal,
+    variants={"type": {
+        "mzm": {"energy_per_symbol": 450e-15, "loss": 1.2, "extinction": 10.0, "lock_power": 0.0},
+        "ring": {"energy_per_symbol": 42e-15, "loss": 0.95, "extinction": 7.0,
+                 "lock_power": 1.2e-3},
+    }},
+    stateful=True,
+)

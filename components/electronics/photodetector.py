@@ -1,0 +1,77 @@
+"""Photodetector: optical field in, photocurrent out.
+
+Modes:
+
+* ``intensity`` (direct detection): ``I = R·|E|² + I_dark``.
+* ``coherent`` (balanced homodyne): the signal beats with a local oscillator of power
+  ``lo_power`` (real, the phase reference) on a 50:50 coupler and two diodes whose
+  currents are subtracted: ``I = R·(|E+L|² − |E−L|²)/2 = 2·R·√P_LO·Re(E)``.  The two
+  dark currents cancel in the mean.
+
+Noise (independent Gaussians, bandwidth B): shot noise of variance ``2·q·I_dc·B`` and
+thermal noise of the load, ``4·k·T·B/R_load``.  ``I_dc`` is the direct current through
+the diodes: ``|I|`` for intensity mode (``I`` already holds the dark current) and
+``R·P_LO + 2·I_dark`` for coherent mode (LO-dominated; the signal's own power is
+neglected next to the LO).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.constants import e as Q_E
+from scipy.constants import k as K_B
+
+from ..base import ELECTRICAL, IN, OPTICAL, OUT, Component, Param, Port
+
+
+def signal(p, field) -> np.ndarray:
+    field = np.asarray(field, dtype=complex)
+    r = p["responsivity"]
+    if p["mode"] == "coherent":
+        return 2.0 * r * np.sqrt(p["lo_power"]) * field.real
+    return r * np.abs(field) ** 2 + p["dark_current"]
+
+
+def noise_variance(p, current) -> np.ndarray:
+    """Total current-noise variance [A²] for the mean ``current``."""
+    b = p["bandwidth"]
+    if p["mode"] == "coherent":
+        i_dc = p["responsivity"] * p["lo_power"] + 2.0 * p["dark_current"]
+    else:
+        i_dc = np.abs(current)
+    return 2.0 * Q_E * i_dc * b + 4.0 * K_B * p["temperature"] * b / p["r_load"]
+
+
+def noise(p, current, rng: np.random.Generator) -> np.ndarray:
+    current = np.asarray(current, dtype=float)
+    sigma = np.sqrt(noise_variance(p, current))
+    return current + sigma * rng.standard_normal(current.shape)
+
+
+PHOTODETECTOR = Component(
+    name="photodetector",
+    kind="detector",
+    doc="Photodiode (direct or balanced-homodyne detection): in0 -> e_out current.",
+    params=(
+        Param("mode", "1", "intensity", source="direct detection default",
+              choices=("intensity", "coherent"), doc="detection scheme"),
+        Param("responsivity", "A/W", 1.0, 0.0, 2.0, "SimPhony, LT, photontorch (1 A/W)",
+              "responsivity R"),
+        Param("bandwidth", "Hz", 20e9, 1e6, 1e12, "photontorch 20 GHz (SimPhony/LT 20-34 GHz)",
+              "electrical bandwidth B"),
+        Param("dark_current", "A", 50e-9, 0.0, 1e-3, "SimPhony/LT (25-60 nA)", "dark current"),
+        Param("sensitivity", "W", 10 ** (-26 / 10) * 1e-3, 0.0, 1.0, "SimPhony/LT (-25 to -27 dBm)",
+              "minimum detectable power (for the link budget)"),
+        Param("r_load", "Ohm", 166.0, 1.0, 1e9, "photontorch 166 Ohm load",
+              "load resistance (thermal noise)"),
+        Param("temperature", "K", 300.0, 0.0, 1000.0, "room temperature, estimate",
+              "noise temperature of the load"),
+        Param("lo_power", "W", 1e-3, 0.0, 1.0, "estimate, not in devices.md",
+              "local-oscillator power (coherent mode)"),
+    ),
+    ports=lambda p: (Port("in0", OPTICAL, IN), Port("e_out", ELECTRICAL, OUT)),
+    delay=lambda p: 0.35 / p["bandwidth"],
+    noise=noise,
+    signal=signal,
+    stateful=True,
+)

@@ -1,0 +1,38 @@
+"""Transimpedance amplifier: current in, voltage out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import ELECTRICAL, IN, OUT, Component, Param, Port
+
+
+def noise_sigma(p) -> float:
+    """Output voltage noise [V]: input current density · √B · gain."""
+    return p["noise_density"] * np.sqrt(p["bandwidth"]) * p["gain"]
+
+
+def noise(p, voltage, rng: np.random.Generator) -> np.ndarray:
+    voltage = np.asarray(voltage, dtype=float)
+    return voltage + noise_sigma(p) * rng.standard_normal(voltage.shape)
+
+
+TIA = Component(
+    name="tia",
+    kind="tia",
+    doc="Linear TIA: V = gain·I (e_in -> e_out), input-referred white current noise.",
+    params=(
+        Param("gain", "Ohm", 1e3, 1.0, 1e7, "estimate, not in devices.md",
+              "transimpedance"),
+        Param("bandwidth", "Hz", 40e9, 1e6, 1e12, "IHP 40 GHz TIA spec", "3 dB bandwidth"),
+        Param("power", "W", 10e-3, 0.0, 1.0, "SimPhony (3-10 mW), upper end", "bias power"),
+        Param("noise_density", "A/rtHz", 10e-12, 0.0, 1e-9, "IHP 40 GHz TIA spec (~10 pA/rtHz)",
+              "input-referred current noise density"),
+    ),
+    ports=lambda p: (Port("e_in", ELECTRICAL, IN), Port("e_out", ELECTRICAL, OUT)),
+    delay=lambda p: 0.35 / p["bandwidth"],
+    static_power=lambda p: {"bias": p["power"]},
+    noise=noise,
+    signal=lambda p, current: p["gain"] * np.asarray(current, dtype=float),
+    stateful=True,
+)

@@ -1,0 +1,90 @@
+"""Phase-shifter technology shared by phase_shifter, mzi and attenuator.
+
+Three technologies, chosen with the ``tech`` parameter; its variant table fills in
+the per-technology defaults of the other parameters:
+
+* ``thermo``: a heater.  Holding a phase costs power: the data-dependent model
+  (``hold_model="phase"``) charges ``(φ mod 2π)/π · P_π`` per shifter, the
+  data-independent one (``"p_pi"``) a full ``P_π`` per shifter (an overestimate).
+  Reprogramming has no separate switching energy: its cost is the hold power drawn
+  while the new phase settles, which the caller accounts as power × time.
+* ``eo``: electro-optic (LiNbO3).  A capacitive load: no hold power, a switching
+  energy of tens of fJ and ns settling.
+* ``mems``: electrostatic MEMS.  Holding a voltage leaks ~nW regardless of phase, so
+  ``p_pi`` is 0 and the leak is the static ``hold_power``; moving the actuator costs
+  its C·V² charging energy.
+
+``hold_power`` (the parameter) is a static per-shifter power added for every shifter
+on top of the phase-dependent part.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..base import Param
+
+TECHS = ("thermo", "eo", "mems")
+
+SHIFTER_PARAMS: tuple[Param, ...] = (
+    Param("tech", "1", "thermo", source="thermo-optic default (devices.md)",
+          doc="shifter technology", choices=TECHS),
+    Param("p_pi", "W", 25e-3, 0.0, 1.0,
+          "thermo Harris 2014 24.8 mW (SimPhony 30 mW); eo, mems 0 (no phase-dependent draw)",
+          "power for a π phase shift"),
+    Param("settling", "s", 10e-6, 0.0, 1.0,
+          "thermo SimPhony 10 us; eo Wang 2018 ns; mems SimPhony 2 us",
+          "time for a new phase to settle"),
+    Param("switch_energy", "J", 0.0, 0.0, 1e-6,
+          "thermo 0 (cost is hold power while settling); eo Li 2020 22 fJ; "
+          "mems 4 pJ estimate, not in devices.md (C·V², ~10 fF at ~20 V)",
+          "energy per reprogramming of one shifter"),
+    Param("hold_power", "W", 0.0, 0.0, 1.0,
+          "thermo 0 (all phase-dependent); eo 0 estimate, not in devices.md (capacitive); "
+          "mems 1 nW SimPhony (~nW)",
+          "static hold power per shifter, independent of phase"),
+    Param("hold_model", "1", "phase", source="devices.md: data-dependent (φ/π)·P_π",
+          doc="'phase': (φ mod 2π)/π·P_π; 'p_pi': P_π per shifter", choices=("phase", "p_pi")),
+)
+
+TECH_DEFAULTS: dict[str, dict[str, float]] = {
+    "thermo": {"p_pi": 25e-3, "settling": 10e-6, "switch_energy": 0.0, "hold_power": 0.0},
+    "eo": {"p_pi": 0.0, "settling": 1e-9, "switch_energy": 22e-15, "hold_power": 0.0},
+    "mems": {"p_pi": 0.0, "settling": 2e-6, "switch_energy": 4e-12, "hold_power": 1e-9},
+}
+
+
+def tech_variants(extra: Mapping[str, Mapping[str, float]] | None = None) -> dict:
+    """The ``{"tech": {...}}`` variant table, merged with per-tech ``extra`` defaults."""
+    extra = extra or {}
+    return {"tech": {t: {**TECH_DEFAULTS[t], **extra.get(t, {})} for t in TECHS}}
+
+
+def hold_power(p, phases) -> float:
+    """Total power [W] to hold the shifters at ``phases`` [rad]."""
+    phases = np.asarray(phases, dtype=float)
+    n = phases.size
+    if p["hold_model"] == "p_pi":
+        dynamic = n * p["p_pi"]
+    else:
+        dynamic = float(np.sum(np.mod(phases, 2.0 * np.pi))) / np.pi * p["p_pi"]
+    return float(dynamic + n * p["hold_power"])
+
+
+def reprogram_energy(p, n_shifters: int) -> float:
+    """Switching energy [J] to reprogram ``n_shifters`` shifters (0 for thermo)."""
+    return float(n_shifters * p["switch_energy"])
+
+
+def settle(p) -> float:
+    return float(p["settling"])
+
+
+PHASE_LIMIT = 16.0 * np.pi  # wide enough for unwrapped phases after training updates
+
+
+def phase_param(name: str, doc: str) -> Param:
+    """A phase setting in rad (hold power wraps it mod 2π)."""
+    return Param(name, "rad", 0.0, -PHASE_LIMIT, PHASE_LIMIT, "0 = unpowered setting", doc)

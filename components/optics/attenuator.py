@@ -1,0 +1,46 @@
+"""Variable optical attenuator realised by one MZI (see :mod:`.mzi`).
+
+The attenuator is the in0 -> out0 (bar) element of an MZI, ``|T00| = sin(θ/2)``, so a
+field transmission ``t`` needs ``θ = 2·asin(t)``: full transmission is the bar state
+θ = π and costs P_π of hold power in a thermo-optic part, blocking (t = 0) is free.
+Only the θ shifter is charged.  The transfer is the real number ``amplitude(loss)·t``:
+the MZI's output phase ``i·e^{iθ/2}`` is taken as trimmed by the next stage's phase
+shifter and is not modelled here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emulator.units import db_to_amplitude
+
+from ..base import Component, Param, optical_ports
+from . import _shifter
+
+
+def theta(p) -> float:
+    """Internal MZI phase that realises the field transmission ``p["transmission"]``."""
+    return 2.0 * float(np.arcsin(np.clip(p["transmission"], 0.0, 1.0)))
+
+
+def transfer(p, wavelength: float) -> np.ndarray:
+    return np.array([[db_to_amplitude(p["loss"]) * p["transmission"]]], dtype=complex)
+
+
+ATTENUATOR = Component(
+    name="attenuator",
+    kind="phase_shifter",
+    doc="MZI-based variable attenuator: field transmission `transmission` (in0 -> out0).",
+    params=(
+        Param("transmission", "1", 1.0, 0.0, 1.0, "transparent by default",
+              "field amplitude transmission t (before insertion loss)"),
+        Param("loss", "dB", 0.99, 0.0, 30.0, "LT defaults: MZI 0.99 dB", "insertion loss"),
+        *_shifter.SHIFTER_PARAMS,
+    ),
+    ports=lambda p: optical_ports(1, 1),
+    transfer=transfer,
+    energy=lambda p: {"reprogram": _shifter.reprogram_energy(p, 1)},
+    static_power=lambda p: {"hold": _shifter.hold_power(p, [theta(p)])},
+    settle=_shifter.settle,
+    variants=_shifter.tech_variants(),
+)

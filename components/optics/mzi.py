@@ -1,0 +1,56 @@
+"""Mach-Zehnder interferometer: two 50:50 couplers and two phase shifters.
+
+Convention.  Light entering ``in0`` first passes a phase shifter ``φ`` (``in1`` has
+none), then a 50:50 coupler, then a phase shifter ``θ`` on the upper (index 0)
+internal arm, then a second 50:50 coupler.  With the coupler matrix
+``B = (1/√2)·[[1, i], [i, 1]]``::
+
+    T(θ, φ) = B · diag(e^{iθ}, 1) · B · diag(e^{iφ}, 1)
+            = i·e^{iθ/2} · [[e^{iφ}·sin(θ/2),  cos(θ/2)],
+                            [e^{iφ}·cos(θ/2), −sin(θ/2)]]
+
+times the amplitude of the total insertion loss ``loss``.  θ = 0 is the cross state
+(in0 -> out1), θ = π the bar state (in0 -> out0).  Hold power counts both shifters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.constants import c as C_LIGHT
+
+from emulator.units import db_to_amplitude
+
+from ..base import Component, Param, optical_ports
+from . import _shifter
+
+
+def transfer(p, wavelength: float) -> np.ndarray:
+    theta, phi = p["theta"], p["phi"]
+    s, c = np.sin(theta / 2.0), np.cos(theta / 2.0)
+    e = np.exp(1j * phi)
+    common = 1j * np.exp(0.5j * theta) * db_to_amplitude(p["loss"])
+    return common * np.array([[e * s, c], [e * c, -s]], dtype=complex)
+
+
+MZI = Component(
+    name="mzi",
+    kind="phase_shifter",
+    doc="2x2 MZI with internal phase `theta` and external input phase `phi`.",
+    params=(
+        _shifter.phase_param("theta", "internal phase θ (upper arm, between couplers)"),
+        _shifter.phase_param("phi", "external phase φ (on input in0)"),
+        *_shifter.SHIFTER_PARAMS,
+        Param("loss", "dB", 0.99, 0.0, 30.0, "LT defaults: 2 x 0.33 coupler + 0.33 shifter",
+              "total insertion loss"),
+        Param("length", "m", 180e-6, 0.0, 0.1, "devices.md: 180 um MZI (Clements mesh example)",
+              "device length (for the time of flight)"),
+        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX/photontorch default 3.4", "group index"),
+    ),
+    ports=lambda p: optical_ports(2, 2),
+    transfer=transfer,
+    delay=lambda p: p["n_g"] * p["length"] / C_LIGHT,
+    energy=lambda p: {"reprogram": _shifter.reprogram_energy(p, 2)},
+    static_power=lambda p: {"hold": _shifter.hold_power(p, [p["theta"], p["phi"]])},
+    settle=_shifter.settle,
+    variants=_shifter.tech_variants(),
+)

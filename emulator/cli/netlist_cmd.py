@@ -1,0 +1,64 @@
+"""`photonic-emu netlist validate FILE...` and `photonic-emu netlist show FILE [--json]`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from emulator.compile import compile_netlist
+from emulator.errors import UserError
+from emulator.io import to_json
+from emulator.netlist import load_netlist
+from emulator.summary import summarize
+from emulator.units import fmt
+
+from .tables import print_table
+
+
+def register(sub) -> None:
+    p = sub.add_parser("netlist", help="validate or describe netlist files")
+    nsub = p.add_subparsers(dest="netlist_command", metavar="ACTION", required=True)
+    v = nsub.add_parser("validate", help="check netlist files; exit 2 listing every problem")
+    v.add_argument("files", nargs="+", metavar="FILE")
+    v.set_defaults(func=validate)
+    s = nsub.add_parser("show", help="counts, ports, optical depth, worst-path loss, power")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    s.set_defaults(func=show)
+
+
+def validate(args) -> int:
+    problems = []
+    for f in args.files:
+        try:
+            n = load_netlist(f)
+            print(f"{f}: ok ({len(n.instances)} instances, {len(n.connections)} connections)")
+        except UserError as err:
+            problems.extend(err.problems)
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def show(args) -> int:
+    netlist = load_netlist(args.file)
+    info = summarize(netlist, compile_netlist(netlist))
+    if args.json:
+        sys.stdout.write(to_json(info))
+        return 0
+    print_table(f"{info['name']} ({info['file']})", ["quantity", "value"], [
+        ["instances", info["instances"]], ["connections", info["connections"]],
+        ["optical depth", f"{info['optical_depth']} passive stages"],
+        ["worst-path insertion loss", fmt(info["worst_path_loss_db"], "dB")],
+        ["longest time of flight", fmt(info["max_time_of_flight_s"], "s")],
+        ["static power", fmt(info["static_power_w"], "W")],
+        ["wavelength", fmt(info["wavelength_m"], "m")],
+    ])
+    print_table("components", ["component", "count"], [[k, v] for k, v in info["counts"].items()])
+    print_table("static power by kind", ["kind", "power"],
+                [[k, fmt(v, "W")] for k, v in info["static_power_by_kind_w"].items()])
+    print_table("external ports", ["port", "domain", "direction", "connects to"],
+                [[p["name"], p["domain"], p["direction"], p["target"]] for p in info["ports"]])
+    return 0

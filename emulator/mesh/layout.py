@@ -1,0 +1,212 @@
+"""A programmed MZI mesh as plain arrays, and its transfer matrix.
+
+A mesh on ``n`` modes is a sequence of MZIs, each acting on modes (m, m+1), followed by
+an output phase screen::
+
+    U = diag(e^{i·out_phase}) · T_K ··· T_2 · T_1
+
+``T_1`` is the MZI light meets first.  MZIs are grouped into physical columns (MZIs in one
+column act on disjoint modes), and the transfer is built one column at a time: all MZIs of
+a column update their mode pairs at once by fancy indexing, so the cost is one numpy
+operation per column, never one per MZI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from emulator.errors import UserError
+
+from .mzi import mzi_elements, wrap_phase
+
+KINDS = ("clements", "reck")
+
+
+def _frozen(a, dtype) -> np.ndarray:
+    out = np.array(a, dtype=dtype)  # always a private copy
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class MeshPhases:
+    """Topology and phases of one mesh (arrays are read-only copies).
+
+    ``modes[k]`` is the upper mode of MZI k (it acts on modes k, k+1), listed in the
+    order light meets them; ``columns[k]`` is its physical column.  ``theta``/``phi`` are
+    the internal/external phases [rad] of T(θ, φ) (see :mod:`emulator.mesh.mzi`), and
+    ``out_phase`` the output phase screen [rad].
+    """
+
+    n: int
+    kind: str  # "clements" | "reck"
+    modes: np.ndarray  # int (K,)
+    columns: np.ndarray  # int (K,)
+    theta: np.ndarray  # (K,)
+    phi: np.ndarray  # (K,)
+    out_phase: np.ndarray  # (n,)
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "n", int(self.n))
+        for name, dtype in (("modes", np.int64), ("columns", np.int64), ("theta", float),
+                            ("phi", float), ("out_phase", float)):
+            set_(self, name, _frozen(getattr(self, name), dtype))
+        problems = []
+        k = self.modes.shape
+        if self.n < 1:
+            problems.append(f"mesh size n must be >= 1, got {self.n}")
+        if self.modes.ndim != 1:
+            problems.append(f"modes must be one-dimensional, got shape {self.modes.shape}")
+        for name in ("columns", "theta", "phi"):
+            if getattr(self, name).shape != k:
+                problems.append(f"{name} has shape {getattr(self, name).shape}, "
+                                f"expected {k} (one per MZI)")
+        if self.out_phase.shape != (self.n,):
+            problems.append(f"out_phase has shape {self.out_phase.shape}, expected ({self.n},)")
+        if self.modes.size and (self.modes.min() < 0 or self.modes.max() > self.n - 2):
+            problems.append(f"MZI modes must lie in 0..{self.n - 2} (each acts on m, m+1)")
+        if self.columns.size and self.columns.min() < 0:
+            problems.append("column indices must be >= 0")
+        for name in ("theta", "phi", "out_phase"):
+            if not np.all(np.isfinite(getattr(self, name))):
+                problems.append(f"{name} contains NaN or infinity")
+        if not problems and self.modes.size:
+            order = np.lexsort((self.modes, self.columns))
+            c, m = self.columns[order], self.modes[order]
+            clash = (c[1:] == c[:-1]) & (m[1:] - m[:-1] < 2)
+            if clash.any():
+                i = int(np.flatnonzero(clash)[0])
+                problems.append(f"column {int(c[i])} has overlapping MZIs at modes "
+                                f"{int(m[i])} and {int(m[i + 1])}")
+        if problems:
+            raise UserError(problems)
+
+    @property
+    def n_mzi(self) -> int:
+        return int(self.modes.size)
+
+    @property
+    def depth(self) -> int:
+        """Number of distinct physical columns."""
+        return int(np.unique(self.columns).size)
+
+    def with_phases(self, theta=None, phi=None, out_phase=None) -> "MeshPhases":
+        """A copy with some phase arrays replaced (same topology)."""
+        return dataclasses.replace(
+            self, theta=self.theta if theta is None else theta,
+            phi=self.phi if phi is None else phi,
+            out_phase=self.out_phase if out_phase is None else out_phase)
+
+    @cached_property
+    def column_groups(self) -> tuple[np.ndarray, ...]:
+        """MZI indices per physical column, columns in increasing order."""
+        if not self.modes.size:
+            return ()
+        order = np.argsort(self.columns, kind="stable")
+        cuts = np.flatnonzero(np.diff(self.columns[order])) + 1
+        return tuple(np.split(order, cuts))
+
+
+def asap_columns(modes, n: int) -> np.ndarray:
+    """Physical columns for MZIs listed in light order: each goes in the first column
+    after the last MZI that used either of its modes (as soon as possible)."""
+    last = [-1] * n
+    cols = []
+    for m in np.asarray(modes, dtype=np.int64).tolist():
+        c = max(last[m], last[m + 1]) + 1
+        last[m] = last[m + 1] = c
+        cols.append(c)
+    return np.array(cols, dtype=np.int64)
+
+
+def canonical_order(modes, columns) -> np.ndarray:
+    """Permutation listing MZIs by (column, mode): a light order that is unique."""
+    return np.lexsort((np.asarray(modes), np.asarray(columns)))
+
+
+def build_mesh(n: int, kind: str, modes, theta, phi, out_phase) -> MeshPhases:
+    """A :class:`MeshPhases` from MZIs listed in light order: columns assigned as soon as
+    possible, MZIs re-listed by (column, mode), phases wrapped into [0, 2π)."""
+    modes = np.asarray(modes, dtype=np.int64)
+    columns = asap_columns(modes, n)
+    order = canonical_order(modes, columns)
+    return MeshPhases(n=n, kind=kind, modes=modes[order], columns=columns[order],
+                      theta=wrap_phase(np.asarray(theta, dtype=float)[order]),
+                      phi=wrap_phase(np.asarray(phi, dtype=float)[order]),
+                      out_phase=wrap_phase(out_phase))
+
+
+def as_square(U) -> np.ndarray:
+    """A C-contiguous complex copy of ``U``, or a UserError if it is not a finite square
+    matrix.  (Unitarity is checked after nulling, by :func:`check_reduced`.)"""
+    a = np.array(U, dtype=complex, order="C")
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
+        raise UserError(f"a mesh needs a square matrix, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise UserError("matrix contains NaN or infinity")
+    return a
+
+
+def check_reduced(A: np.ndarray, atol: float = 1e-8) -> np.ndarray:
+    """The diagonal of a matrix whose lower triangle the nulling has cleared.
+
+    Nulling multiplies by unitaries only, so ``U`` is unitary exactly when the reduced
+    (upper-triangular) matrix is: diagonal with entries of modulus 1.  Checking that
+    costs O(n²) and needs no n×n product.
+    """
+    d = np.diagonal(A).copy()
+    off = float(np.max(np.abs(np.triu(A, 1)), initial=0.0))
+    err = max(off, float(np.max(np.abs(np.abs(d) - 1.0))))
+    if err > atol:
+        raise UserError(f"matrix is not unitary (deviation {err:.3g} > tolerance {atol:g})")
+    return d
+
+
+def _phases(mesh: MeshPhases, theta, phi, out_phase):
+    th = mesh.theta if theta is None else np.asarray(theta, dtype=float)
+    ph = mesh.phi if phi is None else np.asarray(phi, dtype=float)
+    out = mesh.out_phase if out_phase is None else np.asarray(out_phase, dtype=float)
+    k = (mesh.n_mzi,)
+    if th.shape != k or ph.shape != k or out.shape != (mesh.n,):
+        raise UserError(f"phase arrays must have shapes theta {k}, phi {k}, out_phase "
+                        f"({mesh.n},); got {th.shape}, {ph.shape}, {out.shape}")
+    return th, ph, out
+
+
+def apply_mesh(mesh: MeshPhases, x, theta=None, phi=None, out_phase=None,
+               mzi_loss_db=0.0) -> np.ndarray:
+    """``U · x`` for a batch of column vectors ``x`` (shape ``(n,)`` or ``(n, B)``).
+
+    ``theta``, ``phi``, ``out_phase`` replace the mesh's phases (e.g. perturbed copies);
+    ``mzi_loss_db`` is the insertion loss of every MZI [dB] (scalar or one per MZI).
+    """
+    th, ph, out = _phases(mesh, theta, phi, out_phase)
+    y = np.array(x, dtype=complex)  # private copy, updated in place
+    if y.shape[0] != mesh.n:
+        raise UserError(f"input has {y.shape[0]} rows, the mesh has {mesh.n} modes")
+    if mesh.n_mzi:
+        t00, t01, t10, t11 = mzi_elements(th, ph)
+        loss = np.asarray(mzi_loss_db, dtype=float)
+        if np.any(loss != 0.0):
+            amp = np.broadcast_to(10.0 ** (-loss / 20.0), th.shape)
+            t00, t01, t10, t11 = t00 * amp, t01 * amp, t10 * amp, t11 * amp
+        extra = (slice(None),) + (None,) * (y.ndim - 1)  # broadcast over the batch axes
+        for idx in mesh.column_groups:
+            top, bot = mesh.modes[idx], mesh.modes[idx] + 1
+            a, b = y[top], y[bot]
+            y[top] = t00[idx][extra] * a + t01[idx][extra] * b
+            y[bot] = t10[idx][extra] * a + t11[idx][extra] * b
+    screen = np.exp(1j * out)
+    return y * screen.reshape((mesh.n,) + (1,) * (y.ndim - 1))
+
+
+def mesh_matrix(mesh: MeshPhases, theta=None, phi=None, out_phase=None,
+                mzi_loss_db=0.0) -> np.ndarray:
+    """The n×n transfer matrix U of the mesh (optionally with replaced phases)."""
+    return apply_mesh(mesh, np.eye(mesh.n, dtype=complex), theta, phi, out_phase,
+                      mzi_loss_db)

@@ -1,0 +1,299 @@
+"""The one netlist loader: file, dict or generator -> validated, flattened :class:`Netlist`.
+
+Format (YAML, JSON or a Python dict)::
+
+    version: 1
+    name: my_circuit                # optional
+    instances:
+      ps:   {component: phase_shifter, params: {phase: "0.3 rad"}}
+      sub:  {netlist: other.yaml}                  # a subcircuit from a file
+      mesh: {generator: clements, params: {n: 8, seed: 1}}
+    connections: {"ps,out0": "sub,in0"}           # "instance,port": "instance,port"
+    ports: {in0: "ps,in0", out0: "mesh,out0"}      # external name: "instance,port"
+
+Subcircuits are flattened: their instances are named ``parent.child``.  Every problem
+is collected (with file, key path and line) before one :class:`NetlistError` is raised.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from components import Registry, default_registry
+from emulator.errors import NetlistError, Problem, UserError, did_you_mean
+
+from .model import Connection, Instance, Netlist, Where
+from .params import resolve_params
+from .source import Lines, read_document
+from .validate import check_structure
+
+TOP_KEYS = ("version", "name", "doc", "instances", "connections", "ports", "info")
+INSTANCE_KEYS = ("component", "netlist", "generator", "params", "doc")
+SOURCES = ("component", "netlist", "generator")
+VERSIONS = (1,)
+
+
+@dataclass
+class _Doc:
+    data: Any
+    lines: Lines
+    file: str | None
+    base: Path
+
+    def where(self, path: tuple) -> Where:
+        line = None
+        for n in range(len(path), -1, -1):  # nearest ancestor with a known line
+            line = self.lines.get(path[:n])
+            if line is not None:
+                break
+        return Where(self.file, ".".join(str(p) for p in path) or None, line)
+
+
+@dataclass
+class _Level:
+    """One netlist level after flattening its children."""
+
+    instances: dict[str, Instance] = field(default_factory=dict)
+    connections: list[tuple[tuple[str, str], tuple[str, str], Where]] = field(default_factory=list)
+    ports: dict[str, tuple[str, str]] = field(default_factory=dict)
+    port_where: dict[str, Where] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+    name: str = ""
+
+
+class _Ctx:
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.problems: list[Problem] = []
+
+    def add(self, where: Where, message: str, hint: str | None = None):
+        self.problems.append(Problem(message, where.file, where.path, where.line, hint))
+
+
+def load_netlist(source: str | Path | Mapping, registry: Registry | None = None) -> Netlist:
+    """Load, flatten and validate a netlist from a path, or a dict in the same shape."""
+    registry = registry if registry is not None else default_registry()
+    ctx = _Ctx(registry)
+    doc = _open(source, ctx, None)
+    if doc is None:
+        raise NetlistError(ctx.problems)
+    level = _load_level(doc, ctx, stack=(doc.file,) if doc.file else ())
+    if not ctx.problems:
+        ctx.problems.extend(check_structure(level.instances, level.connections, level.ports,
+                                            level.port_where))
+    if ctx.problems:
+        raise NetlistError(ctx.problems)
+    conns = [Connection(a[0], a[1], b[0], b[1],
+                        level.instances[a[0]].port_map[a[1]].domain, w)
+             for a, b, w in level.connections]
+    return Netlist(level.name or (Path(doc.file).stem if doc.file else "netlist"), doc.file,
+                   level.instances, conns, level.ports, level.info)
+
+
+def _open(source, ctx: _Ctx, where: Where | None, base: Path | None = None) -> _Doc | None:
+    if isinstance(source, Mapping):
+        return _Doc(dict(source), {}, None, base or Path.cwd())
+    path = Path(source)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    try:
+        data, lines = read_document(path)
+    except UserError as err:
+        for p in err.problems:
+            if where is not None and p.message == "file not found":
+                ctx.add(where, f"subcircuit file not found: {path}")
+            else:
+                ctx.problems.append(p)
+        return None
+    return _Doc(data, lines, str(path), path.parent)
+
+
+def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
+    level = _Level()
+    data = doc.data
+    if not isinstance(data, dict):
+        ctx.add(doc.where(()), "a netlist must be a mapping with 'instances', 'connections', 'ports'")
+        return level
+    for key in data:
+        if key not in TOP_KEYS:
+            ctx.add(doc.where((key,)), f"unknown key {key!r}", did_you_mean(key, TOP_KEYS))
+    version = data.get("version")
+    if version not in VERSIONS:
+        ctx.add(doc.where(("version",)), "missing 'version'" if version is None
+                else f"unsupported version {version!r}", f"write 'version: {VERSIONS[-1]}'")
+    level.name = str(data.get("name") or "")
+    level.info = dict(data.get("info") or {}) if isinstance(data.get("info"), dict) else {}
+    instances = _mapping(data, "instances", doc, ctx, required=True)
+    exported: dict[str, dict[str, tuple[str, str]]] = {}  # subcircuit -> its external ports
+    for name, spec in instances.items():
+        _load_instance(str(name), spec, doc, ctx, stack, level, exported)
+    # instances that failed to load were reported once; links to them are not reported again
+    failed = {str(n) for n in instances} - set(exported) - set(level.instances)
+    if "instances" not in data:
+        return level
+
+    def endpoint(text: Any, path: tuple) -> tuple[str, str] | None:
+        where = doc.where(path)
+        if not isinstance(text, str) or text.count(",") != 1:
+            ctx.add(where, f"expected 'instance,port', got {text!r}")
+            return None
+        inst, port = (s.strip() for s in text.split(","))
+        if inst in failed:
+            return None
+        if inst in exported:
+            inner = exported[inst].get(port)
+            if inner is None:
+                ctx.add(where, f"subcircuit '{inst}' has no port {port!r}",
+                        did_you_mean(port, exported[inst]))
+            return inner
+        found = level.instances.get(inst)
+        if found is None:
+            ctx.add(where, f"unknown instance {inst!r}",
+                    did_you_mean(inst, list(instances)))
+            return None
+        if port not in found.port_map:
+            ctx.add(where, f"instance '{inst}' ({found.component.name}) has no port {port!r}",
+                    did_you_mean(port, found.port_map) or
+                    f"ports: {', '.join(found.port_map)}")
+            return None
+        return inst, port
+
+    for a, b in _mapping(data, "connections", doc, ctx).items():
+        ea = endpoint(a, ("connections", a))
+        eb = endpoint(b, ("connections", a))
+        if ea and eb:
+            level.connections.append((ea, eb, doc.where(("connections", a))))
+    for ext, target in _mapping(data, "ports", doc, ctx).items():
+        e = endpoint(target, ("ports", ext))
+        if e:
+            level.ports[str(ext)] = e
+            level.port_where[str(ext)] = doc.where(("ports", ext))
+    return level
+
+
+def _mapping(data: dict, key: str, doc: _Doc, ctx: _Ctx, required: bool = False) -> dict:
+    value = data.get(key)
+    if value is None:
+        if required:
+            ctx.add(doc.where(()), f"missing '{key}'")
+        return {}
+    if not isinstance(value, dict):
+        ctx.add(doc.where((key,)), f"'{key}' must be a mapping, got {type(value).__name__}")
+        return {}
+    return value
+
+
+def _load_instance(name: str, spec: Any, doc: _Doc, ctx: _Ctx, stack: tuple, level: _Level,
+                   exported: dict) -> None:
+    path = ("instances", name)
+    if not isinstance(spec, dict):
+        ctx.add(doc.where(path), "an instance must be a mapping with 'component' and 'params'")
+        return
+    for key in spec:
+        if key not in INSTANCE_KEYS:
+            ctx.add(doc.where(path + (key,)), f"unknown key {key!r}",
+                    did_you_mean(key, INSTANCE_KEYS))
+    chosen = [k for k in SOURCES if k in spec]
+    if len(chosen) != 1:
+        ctx.add(doc.where(path), "an instance needs exactly one of 'component', 'netlist', "
+                "'generator'" + (f" (has {', '.join(chosen)})" if chosen else ""))
+        return
+    kind = chosen[0]
+    if kind == "component":
+        _add_component(name, spec, doc, ctx, level)
+    else:
+        child = _child_document(name, kind, spec, doc, ctx, stack)
+        if child is None:
+            return
+        sub = _load_level(child, ctx, stack + ((child.file,) if child.file else ()))
+        for inst in sub.instances.values():
+            inst.name = f"{name}.{inst.name}"
+            level.instances[inst.name] = inst
+        for (ai, ap), (bi, bp), w in sub.connections:
+            level.connections.append(((f"{name}.{ai}", ap), (f"{name}.{bi}", bp), w))
+        exported[name] = {ext: (f"{name}.{i}", p) for ext, (i, p) in sub.ports.items()}
+        if sub.info:
+            level.info.setdefault("subcircuits", {})[name] = sub.info
+
+
+def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -> None:
+    path = ("instances", name)
+    comp_name = spec["component"]
+    if not isinstance(comp_name, str) or comp_name not in ctx.registry:
+        ctx.add(doc.where(path + ("component",)), f"unknown component {comp_name!r}",
+                ctx.registry.suggest(str(comp_name)))
+        return
+
+    def report(msg, sub, hint=None):
+        ctx.add(doc.where(path + ("params",) + tuple(sub)), msg, hint)
+
+    component = ctx.registry.get(comp_name)
+    params, given = resolve_params(component, spec.get("params"), report)
+    level.instances[name] = Instance(name, component, params, given,
+                                     _ports(component, params), doc.where(path))
+
+
+_PORT_CACHE: dict = {}
+
+
+def _ports(component, params):
+    """Ports depend only on whole-number and choice parameters: cache on those."""
+    key = (id(component),) + tuple(v for v in params.values() if isinstance(v, (int, str)))
+    ports = _PORT_CACHE.get(key)
+    if ports is None:
+        ports = _PORT_CACHE[key] = component.ports(params)
+    return ports
+
+
+def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Doc | None:
+    path = ("instances", name, kind)
+    where = doc.where(path)
+    if kind == "netlist":
+        if spec.get("params"):
+            ctx.add(doc.where(("instances", name, "params")),
+                    "a subcircuit file takes no params (set them inside that file)")
+        target = spec["netlist"]
+        if not isinstance(target, str):
+            ctx.add(where, f"'netlist' must be a file path, got {target!r}")
+            return None
+        resolved = str((doc.base / target) if not Path(target).is_absolute() else Path(target))
+        if resolved in stack:
+            cycle = " -> ".join(list(stack) + [resolved])
+            ctx.add(where, f"subcircuit includes itself: {cycle}")
+            return None
+        return _open(target, ctx, where, doc.base)
+    from .generators import GENERATORS
+
+    gen = spec["generator"]
+    if gen not in GENERATORS:
+        ctx.add(where, f"unknown generator {gen!r}",
+                did_you_mean(str(gen), GENERATORS) or f"generators: {', '.join(GENERATORS)}")
+        return None
+    params = spec.get("params") or {}
+    if not isinstance(params, dict):
+        ctx.add(doc.where(("instances", name, "params")), "params must be a mapping")
+        return None
+    params = {k: (str(doc.base / v) if k.endswith("_file") and isinstance(v, str)
+                  and not Path(v).is_absolute() else v) for k, v in params.items()}
+    accepted = inspect.signature(GENERATORS[gen]).parameters
+    unknown = [k for k in params if k not in accepted]
+    for k in unknown:
+        ctx.add(doc.where(("instances", name, "params", k)),
+                f"unknown parameter {k!r} for generator '{gen}'",
+                did_you_mean(k, accepted) or f"parameters: {', '.join(accepted)}")
+    if unknown:
+        return None
+    try:
+        data = GENERATORS[gen](**params)
+    except UserError as err:
+        for p in err.problems:
+            ctx.add(doc.where(("instances", name, "params")), p.message, p.hint)
+        return None
+    except Exception as exc:  # a generator given values it cannot use: report, never crash
+        ctx.add(doc.where(("instances", name, "params")),
+                f"generator '{gen}' failed: {type(exc).__name__}: {exc}")
+        return None
+    return _Doc(data, {}, f"{doc.file or '<dict>'}#{name}({gen})", doc.base)

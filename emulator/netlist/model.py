@@ -1,0 +1,79 @@
+"""The loaded, flattened netlist: plain data the graph builder and compiler read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from components.base import Component, Port
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where something was written: file, dotted key path, line."""
+
+    file: str | None = None
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Instance:
+    name: str
+    component: Component
+    params: dict[str, Any]  # resolved, SI, defaults filled in
+    given: dict[str, Any]  # what the file set explicitly (SI)
+    ports: tuple[Port, ...]
+    where: Where = field(default_factory=Where)
+
+    @cached_property
+    def port_map(self) -> dict[str, Port]:
+        return {p.name: p for p in self.ports}
+
+    @property
+    def kind(self) -> str:
+        return self.component.kind
+
+
+@dataclass(frozen=True)
+class Connection:
+    src: str  # instance
+    src_port: str
+    dst: str
+    dst_port: str
+    domain: str
+    where: Where = Where()
+
+
+@dataclass
+class Netlist:
+    """A validated, flattened netlist.  ``graph`` is its networkx MultiDiGraph."""
+
+    name: str
+    file: str | None
+    instances: dict[str, Instance]
+    connections: list[Connection]
+    ports: dict[str, tuple[str, str]]  # external name -> (instance, port)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self):
+        from emulator.graph import build_graph
+
+        return build_graph(self)
+
+    def external(self, direction: str, domain: str | None = None) -> list[str]:
+        """External port names with the given direction (and domain), in declared order."""
+        out = []
+        for name, (inst, port) in self.ports.items():
+            p = self.instances[inst].port_map[port]
+            if p.direction == direction and (domain is None or p.domain == domain):
+                out.append(name)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        c: dict[str, int] = {}
+        for inst in self.instances.values():
+            c[inst.component.name] = c.get(inst.component.name, 0) + 1
+        return dict(sorted(c.items()))
