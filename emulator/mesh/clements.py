@@ -48,39 +48,55 @@ def _cos_sin(x: float, y: float) -> tuple[float, float]:
     return (x / r, y / r) if r > 0.0 else (0.0, 1.0)
 
 
+def null_from_right(A: np.ndarray, r: int, k: int) -> tuple[float, float, float]:
+    """Null ``A[r, k]`` in place by ``A ← A·T(θ,φ)†`` on columns (k, k+1).
+
+    Only rows 0..r are updated: the callers null the lower-left triangle in an order
+    where rows below r are already null in both columns.  Returns (cos θ/2, sin θ/2, φ).
+    """
+    a, b = A.item(r, k), A.item(r, k + 1)
+    c, s = _cos_sin(abs(a), abs(b))
+    phi = cmath.phase(a) - cmath.phase(b) + PI
+    gc = -s - 1j * c  # conj(g), g = i·e^{iθ/2} = −s + i·c
+    gce = gc * cmath.exp(-1j * phi)
+    x, y = A[:r + 1, k], A[:r + 1, k + 1]
+    A[:r + 1, k], A[:r + 1, k + 1] = x * (gce * s) + y * (gc * c), x * (gce * c) - y * (gc * s)
+    A[r, k] = 0.0
+    return c, s, phi
+
+
+def null_from_left(A: np.ndarray, m: int, k: int) -> tuple[float, float, float]:
+    """Null ``A[m+1, k]`` in place by ``A ← T(θ,φ)·A`` on rows (m, m+1).
+
+    Only columns k.. are updated (columns left of k are already null in both rows).
+    Returns (cos θ/2, sin θ/2, φ).
+    """
+    a, b = A.item(m, k), A.item(m + 1, k)
+    c, s = _cos_sin(abs(b), abs(a))
+    phi = cmath.phase(b) - cmath.phase(a)
+    g = -s + 1j * c
+    ge = g * cmath.exp(1j * phi)
+    x, y = A[m, k:], A[m + 1, k:]
+    A[m, k:], A[m + 1, k:] = x * (ge * s) + y * (g * c), x * (ge * c) - y * (g * s)
+    A[m + 1, k] = 0.0
+    return c, s, phi
+
+
 def decompose(U) -> MeshPhases:
     """Clements mesh of the unitary ``U``: ``mesh_matrix(decompose(U)) == U``.
 
-    Each nulling touches two columns (or rows) of a working copy, and only the part of
-    them that is not already null, with one 2x2 product.  The half-angles are carried as
-    (cos θ/2, sin θ/2) pairs, so no trigonometry runs inside the loop.
+    Each nulling updates the non-null part of two columns (or rows) of a working copy
+    with four scalar-times-vector products; half-angles are carried as (cos θ/2, sin θ/2)
+    so no trigonometry runs inside the loop.  Raises UserError if ``U`` is not unitary.
     """
     A = as_square(U)
     n = A.shape[0]
     right, left = [], []  # (mode, cos θ/2, sin θ/2, φ) in the order applied
     for side, r, k in _light_order(n):
-        if side == "R":  # null A[r, k] with A ← A·T†, columns (k, k+1)
-            a, b = A.item(r, k), A.item(r, k + 1)
-            c, s = _cos_sin(abs(a), abs(b))
-            phi = cmath.phase(a) - cmath.phase(b) + PI
-            gce = (-s - 1j * c) * cmath.exp(-1j * phi)  # conj(g·e^{iφ}), g = i·e^{iθ/2}
-            gc = -s - 1j * c
-            # rows below r are already null in both columns: leave them alone
-            x, y = A[:r + 1, k], A[:r + 1, k + 1]
-            A[:r + 1, k], A[:r + 1, k + 1] = x * (gce * s) + y * (gc * c), x * (gce * c) - y * (gc * s)
-            A[r, k] = 0.0
-            right.append((k, c, s, phi))
-        else:  # null A[r+1, k] with A ← T·A, rows (r, r+1)
-            a, b = A.item(r, k), A.item(r + 1, k)
-            c, s = _cos_sin(abs(b), abs(a))
-            phi = cmath.phase(b) - cmath.phase(a)
-            g = -s + 1j * c
-            ge = g * cmath.exp(1j * phi)
-            # columns left of k are already null in both rows
-            x, y = A[r, k:], A[r + 1, k:]
-            A[r, k:], A[r + 1, k:] = x * (ge * s) + y * (g * c), x * (ge * c) - y * (g * s)
-            A[r + 1, k] = 0.0
-            left.append((r, c, s, phi))
+        if side == "R":
+            right.append((k, *null_from_right(A, r, k)))
+        else:
+            left.append((r, *null_from_left(A, r, k)))
     d = check_reduced(A).tolist()
     # U = L_1⁻¹ ··· L_K⁻¹ · D · R_M ··· R_1: move each L⁻¹ (innermost first) through D
     moved = []
@@ -98,7 +114,9 @@ def decompose(U) -> MeshPhases:
 def layout(n: int, theta=None, phi=None, out_phase=None) -> MeshPhases:
     """The Clements topology on ``n`` modes (same MZI order as :func:`decompose`), with
     the given phases (default 0)."""
-    modes = [k if side == "R" else r for side, r, k in _light_order(n)]
+    steps = list(_light_order(n))
+    modes = [k for side, _, k in steps if side == "R"]  # light: right MZIs, then the
+    modes += [r for side, r, _ in reversed(steps) if side == "L"]  # left ones reversed
     mesh = build_mesh(n, "clements", modes, np.zeros(len(modes)), np.zeros(len(modes)),
                       np.zeros(n))
     return mesh.with_phases(theta, phi, out_phase)

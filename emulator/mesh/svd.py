@@ -1,0 +1,85 @@
+"""Any m×n matrix on hardware: W = scale · U · Σ · V†.
+
+The input light (n modes) goes through the mesh V† (n×n), then a column of attenuators
+with amplitude transmissions σ_i (i < min(m, n)), then the mesh U (m×m).  A lossless mesh
+cannot amplify, so Σ is normalised to its largest entry (σ_max = 1) and the largest
+singular value is reported as ``scale``: the electronics (or the read-out gain) carry it.
+For m ≠ n, Σ is m×n: V† outputs beyond min(m, n) are discarded, U inputs beyond it are
+dark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emulator.errors import UserError, did_you_mean
+
+from . import clements, reck
+from .layout import MeshPhases, apply_mesh
+
+DECOMPOSERS = {"clements": clements.decompose, "reck": reck.decompose}
+
+
+def decomposer(method: str):
+    """The ``decompose`` function of a mesh kind, or a UserError naming the choices."""
+    try:
+        return DECOMPOSERS[method]
+    except (KeyError, TypeError):
+        raise UserError(f"unknown mesh method {method!r}: "
+                        + (did_you_mean(str(method), DECOMPOSERS)
+                           or f"choose one of {', '.join(DECOMPOSERS)}")) from None
+
+
+@dataclass(frozen=True, eq=False)
+class SVDMapping:
+    """Meshes and attenuations realising ``W = scale · U · Σ · V†`` (W is m×n)."""
+
+    m: int  # outputs (rows of W)
+    n: int  # inputs (columns of W)
+    method: str
+    u: MeshPhases  # m×m, output side
+    vh: MeshPhases  # n×n, input side
+    sigma: np.ndarray  # (min(m, n),) amplitude transmissions in [0, 1], largest = 1
+    scale: float  # largest singular value of W
+
+
+def svd_map(W, method: str = "clements") -> SVDMapping:
+    """Decompose a real or complex m×n matrix into two meshes and an attenuator column."""
+    decompose = decomposer(method)
+    a = np.asarray(W)
+    if a.ndim != 2 or 0 in a.shape:
+        raise UserError(f"svd_map needs a non-empty 2-D matrix, got shape {a.shape}")
+    if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
+        raise UserError("matrix must contain finite numbers only")
+    u, s, vh = np.linalg.svd(a.astype(complex if np.iscomplexobj(a) else float),
+                             full_matrices=True)
+    scale = float(s[0])
+    sigma = np.clip(s / scale, 0.0, 1.0) if scale > 0.0 else np.zeros_like(s)
+    return SVDMapping(m=a.shape[0], n=a.shape[1], method=method, u=decompose(u),
+                      vh=decompose(vh), sigma=sigma, scale=scale)
+
+
+def svd_apply(mp: SVDMapping, x, *, u_theta=None, u_phi=None, u_out_phase=None,
+              vh_theta=None, vh_phi=None, vh_out_phase=None, sigma=None,
+              mzi_loss_db=0.0) -> np.ndarray:
+    """``scale · U · Σ · V† · x`` for x of shape (n,) or (n, B); any phase array or
+    ``sigma`` may be replaced (e.g. by a perturbed copy)."""
+    x = np.asarray(x)
+    if x.shape[:1] != (mp.n,):
+        raise UserError(f"input has {x.shape[:1]} rows, the layer has {mp.n} inputs")
+    sig = mp.sigma if sigma is None else np.asarray(sigma, dtype=float)
+    k = min(mp.m, mp.n)
+    if sig.shape != (k,):
+        raise UserError(f"sigma has shape {sig.shape}, expected ({k},)")
+    y = apply_mesh(mp.vh, x, vh_theta, vh_phi, vh_out_phase, mzi_loss_db)
+    mid = np.zeros((mp.m,) + y.shape[1:], dtype=complex)  # dark inputs of U stay 0
+    mid[:k] = y[:k] * sig.reshape((k,) + (1,) * (y.ndim - 1))
+    return mp.scale * apply_mesh(mp.u, mid, u_theta, u_phi, u_out_phase, mzi_loss_db)
+
+
+def svd_matrix(mp: SVDMapping, **perturbed) -> np.ndarray:
+    """The m×n matrix ``scale · U · Σ · V†`` the layer realises; keywords as
+    :func:`svd_apply`."""
+    return svd_apply(mp, np.eye(mp.n, dtype=complex), **perturbed)

@@ -1,0 +1,111 @@
+"""What every training method shares: weights, velocities, masks, and the forward pass.
+
+A method owns the trainable state and turns one mini-batch ``(x, t)`` (columns: x is
+d × B, t is the one-hot n_out × B) into an update.  ``step`` returns the output error Γ
+of the clean pass, which the loop checks for NaN/overflow.  The forward pass here uses
+only the weights, the activation and the dropout masks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..kernels import momentum_update
+from ..network import DTYPE, softmax_columns
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    activation: str = "relu"
+    momentum: float = 0.9
+    dropout: float = 0.0
+    fscale: float = 0.05
+    output_error: str = "pass1"  # "pass1" | "pass2"
+
+
+class Method:
+    """Base of the training methods (see :mod:`emulator.training.methods`)."""
+
+    name = "base"
+    uses_feedback = False  # True: draws the fixed matrix F at construction
+
+    def __init__(self, weights, opts: StepOptions, rng: np.random.Generator, device=None,
+                 feedback=None):
+        self.W = weights
+        self.V = [np.zeros_like(w) for w in weights]
+        self.opts = opts
+        self.rng = rng
+        self.device = device
+        self.F = feedback
+        self.f = ACTIVATIONS[opts.activation]
+        self.L = len(weights)
+        self.sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+        self.masks: list | None = None
+        self._bufs: dict[tuple, np.ndarray] = {}
+
+    # ------------------------------------------------------------------ buffers
+    def buf(self, key, shape) -> np.ndarray:
+        """A preallocated float32 buffer, one per (key, shape)."""
+        k = (key, shape)
+        b = self._bufs.get(k)
+        if b is None:
+            b = self._bufs[k] = np.empty(shape, dtype=DTYPE)
+        return b
+
+    # ------------------------------------------------------------------ pieces
+    def linear(self, l: int, x, out):
+        """Z = W_l x, on the ideal matrix or through the emulated hardware."""
+        if self.device is None:
+            return np.matmul(self.W[l], x, out=out)
+        return self.device.layers[l].forward(x, out=out, rng=self.rng)
+
+    def draw_masks(self, b: int):
+        """Inverted-dropout masks for the hidden layers (kept for both passes)."""
+        p = self.opts.dropout
+        if p <= 0.0:
+            self.masks = None
+            return None
+        masks = []
+        for l in range(self.L - 1):
+            m = self.buf(("mask", l), (self.sizes[l + 1], b))
+            self.rng.random(out=m, dtype=DTYPE)
+            keep = m >= p
+            np.multiply(keep, DTYPE(1.0 / (1.0 - p)), out=m)
+            masks.append(m)
+        self.masks = masks
+        return masks
+
+    def hidden(self, l: int, x, out, pre=None):
+        """X_l = f(W_l x) ⊙ M_l; the pre-activation goes to ``pre`` if given."""
+        z = self.linear(l, x, out if pre is None else pre)
+        self.f(z, out)
+        if self.masks is not None:
+            out *= self.masks[l]
+        return out
+
+    def output(self, x, out):
+        """softmax(W_L x)."""
+        self.linear(self.L - 1, x, out)
+        return softmax_columns(out, out)
+
+    def forward(self, x, tag: str, keep_pre: bool = False):
+        """All layers; returns the list [x, X_1, ..., X_L] (and pre-activations)."""
+        b = x.shape[1]
+        xs, zs = [x], [None]
+        for l in range(self.L - 1):
+            out = self.buf((tag, l), (self.sizes[l + 1], b))
+            pre = self.buf((tag + "-pre", l), (self.sizes[l + 1], b)) if keep_pre else None
+            xs.append(self.hidden(l, xs[-1], out, pre))
+            zs.append(pre)
+        xs.append(self.output(xs[-1], self.buf((tag, self.L - 1), (self.sizes[-1], b))))
+        return (xs, zs) if keep_pre else xs
+
+    def update(self, l: int, D, X, alpha: float) -> None:
+        """Momentum step of layer l with ΔW = D Xᵀ (α = η/B already includes the mean)."""
+        momentum_update(self.W[l], self.V[l], D, X, alpha, self.opts.momentum)
+
+    def step(self, x, t, lr: float):  # pragma: no cover - abstract
+        raise NotImplementedError

@@ -1,0 +1,149 @@
+"""Netlist loading, hierarchy, validation messages and the compiled transfer."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from emulator import compile_netlist, load_netlist, transfer_matrix
+from emulator.errors import NetlistError
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+BROKEN = HERE / "data" / "broken"
+
+
+def B():
+    return np.array([[1, 1j], [1j, 1]]) / np.sqrt(2)
+
+
+def ps(phi):
+    return np.diag([np.exp(1j * phi), 1.0])
+
+
+def test_mzi_from_primitives_equals_product_of_parts_and_mzi_component():
+    T = transfer_matrix(ROOT / "netlists" / "mzi_primitives.yaml")
+    expected = B() @ ps(1.1) @ B() @ ps(0.7)  # theta = 1.1, phi = 0.7 in the file
+    np.testing.assert_allclose(T, expected, atol=1e-12)
+    single = {"version": 1, "instances": {"m": {"component": "mzi",
+              "params": {"theta": 1.1, "phi": 0.7, "loss": 0}}},
+              "ports": {"in0": "m,in0", "in1": "m,in1", "out0": "m,out0", "out1": "m,out1"}}
+    np.testing.assert_allclose(transfer_matrix(single), expected, atol=1e-12)
+
+
+def test_yaml_json_and_dict_load_the_same(tmp_path):
+    src = ROOT / "netlists" / "mzi_primitives.yaml"
+    data = yaml.safe_load(src.read_text())
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    a = transfer_matrix(src)
+    np.testing.assert_array_equal(a, transfer_matrix(tmp_path / "m.json"))
+    np.testing.assert_array_equal(a, transfer_matrix(data))
+
+
+def test_hierarchy_two_subcircuits_in_series_multiply(tmp_path):
+    sub = (ROOT / "netlists" / "mzi_primitives.yaml").resolve()
+    top = {"version": 1, "instances": {"a": {"netlist": str(sub)}, "b": {"netlist": str(sub)}},
+           "connections": {"a,out0": "b,in0", "a,out1": "b,in1"},
+           "ports": {"in0": "a,in0", "in1": "a,in1", "out0": "b,out0", "out1": "b,out1"}}
+    n = load_netlist(top)
+    assert "a.dc1" in n.instances and "b.ps_theta" in n.instances
+    one = transfer_matrix(sub)
+    np.testing.assert_allclose(transfer_matrix(n), one @ one, atol=1e-12)
+
+
+def test_graph_is_multidigraph_with_port_labelled_edges():
+    n = load_netlist(ROOT / "netlists" / "mzi_primitives.yaml")
+    g = n.graph
+    assert g.is_directed() and g.is_multigraph()
+    # dc1 feeds dc2 directly (lower arm) and through ps_theta (upper arm)
+    edges = {(u, v, d["src_port"], d["dst_port"], d["domain"]) for u, v, d in g.edges(data=True)}
+    assert ("dc1", "dc2", "out1", "in1", "optical") in edges
+    assert ("dc1", "ps_theta", "out0", "in0", "optical") in edges
+    assert g.nodes["dc1"]["component"] == "coupler"
+
+
+def test_waveguide_chain_time_of_flight_and_loss():
+    # three waveguides of 1, 2 and 3 mm, n_g = 4.0, 3 dB/cm: closed forms by hand
+    inst = {f"w{i}": {"component": "waveguide", "params": {
+        "length": f"{i + 1} mm", "n_g": 4.0, "loss_per_length": "3 dB/cm", "n_eff": 2.0}}
+        for i in range(3)}
+    net = {"version": 1, "instances": inst,
+           "connections": {"w0,out0": "w1,in0", "w1,out0": "w2,in0"},
+           "ports": {"in0": "w0,in0", "out0": "w2,out0"}}
+    c = compile_netlist(net, wavelength=1.5e-6)
+    L = 6e-3
+    assert c.time_of_flight[0, 0] == pytest.approx(4.0 * L / 299792458.0, rel=1e-12)
+    expected = 10 ** (-3.0 * 0.6 / 20)  # 3 dB/cm over 0.6 cm * np.exp(2j * np.pi * 2.0 * L / 1.5e-6)
+    assert c.transfer[0, 0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_batched_evaluation_equals_matrix_product():
+    c = compile_netlist(ROOT / "netlists" / "mzi_primitives.yaml")
+    x = np.random.default_rng(0).normal(size=(50, 2)) + 0j
+    np.testing.assert_allclose(c.evaluate(x), x @ c.transfer.T, atol=1e-14)
+
+
+# every broken example: the fragments its message must contain
+BROKEN_CASES = {
+    "unknown_component.yaml": [":3:", "instances.m1.component", "did you mean 'mzi'"],
+    "unknown_param.yaml": [":3:", "instances.ps.params.phse", "did you mean 'phase'"],
+    "bad_unit.yaml": ["instances.ps.params.phase", "'mW' does not fit"],
+    "unknown_unit.yaml": ["instances.wg.params.length", "did you mean 'um'"],
+    "nan_value.yaml": ["instances.ps.params.phase", "not finite"],
+    "out_of_bounds.yaml": ["instances.dc.params.coupling", "out of bounds [0, 1]"],
+    "bad_choice.yaml": ["instances.ps.params.tech", "did you mean 'thermo'"],
+    "connected_twice.yaml": ["'a,out0' is connected twice"],
+    "dangling.yaml": ["'dc,in1'", "not connected"],
+    "optical_to_electrical.yaml": ["without a converter", "photodetector"],
+    "cycle.yaml": ["cycle: dc1 -> dc2 -> dc1"],
+    "missing_subcircuit.yaml": ["instances.sub.netlist", "not found", "does_not_exist.yaml"],
+    "self_include.yaml": ["includes itself"],
+    "yaml_syntax.yaml": ["YAML syntax error", "yaml_syntax.yaml:4"],
+    "unknown_top_key.yaml": ["unknown key 'instance'", "did you mean 'instances'"],
+    "bad_port.yaml": ["ports.out0", "did you mean 'out0'"],
+    "missing_version.yaml": ["missing 'version'"],
+    "unknown_generator.yaml": ["unknown generator 'clemens'", "did you mean 'clements'"],
+    "bad_generator_param.yaml": ["unknown parameter 'nn'", "did you mean 'n'"],
+    "two_outputs.yaml": ["both outputs"],
+    "not_a_mapping.yaml": ["must be a mapping"],
+}
+
+
+def test_every_broken_file_has_a_case():
+    assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(BROKEN_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_CASES))
+def test_broken_netlist_message(name):
+    with pytest.raises(NetlistError) as err:
+        load_netlist(BROKEN / name)
+    text = str(err.value)
+    assert name in text
+    for fragment in BROKEN_CASES[name]:
+        assert fragment in text, text
+
+
+def test_validator_collects_every_problem_at_once():
+    net = {"version": 1, "instances": {
+        "a": {"component": "phase_shifter", "params": {"phse": 1, "loss": "2 mW"}},
+        "b": {"component": "cuopler"}}, "ports": {}}
+    with pytest.raises(NetlistError) as err:
+        load_netlist(net)
+    assert len(err.value.problems) == 3
+
+
+def test_cli_validate_exit_codes():
+    env_cmd = [sys.executable, "-m", "emulator.cli.main", "netlist", "validate"]
+    ok = subprocess.run(env_cmd + [str(ROOT / "netlists" / "mzi_primitives.yaml")],
+                        capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run(env_cmd + [str(BROKEN / "cycle.yaml"), str(BROKEN / "dangling.yaml")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    lines = [l for l in bad.stderr.splitlines() if l.startswith("error:")]
+    assert len(lines) == 2  # one line per problem, both files reported
