@@ -3,9 +3,23 @@ event with timing and energy, and trained with two-pass forward propagation (TPF
 
 __version__ = "0.1.0"
 
-from .compile import CompiledCircuit, compile_netlist, transfer_matrix  # noqa: E402
 from .errors import EmulatorError, UserError  # noqa: E402
-from .netlist import Netlist, load_netlist  # noqa: E402
 
-__all__ = ["EmulatorError", "UserError", "load_netlist", "transfer_matrix", "compile_netlist",
-           "CompiledCircuit", "Netlist", "__version__"]
+# the public API is imported lazily, so that `import components` (which needs
+# emulator.errors) never runs into the netlist loader (which needs components)
+_LAZY = {
+    "load_netlist": "emulator.netlist", "Netlist": "emulator.netlist",
+    "transfer_matrix": "emulator.compile", "compile_netlist": "emulator.compile",
+    "CompiledCircuit": "emulator.compile",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'emulator' has no attribute {name!r}")
+
+
+__all__ = ["EmulatorError", "UserError", "__version__", *_LAZY]

@@ -6,13 +6,16 @@ Expected values are written out here with numpy, independently of the component 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+from emulator.units import to_si  # noqa: I001  (see test_components_import_standalone)
+
 import components
 from components.base import DOMAINS, IN, OPTICAL, OUT
-from emulator.units import to_si
 
 REG = components.default_registry()
 WAVELENGTHS = (1.30e-6, 1.55e-6, 1.60e-6)
@@ -296,6 +299,13 @@ def random_params(comp, rng):
 
 def optical(ports, direction):
     return [pt for pt in ports if pt.domain == OPTICAL and pt.direction == direction]
+
+
+def test_components_import_standalone():
+    """``import components`` on its own must work (no import cycle through emulator)."""
+    run = subprocess.run([sys.executable, "-c", "import components; components.default_registry()"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr.strip().splitlines()[-1:]
 
 
 def test_registry_has_the_library():

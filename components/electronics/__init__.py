@@ -1,0 +1,1 @@
+"""Electronic and opto-electronic component models."""

@@ -1,0 +1,1 @@
+"""Optical component models."""
