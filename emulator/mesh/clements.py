@@ -82,12 +82,13 @@ def null_from_left(A: np.ndarray, m: int, k: int) -> tuple[float, float, float]:
     return c, s, phi
 
 
-def decompose(U) -> MeshPhases:
+def decompose(U, atol: float = 1e-8) -> MeshPhases:
     """Clements mesh of the unitary ``U``: ``mesh_matrix(decompose(U)) == U``.
 
     Each nulling updates the non-null part of two columns (or rows) of a working copy
     with four scalar-times-vector products; half-angles are carried as (cos θ/2, sin θ/2)
-    so no trigonometry runs inside the loop.  Raises UserError if ``U`` is not unitary.
+    so no trigonometry runs inside the loop.  Raises UserError if ``U`` is not
+    unitary to ``atol``.
     """
     A = as_square(U)
     n = A.shape[0]
@@ -97,7 +98,7 @@ def decompose(U) -> MeshPhases:
             right.append((k, *null_from_right(A, r, k)))
         else:
             left.append((r, *null_from_left(A, r, k)))
-    d = check_reduced(A).tolist()
+    d = check_reduced(A, atol).tolist()
     # U = L_1⁻¹ ··· L_K⁻¹ · D · R_M ··· R_1: move each L⁻¹ (innermost first) through D
     moved = []
     for m, c, s, phi in reversed(left):

@@ -27,15 +27,15 @@ def _light_order(n: int):
             yield r, k
 
 
-def decompose(U) -> MeshPhases:
+def decompose(U, atol: float = 1e-8) -> MeshPhases:
     """Reck mesh of the unitary ``U``: ``mesh_matrix(decompose(U)) == U``.
 
-    Raises UserError if ``U`` is not unitary.
+    Raises UserError if ``U`` is not unitary to ``atol``.
     """
     A = as_square(U)
     n = A.shape[0]
     steps = [(k, *null_from_right(A, r, k)) for r, k in _light_order(n)]
-    d = check_reduced(A)
+    d = check_reduced(A, atol)
     steps = np.array(steps, dtype=float).reshape(-1, 4)  # (mode, cos θ/2, sin θ/2, φ)
     theta = 2.0 * np.arctan2(steps[:, 2], steps[:, 1])
     return build_mesh(n, "reck", steps[:, 0].astype(np.int64), theta, steps[:, 3],

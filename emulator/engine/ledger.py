@@ -1,0 +1,142 @@
+"""Energy ledger: Σ (energy per action × count) + Σ (static power × time), per instance.
+
+The engine and the pass functions report to a ledger through two hooks and nothing
+else (no patching of components):
+
+* :meth:`Ledger.action` — an instance performed ``count`` actions (conversions, symbols,
+  reprogrammings, MACs, bytes moved) of ``energy per action`` each;
+* :meth:`Ledger.static` — an instance drew ``power`` for ``seconds`` (laser wall plug,
+  shifter hold, TIA bias, ring lock).
+
+Every entry keeps the :class:`Model` it came from: the component, the model function
+(``energy`` or ``static_power``), the action or mechanism, and the source tag of every
+parameter that function read — found by calling it on a dict that records reads
+(:func:`evaluate`), so a tag can never name a parameter the number does not depend on.
+A parameter the netlist set is tagged ``"netlist"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from components.base import Component
+
+
+@dataclass(frozen=True)
+class Model:
+    """Where a number came from."""
+
+    component: str
+    function: str  # "energy" | "static_power" (or a pass's own rule, e.g. "hold_during_settling")
+    key: str  # the action or mechanism
+    sources: tuple[tuple[str, str], ...]  # (parameter, source tag) for every parameter read
+
+    @property
+    def tag(self) -> str:
+        used = "; ".join(f"{p}: {s}" for p, s in self.sources)
+        return f"{self.component}.{self.function}[{self.key}]" + (f" <- {used}" if used else "")
+
+
+class _Reads(dict):
+    """A parameter dict that remembers which keys a model function read."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.read: list[str] = []
+
+    def __getitem__(self, key):
+        if key not in self.read:
+            self.read.append(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+def _sources(component: Component, read: list[str], given: Mapping[str, Any]) -> tuple:
+    out = []
+    for name in read:
+        try:
+            tag = component.param(name).source
+        except KeyError:
+            tag = "not a declared parameter"
+        out.append((name, "netlist" if name in given else tag))
+    return tuple(out)
+
+
+def evaluate(component: Component, function: str, params: Mapping[str, Any],
+             given: Mapping[str, Any] | None = None) -> list[tuple[str, float, Model]]:
+    """``component.<function>(params)`` as ``[(key, value, Model), ...]`` (zeros dropped)."""
+    p = _Reads(params)
+    values = getattr(component, function)(p)
+    models = _sources(component, p.read, given or {})
+    return [(key, float(v), Model(component.name, function, key, models))
+            for key, v in values.items() if float(v) != 0.0]
+
+
+@dataclass
+class Entry:
+    instance: str
+    kind: str  # component kind (report category)
+    action: str  # action name, or the static mechanism
+    static: bool  # True: power × seconds; False: energy per action × count
+    count: float  # actions, or seconds for a static entry
+    rate: float  # J per action, or W for a static entry
+    model: Model
+
+    @property
+    def energy_j(self) -> float:
+        return self.count * self.rate
+
+    def to_dict(self) -> dict:
+        d = {"instance": self.instance, "kind": self.kind, "energy_j": self.energy_j}
+        if self.static:
+            d.update(mechanism=self.action, power_w=self.rate, seconds=self.count)
+        else:
+            d.update(action=self.action, count=self.count, energy_per_action_j=self.rate)
+        d["model"] = self.model.tag
+        return d
+
+
+class Ledger:
+    """Energy entries of one pass (or of several, if the caller passes one ledger on)."""
+
+    def __init__(self):
+        self.entries: list[Entry] = []
+
+    def action(self, instance: str, kind: str, action: str, count: float,
+               energy_per_action_j: float, model: Model) -> None:
+        if count < 0:
+            raise ValueError(f"negative action count {count} for {instance}.{action}")
+        if count:
+            self.entries.append(Entry(instance, kind, action, False, float(count),
+                                      float(energy_per_action_j), model))
+
+    def static(self, instance: str, kind: str, mechanism: str, power_w: float,
+               seconds: float, model: Model) -> None:
+        if seconds < 0:
+            raise ValueError(f"negative time {seconds} s for {instance}.{mechanism}")
+        if seconds and power_w:
+            self.entries.append(Entry(instance, kind, mechanism, True, float(seconds),
+                                      float(power_w), model))
+
+    @property
+    def total_j(self) -> float:
+        return float(sum(e.energy_j for e in self.entries))
+
+    def by_kind(self) -> dict[str, float]:
+        return self._sum(lambda e: e.kind)
+
+    def by_instance(self) -> dict[str, float]:
+        return self._sum(lambda e: e.instance)
+
+    def _sum(self, key) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for e in self.entries:
+            k = key(e)
+            out[k] = out.get(k, 0.0) + e.energy_j
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def to_list(self) -> list[dict]:
+        return [e.to_dict() for e in self.entries]

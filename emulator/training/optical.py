@@ -1,0 +1,258 @@
+"""Weight layers realised on emulated optical hardware (in-situ training and deployment).
+
+Each weight matrix W (m × n) is mapped by SVD onto two Clements meshes and a column of
+attenuators, W = scale · U · Σ · V† (:mod:`emulator.mesh.svd`; the gain ``scale`` is
+electronic).  Programming the layer turns the ideal settings into what the chip holds:
+
+1. phase DACs quantize every phase shifter setting (``phase_bits``);
+2. thermo-optic heaters leak into same-column neighbours (``crosstalk``);
+3. fabrication offsets, drawn once per mesh and fixed for the chip's life, add on
+   (``phase_sigma`` [rad]); attenuators are MZIs too (σ = sin θ_a/2), so 1 and 3 apply to
+   their θ_a as well;
+4. every MZI loses ``mzi_loss_db`` [dB].
+
+The realised complex matrix M is read out coherently (homodyne detection of the in-phase
+quadrature): a forward pass computes ``Re(M) · x``.  Around the product: input modulator
+DACs quantize x (``dac_bits``, over ±max|x| of the batch), photodetectors add Gaussian
+noise (``detector_noise`` × the read-out full scale, max |z| of the batch) and ADCs
+quantize the read-out (``adc_bits`` over ± that full scale).  ``None`` bits = exact.
+
+A layer larger than ``mesh_size`` is mapped onto a full-size mesh all the same (tiling
+onto ``mesh_size`` cores is not modelled yet); such layers are listed in ``oversize``.
+
+Re-programming: after every ``reprogram_every`` updates the digital weights are mapped
+again (SVD + Clements decomposition + the four steps above); in between, the chip keeps
+its previous settings and the forward passes see those, as real hardware would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from emulator.errors import Problem, UserError, did_you_mean
+
+from .network import DTYPE
+
+
+@dataclass(frozen=True)
+class HardwareSpec:
+    """Non-idealities of the optical cores (all off by default)."""
+
+    mesh_size: int = 64  # ports of one physical mesh (informational; see module doc)
+    phase_bits: int | None = None  # phase-shifter DAC resolution, bits
+    phase_sigma: float = 0.0  # static fabrication phase error, rad (std)
+    crosstalk: float = 0.0  # thermal crosstalk to the nearest same-column heater
+    mzi_loss_db: float = 0.0  # insertion loss per MZI, dB
+    detector_noise: float = 0.0  # detector noise std / read-out full scale
+    adc_bits: int | None = None  # read-out ADC resolution, bits
+    dac_bits: int | None = None  # input modulator DAC resolution, bits
+    reprogram_every: int = 1  # updates between re-programmings of the phases
+
+    @classmethod
+    def parse(cls, obj) -> "HardwareSpec | None":
+        """None, a HardwareSpec, or a dict of fields (unknown keys and bad values are
+        errors with hints)."""
+        if obj is None or isinstance(obj, HardwareSpec):
+            return obj
+        if not isinstance(obj, dict):
+            raise UserError(Problem(f"hardware must be a dict of settings, got "
+                                    f"{type(obj).__name__}", path="hardware"))
+        names = [f.name for f in dataclasses.fields(cls)]
+        problems = [Problem(f"unknown hardware setting {k!r}", path=f"hardware.{k}",
+                            hint=did_you_mean(k, names) or "settings: " + ", ".join(names))
+                    for k in obj if k not in names]
+        if problems:
+            raise UserError(problems)
+        spec = cls(**obj)
+        spec._check()
+        return spec
+
+    def _check(self) -> None:
+        problems = []
+
+        def bad(name, text):
+            problems.append(Problem(f"{name} {text}, got {getattr(self, name)!r}",
+                                    path=f"hardware.{name}"))
+
+        def is_int(v):
+            return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+        for name in ("phase_bits", "adc_bits", "dac_bits"):
+            v = getattr(self, name)
+            if v is not None and not (is_int(v) and 1 <= v <= 32):
+                bad(name, "must be None (exact) or an integer number of bits in 1..32")
+        for name in ("mesh_size", "reprogram_every"):
+            if not (is_int(getattr(self, name)) and getattr(self, name) >= 1):
+                bad(name, "must be an integer >= 1")
+        for name in ("phase_sigma", "mzi_loss_db", "detector_noise"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
+                bad(name, "must be a finite number >= 0")
+        if not (isinstance(self.crosstalk, (int, float)) and abs(self.crosstalk) <= 1):
+            bad("crosstalk", "must be a fraction with |c| <= 1")
+        if problems:
+            raise UserError(problems)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _quantize_symmetric(x, bits: int, full_scale: float, out) -> None:
+    """Round x to the 2^bits levels spanning [−full_scale, +full_scale], in place."""
+    if full_scale <= 0.0:
+        return
+    step = 2.0 * full_scale / (2 ** bits - 1)
+    np.divide(x, step, out=out)
+    np.rint(out, out=out)
+    out *= step
+
+
+class OpticalLayer:
+    """One weight layer on an SVD-mapped pair of meshes."""
+
+    def __init__(self, shape, spec: HardwareSpec, rng: np.random.Generator):
+        self.shape = tuple(shape)
+        self.spec = spec
+        self.rng = rng  # static errors only (drawn once)
+        self.mapping = None
+        self.matrix = None  # Re(M), float32 (m × n): what a forward pass multiplies by
+        self.complex_matrix = None
+        self._offsets = None  # fixed fabrication offsets per shifter
+        self.counters = dict(reprograms=0, phase_writes=0, dac_conversions=0,
+                             adc_conversions=0, mesh_passes=0)
+
+    @property
+    def oversize(self) -> bool:
+        return max(self.shape) > self.spec.mesh_size
+
+    def _draw_offsets(self, mp):
+        s, r = self.spec.phase_sigma, self.rng
+
+        def draw(mesh):
+            return dict(theta=r.normal(0.0, s, mesh.n_mzi), phi=r.normal(0.0, s, mesh.n_mzi),
+                        out_phase=r.normal(0.0, s, mesh.n))
+
+        return dict(u=draw(mp.u), vh=draw(mp.vh), att=r.normal(0.0, s, mp.sigma.shape))
+
+    def _held(self, mesh, which: str):
+        """Phases the chip holds for one mesh: quantized, crosstalk, fabrication offset."""
+        from emulator.mesh.perturb import quantize_phases, thermal_crosstalk
+
+        spec, held = self.spec, {}
+        for name, out in (("theta", False), ("phi", False), ("out_phase", True)):
+            p = getattr(mesh, name)
+            if spec.phase_bits is not None:
+                p = quantize_phases(p, spec.phase_bits)
+            if spec.crosstalk:
+                p = thermal_crosstalk(mesh, p, spec.crosstalk, out=out)
+            if spec.phase_sigma:
+                p = p + self._offsets[which][name]
+            held[name] = p
+        return held
+
+    def _held_sigma(self, sigma):
+        """Attenuator transmissions: each is an MZI with σ = sin(θ_a/2)."""
+        from emulator.mesh.perturb import quantize_phases
+
+        spec = self.spec
+        if spec.phase_bits is None and not spec.phase_sigma:
+            return sigma
+        theta = 2.0 * np.arcsin(np.clip(sigma, 0.0, 1.0))
+        if spec.phase_bits is not None:
+            theta = quantize_phases(theta, spec.phase_bits)
+        if spec.phase_sigma:
+            theta = theta + self._offsets["att"]
+        return np.abs(np.sin(0.5 * theta))
+
+    def program(self, W) -> None:
+        """Map the digital weights onto the meshes and realise the matrix the chip holds."""
+        from emulator.mesh.svd import svd_map, svd_matrix
+
+        mp = svd_map(np.asarray(W, dtype=np.float64))
+        if self._offsets is None:
+            self._offsets = self._draw_offsets(mp)
+        u, vh = self._held(mp.u, "u"), self._held(mp.vh, "vh")
+        M = svd_matrix(mp, u_theta=u["theta"], u_phi=u["phi"], u_out_phase=u["out_phase"],
+                       vh_theta=vh["theta"], vh_phi=vh["phi"], vh_out_phase=vh["out_phase"],
+                       sigma=self._held_sigma(mp.sigma), mzi_loss_db=self.spec.mzi_loss_db)
+        self.mapping = mp
+        self.complex_matrix = M
+        self.matrix = np.ascontiguousarray(M.real, dtype=DTYPE)
+        c = self.counters
+        c["reprograms"] += 1
+        c["phase_writes"] += (2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi + mp.vh.n
+                              + mp.sigma.size)
+
+    def forward(self, x, out=None, rng=None, count: bool = True):
+        """Read-out z = Re(M)·x of a column batch, with converter and detector effects."""
+        spec = self.spec
+        if spec.dac_bits is not None:
+            xq = np.empty(x.shape, dtype=DTYPE)
+            _quantize_symmetric(x, spec.dac_bits, float(np.max(np.abs(x), initial=0.0)), xq)
+            x = xq
+        z = np.matmul(self.matrix, x, out=out)
+        if spec.detector_noise or spec.adc_bits is not None:
+            fs = float(np.max(np.abs(z), initial=0.0))
+            if spec.detector_noise and fs > 0.0:
+                noise = rng.standard_normal(z.shape, dtype=DTYPE)
+                noise *= DTYPE(spec.detector_noise * fs)
+                z += noise
+            if spec.adc_bits is not None:
+                _quantize_symmetric(z, spec.adc_bits, float(np.max(np.abs(z))), z)
+        if count:
+            c = self.counters
+            c["mesh_passes"] += 1
+            c["dac_conversions"] += x.size
+            c["adc_conversions"] += z.size
+        return z
+
+
+class Device:
+    """All weight layers of a network on optical cores, programmed from digital weights."""
+
+    def __init__(self, weights, spec: HardwareSpec, rng: np.random.Generator):
+        self.weights = weights  # the digital weights (updated in place by training)
+        self.spec = spec
+        self.layers = [OpticalLayer(w.shape, spec, r)
+                       for w, r in zip(weights, rng.spawn(len(weights)))]
+        self.program_all()
+
+    def program_all(self) -> None:
+        for layer, w in zip(self.layers, self.weights):
+            layer.program(w)
+
+    def after_update(self, step: int) -> None:
+        if step % self.spec.reprogram_every == 0:
+            self.program_all()
+
+    @property
+    def oversize(self) -> list[int]:
+        return [i + 1 for i, layer in enumerate(self.layers) if layer.oversize]
+
+    @property
+    def counters(self) -> dict:
+        total: dict = {}
+        for layer in self.layers:
+            for k, v in layer.counters.items():
+                total[k] = total.get(k, 0) + v
+        return total
+
+
+def build_device(weights, spec: HardwareSpec, rng) -> Device:
+    return Device(weights, spec, rng)
+
+
+def deploy(model, hardware, seed: int = 0):
+    """The model's weights programmed onto a fresh chip (no retraining): a new Model."""
+    from .network import Model
+
+    spec = HardwareSpec.parse(hardware)
+    if spec is None:
+        return model.ideal()
+    r_hw, r_eval = np.random.default_rng(seed).spawn(2)
+    weights = [w.copy() for w in model.weights]
+    return Model(model.layers, model.activation, weights, Device(weights, spec, r_hw),
+                 _rng=r_eval)

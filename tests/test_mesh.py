@@ -1,0 +1,382 @@
+"""MZI meshes: decompositions, SVD mapping, perturbations and generated netlists.
+
+Physical results are checked against closed forms written here with plain numpy, and
+generated netlists against a small evaluator defined in this file (it walks the
+connections and multiplies 2x2 matrices; it shares no code with the emulator).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import numpy as np
+import pytest
+from scipy.stats import unitary_group
+
+from emulator.errors import UserError
+from emulator.mesh import (MeshPhases, apply_mesh, clements, mesh_matrix, mzi_matrices,
+                           mzi_matrix, perturb_mesh, quantize_phases, reck,
+                           static_phase_error, svd_map, svd_matrix, thermal_crosstalk)
+from emulator.netlist.generators import GENERATORS
+from emulator.netlist.generators import clements as gen_clements
+from emulator.netlist.generators import reck as gen_reck
+from emulator.netlist.generators import svd_layer
+
+SIZES = [2, 3, 4, 7, 8, 16, 31, 64]
+KINDS = {"clements": clements, "reck": reck}
+TWO_PI = 2 * np.pi
+
+
+def haar(n: int, seed: int) -> np.ndarray:
+    return unitary_group.rvs(n, random_state=np.random.default_rng(seed))
+
+
+def closed_form_mzi(theta: float, phi: float) -> np.ndarray:
+    """T(θ, φ) = i·e^{iθ/2}·[[e^{iφ} sin θ/2, cos θ/2], [e^{iφ} cos θ/2, −sin θ/2]]."""
+    s, c, e = np.sin(theta / 2), np.cos(theta / 2), np.exp(1j * phi)
+    return 1j * np.exp(1j * theta / 2) * np.array([[e * s, c], [e * c, -s]])
+
+
+# ----------------------------------------------------------------------------- MZI
+
+def test_mzi_matches_closed_form_and_coupler_product():
+    B = np.array([[1, 1j], [1j, 1]]) / np.sqrt(2)
+    rng = np.random.default_rng(0)
+    for theta, phi in rng.uniform(0, TWO_PI, size=(20, 2)):
+        product = B @ np.diag([np.exp(1j * theta), 1]) @ B @ np.diag([np.exp(1j * phi), 1])
+        assert np.allclose(mzi_matrix(theta, phi), closed_form_mzi(theta, phi), atol=1e-14)
+        assert np.allclose(product, closed_form_mzi(theta, phi), atol=1e-14)
+    # cross at θ = 0, bar at θ = π
+    assert np.allclose(np.abs(mzi_matrix(0.0, 0.3)), [[0, 1], [1, 0]], atol=1e-15)
+    assert np.allclose(np.abs(mzi_matrix(np.pi, 0.3)), [[1, 0], [0, 1]], atol=1e-15)
+
+
+def test_mzi_matrices_vectorized():
+    th = np.linspace(0, TWO_PI, 12).reshape(3, 4)
+    ph = np.linspace(1, 3, 4)
+    T = mzi_matrices(th, ph)
+    assert T.shape == (3, 4, 2, 2)
+    assert np.allclose(T[2, 1], closed_form_mzi(th[2, 1], ph[1]), atol=1e-14)
+
+
+def test_one_mzi_mesh_equals_closed_form():
+    theta, phi, out = 1.234, 4.321, np.array([0.1, 0.2, 0.3, 0.4])
+    mesh = MeshPhases(n=4, kind="clements", modes=[1], columns=[0], theta=[theta],
+                      phi=[phi], out_phase=out)
+    expected = np.eye(4, dtype=complex)
+    expected[1:3, 1:3] = closed_form_mzi(theta, phi)
+    expected = np.diag(np.exp(1j * out)) @ expected
+    assert np.allclose(mesh_matrix(mesh), expected, atol=1e-14)
+    lossy = expected.copy()
+    lossy[1:3, 1:3] *= 10 ** (-3.0 / 20)  # 3 dB on the only MZI; modes 0, 3 untouched
+    assert np.allclose(mesh_matrix(mesh, mzi_loss_db=3.0), lossy, atol=1e-14)
+
+
+def test_mesh_rejects_overlapping_mzis_in_a_column():
+    with pytest.raises(UserError, match="overlapping"):
+        MeshPhases(n=4, kind="clements", modes=[0, 1], columns=[0, 0], theta=[0, 0],
+                   phi=[0, 0], out_phase=np.zeros(4))
+
+
+# ----------------------------------------------------------------------------- decompositions
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("n", SIZES)
+def test_round_trip(kind, n):
+    U = haar(n, seed=100 + n)
+    mesh = KINDS[kind].decompose(U)
+    assert mesh.kind == kind and mesh.n == n
+    assert np.max(np.abs(mesh_matrix(mesh) - U)) < 1e-10
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_counts_and_depth(n):
+    c = clements.decompose(haar(n, seed=n))
+    r = reck.decompose(haar(n, seed=n))
+    assert c.n_mzi == r.n_mzi == n * (n - 1) // 2
+    # a 2-mode rectangle has one MZI: its second column would be empty
+    assert c.depth == (n if n >= 3 else 1)
+    assert r.depth == 2 * n - 3
+    for mesh in (c, r):  # columns are physical: disjoint modes, numbered 0..depth-1
+        assert set(mesh.columns.tolist()) == set(range(mesh.depth))
+        for col in range(mesh.depth):
+            modes = np.sort(mesh.modes[mesh.columns == col])
+            assert np.all(np.diff(modes) >= 2)
+    # Clements: column k holds the MZIs on modes of the parity of k
+    assert np.all(c.modes % 2 == c.columns % 2)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_phases_in_range(kind):
+    for n in (2, 5, 16):
+        mesh = KINDS[kind].decompose(haar(n, seed=7 * n))
+        for ph in (mesh.theta, mesh.phi, mesh.out_phase):
+            assert np.all(ph >= 0) and np.all(ph < TWO_PI)
+        assert np.all(mesh.theta <= np.pi + 1e-12)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_layout_matches_decomposition_topology(kind):
+    for n in (2, 3, 6, 9):
+        mesh, lay = KINDS[kind].decompose(haar(n, seed=n)), KINDS[kind].layout(n)
+        assert np.array_equal(mesh.modes, lay.modes)
+        assert np.array_equal(mesh.columns, lay.columns)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_special_matrices(kind):
+    n = 6
+    perm = np.eye(n)[[3, 1, 5, 0, 2, 4]]
+    diag = np.diag(np.exp(1j * np.arange(n)))
+    for U in (np.eye(n), perm, diag, np.eye(1), np.array([[1j]])):
+        mesh = KINDS[kind].decompose(U)
+        assert np.max(np.abs(mesh_matrix(mesh) - U)) < 1e-12
+    assert np.allclose(KINDS[kind].decompose(np.eye(n)).theta, np.pi)  # all bar
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rejects_non_unitary(kind):
+    with pytest.raises(UserError, match="not unitary"):
+        KINDS[kind].decompose(np.ones((3, 3)))
+    with pytest.raises(UserError, match="square"):
+        KINDS[kind].decompose(np.ones((3, 4)))
+
+
+def test_apply_mesh_batch():
+    mesh = clements.decompose(haar(8, seed=1))
+    x = np.random.default_rng(2).normal(size=(8, 5)) + 0j
+    assert np.allclose(apply_mesh(mesh, x), mesh_matrix(mesh) @ x, atol=1e-13)
+    assert np.allclose(apply_mesh(mesh, x[:, 0]), mesh_matrix(mesh) @ x[:, 0], atol=1e-13)
+
+
+# ----------------------------------------------------------------------------- SVD
+
+@pytest.mark.parametrize("method", KINDS)
+@pytest.mark.parametrize("shape", [(1, 1), (5, 5), (3, 7), (7, 3), (1, 4), (4, 1), (16, 16),
+                                   (12, 20)])
+def test_svd_mapping(method, shape):
+    W = np.random.default_rng(sum(shape)).normal(size=shape)
+    mp = svd_map(W, method)
+    assert (mp.m, mp.n) == shape and mp.u.n == shape[0] and mp.vh.n == shape[1]
+    assert np.max(np.abs(svd_matrix(mp) - W)) < 1e-10
+    assert mp.sigma.shape == (min(shape),)
+    assert mp.sigma.max() == 1.0 and np.all(mp.sigma >= 0) and np.all(mp.sigma <= 1)
+    assert mp.scale == pytest.approx(np.linalg.norm(W, 2), rel=1e-12)
+
+
+def test_svd_complex_and_perturbed():
+    rng = np.random.default_rng(4)
+    W = rng.normal(size=(4, 6)) + 1j * rng.normal(size=(4, 6))
+    mp = svd_map(W)
+    assert np.max(np.abs(svd_matrix(mp) - W)) < 1e-10
+    # replacing the U phases equals composing the perturbed mesh by hand
+    th = mp.u.theta + 0.01
+    U = mesh_matrix(mp.u, theta=th)
+    S = np.zeros((4, 6))
+    S[np.arange(4), np.arange(4)] = mp.sigma
+    assert np.allclose(svd_matrix(mp, u_theta=th), mp.scale * U @ S @ mesh_matrix(mp.vh),
+                       atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- perturbations
+
+def test_quantize_error_at_most_half_a_step():
+    x = np.random.default_rng(0).uniform(-20, 20, size=5000)
+    for bits in (1, 3, 8, 12):
+        q = quantize_phases(x, bits)
+        step = TWO_PI / 2 ** bits
+        circular = np.abs(np.angle(np.exp(1j * (q - x))))
+        assert circular.max() <= step / 2 + 1e-12
+        assert np.all(q >= 0) and np.all(q < TWO_PI)
+        assert np.allclose(q / step, np.round(q / step))
+        assert len(np.unique(np.round(q / step))) <= 2 ** bits
+    with pytest.raises(UserError):
+        quantize_phases(x, 0)
+
+
+def test_static_phase_error_is_seeded():
+    a = static_phase_error((1000,), 0.05, np.random.default_rng(1))
+    b = static_phase_error((1000,), 0.05, np.random.default_rng(1))
+    assert np.array_equal(a, b)
+    assert 0.045 < a.std() < 0.055
+    with pytest.raises(TypeError):
+        static_phase_error((3,), 0.1, 1)
+
+
+def test_thermal_crosstalk_neighbours():
+    mesh = clements.layout(6)  # column 0: modes 0, 2, 4; column 1: modes 1, 3
+    phases = np.zeros(mesh.n_mzi)
+    k = int(np.flatnonzero((mesh.columns == 0) & (mesh.modes == 2))[0])
+    phases[k] = 1.0
+    got = thermal_crosstalk(mesh, phases, (0.1, 0.01))
+    expected = phases.copy()
+    for mode in (0, 4):  # the two first neighbours in the same column
+        expected[(mesh.columns == 0) & (mesh.modes == mode)] = 0.1
+    assert np.allclose(got, expected)
+    screen = thermal_crosstalk(mesh, np.array([1.0, 0, 0, 0, 0, 0]), (0.1, 0.01), out=True)
+    assert np.allclose(screen, [1.0, 0.1, 0.01, 0, 0, 0])
+    # a heater holds its phase in [0, 2π): 2π + 1 heats like 1
+    assert np.allclose(thermal_crosstalk(mesh, phases * (1 + TWO_PI), 0.1)[phases == 0],
+                       thermal_crosstalk(mesh, phases, 0.1)[phases == 0])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_perturbed_mesh_stays_unitary(kind):
+    mesh = KINDS[kind].decompose(haar(12, seed=5))
+    bad = perturb_mesh(mesh, np.random.default_rng(3), bits=5, sigma=0.05,
+                       coupling=(0.05, 0.01))
+    U = mesh_matrix(bad)
+    assert np.max(np.abs(U.conj().T @ U - np.eye(12))) < 1e-12
+    assert np.max(np.abs(U - mesh_matrix(mesh))) > 1e-3  # it did change
+
+
+# ----------------------------------------------------------------------------- netlists
+
+def evaluate(net: dict) -> np.ndarray:
+    """Field transfer (outputs × inputs) of a netlist of mzi / phase_shifter / attenuator
+    / terminator / dark instances, by pushing unit inputs through the connections."""
+    n_in = sum(1 for p in net["ports"] if p.startswith("in"))
+    n_out = sum(1 for p in net["ports"] if p.startswith("out"))
+    n_inputs = {"mzi": 2, "phase_shifter": 1, "attenuator": 1, "terminator": 1, "dark": 0}
+    external_out = {v: int(k[3:]) for k, v in net["ports"].items() if k.startswith("out")}
+    fields: dict[str, np.ndarray] = {}  # "inst,port" of an input port -> row over inputs
+    waiting = {name: n_inputs[spec["component"]] for name, spec in net["instances"].items()}
+    ready = [name for name, count in waiting.items() if count == 0]
+    result = np.zeros((n_out, n_in), dtype=complex)
+
+    def arrive(port: str, value: np.ndarray):
+        fields[port] = value
+        name = port.split(",")[0]
+        waiting[name] -= 1
+        if waiting[name] == 0:
+            ready.append(name)
+
+    def leave(port: str, value: np.ndarray):
+        if port in external_out:
+            result[external_out[port]] = value
+        else:
+            arrive(net["connections"][port], value)
+
+    for key, port in net["ports"].items():
+        if key.startswith("in"):
+            arrive(port, np.eye(n_in)[int(key[2:])].astype(complex))
+    done = 0
+    while ready:
+        name = ready.pop()
+        done += 1
+        spec = net["instances"][name]
+        p, comp = spec["params"], spec["component"]
+        if comp == "mzi":
+            T = closed_form_mzi(p["theta"], p["phi"])
+            a, b = fields[f"{name},in0"], fields[f"{name},in1"]
+            leave(f"{name},out0", T[0, 0] * a + T[0, 1] * b)
+            leave(f"{name},out1", T[1, 0] * a + T[1, 1] * b)
+        elif comp == "phase_shifter":
+            leave(f"{name},out0", np.exp(1j * p["phase"]) * fields[f"{name},in0"])
+        elif comp == "attenuator":
+            leave(f"{name},out0", p["transmission"] * fields[f"{name},in0"])
+        elif comp == "dark":
+            leave(f"{name},out0", np.zeros(n_in, dtype=complex))
+    assert done == len(net["instances"]), "some instances were never reached"
+    return result
+
+
+def port_uses(net: dict) -> Counter:
+    return Counter(list(net["connections"]) + list(net["connections"].values())
+                   + list(net["ports"].values()))
+
+
+def assert_ports_used_once(net: dict, ports_of: dict):
+    uses = port_uses(net)
+    for name, spec in net["instances"].items():
+        for port in ports_of[spec["component"]]:
+            assert uses[f"{name},{port}"] == 1, f"{name},{port} used {uses[f'{name},{port}']}x"
+    assert all(count == 1 for count in uses.values())
+
+
+PORTS = {"mzi": ("in0", "in1", "out0", "out1"), "phase_shifter": ("in0", "out0"),
+         "attenuator": ("in0", "out0"), "terminator": ("in0",), "dark": ("out0",)}
+
+
+@pytest.mark.parametrize("gen", [gen_clements, gen_reck])
+@pytest.mark.parametrize("n", [2, 4, 5, 8])
+def test_mesh_netlist_structure(gen, n):
+    net = gen(n, seed=1)
+    kinds = Counter(spec["component"] for spec in net["instances"].values())
+    assert kinds == {"mzi": n * (n - 1) // 2, "phase_shifter": n}
+    assert sorted(net["ports"]) == sorted([f"in{i}" for i in range(n)]
+                                          + [f"out{i}" for i in range(n)])
+    assert_ports_used_once(net, PORTS)
+    assert net["version"] == 1 and net["info"]["n"] == n
+
+
+@pytest.mark.parametrize("gen", [gen_clements, gen_reck])
+@pytest.mark.parametrize("n", [4, 8])
+def test_mesh_netlist_evaluates_to_unitary(gen, n):
+    U = haar(n, seed=30 + n)
+    net = gen(n, unitary=U)
+    assert np.max(np.abs(evaluate(net) - U)) < 1e-10
+    # without the output screen: U up to the omitted output phases
+    bare = gen(n, unitary=U, out_phase_shifters=False)
+    screen = np.exp(1j * np.array(bare["info"]["omitted_out_phase"]))
+    assert np.max(np.abs(screen[:, None] * evaluate(bare) - U)) < 1e-10
+
+
+@pytest.mark.parametrize("method", KINDS)
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3), (1, 3)])
+def test_svd_layer_netlist(method, shape):
+    m, n = shape
+    W = np.random.default_rng(m * 10 + n).normal(size=shape)
+    net = svd_layer(W.tolist(), method=method)
+    kinds = Counter(spec["component"] for spec in net["instances"].values())
+    k = min(m, n)
+    assert kinds["mzi"] == m * (m - 1) // 2 + n * (n - 1) // 2
+    assert kinds["attenuator"] == k
+    assert kinds["phase_shifter"] == m + k  # V† outputs that are dropped need no phase
+    assert kinds["terminator"] == n - k and kinds["dark"] == m - k
+    assert all("." in name for name, s in net["instances"].items() if s["component"] == "mzi")
+    assert_ports_used_once(net, PORTS)
+    scale = net["info"]["scale"]
+    assert scale == pytest.approx(np.linalg.norm(W, 2), rel=1e-12)
+    assert np.max(np.abs(scale * evaluate(net) - W)) < 1e-10
+
+
+def test_generator_inputs(tmp_path):
+    U = haar(4, seed=9)
+    ref = gen_clements(4, unitary=U)
+    as_strings = [[str(complex(z)) for z in row] for row in U]
+    assert gen_clements(4, unitary=as_strings) == ref
+    assert gen_clements(unitary={"real": U.real.tolist(), "imag": U.imag.tolist()}) == ref
+    np.save(tmp_path / "u.npy", U)
+    assert gen_clements(4, unitary_file=str(tmp_path / "u.npy")) == ref
+    mesh = clements.decompose(U)
+    lists = {"theta": mesh.theta.tolist(), "phi": mesh.phi.tolist(),
+             "out_phase": mesh.out_phase.tolist()}
+    assert gen_clements(4, phases=lists) == ref
+    assert gen_clements(4, phases=mesh) == ref
+    assert gen_clements(4, seed=3) == gen_clements(4, seed=3)
+    W = np.arange(6.0).reshape(2, 3)
+    np.save(tmp_path / "w.npy", W)
+    assert svd_layer(matrix_file=str(tmp_path / "w.npy")) == svd_layer(W.tolist())
+    extra = gen_reck(3, seed=1, mzi={"loss": 0.0, "tech": "eo"}, phase_shifter={"loss": 0.1})
+    for spec in extra["instances"].values():
+        assert spec["params"].get("loss") in (0.0, 0.1)
+    assert set(GENERATORS) == {"clements", "reck", "svd_layer"}
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: gen_clements(4), "give one of"),
+    (lambda: gen_clements(4, seed=1, unitary=np.eye(4)), "only one of"),
+    (lambda: gen_clements(3, unitary=np.eye(4)), "n = 3"),
+    (lambda: gen_reck(4, seed=-1), "seed"),
+    (lambda: gen_clements(4, seed=1, mzi={"theta": 1}), "theta"),
+    (lambda: gen_reck(2, phases=clements.layout(2)), "'clements' mesh"),
+    (lambda: svd_layer(np.eye(3).tolist(), method="clement"), "did you mean 'clements'"),
+    (lambda: svd_layer(n=3), "give one of"),
+    (lambda: svd_layer([[1, 2], [3, 4]], m=3), "m"),
+    (lambda: gen_clements(unitary_file="missing.npy"), "not found"),
+])
+def test_generator_errors(call, message):
+    with pytest.raises(UserError, match=message):
+        call()
