@@ -7,7 +7,6 @@ connections and multiplies 2x2 matrices; it shares no code with the emulator).
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import numpy as np

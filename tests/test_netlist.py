@@ -147,3 +147,82 @@ def test_cli_validate_exit_codes():
     assert "Traceback" not in bad.stderr
     lines = [l for l in bad.stderr.splitlines() if l.startswith("error:")]
     assert len(lines) == 2  # one line per problem, both files reported
+
+
+# --- generated structures through the whole pipeline (load -> graph -> compile) -------------
+
+from emulator.netlist.generators import clements, reck, svd_layer  # noqa: E402
+
+
+def _haar(n, seed):
+    rng = np.random.default_rng(seed)
+    z = (rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))) / np.sqrt(2)
+    q, r = np.linalg.qr(z)
+    return q * (np.diag(r) / np.abs(np.diag(r)))
+
+
+@pytest.mark.parametrize("gen", [clements, reck])
+@pytest.mark.parametrize("n", [2, 5, 16])
+def test_lossless_generated_mesh_is_the_target_unitary(gen, n):
+    U = _haar(n, seed=n)
+    net = gen(n, unitary=U.tolist(), mzi={"loss": 0.0}, phase_shifter={"loss": 0.0})
+    T = transfer_matrix(net)
+    np.testing.assert_allclose(T, U, atol=1e-10)
+    np.testing.assert_allclose(T.conj().T @ T, np.eye(n), atol=1e-12)
+
+
+def test_lossy_netlists_never_gain_power():
+    rng = np.random.default_rng(5)
+    T = transfer_matrix(ROOT / "netlists" / "clements_8.yaml")
+    assert np.linalg.svd(T, compute_uv=False).max() <= 1.0
+    # every path crosses between N/2 = 4 and N = 8 MZIs (0.99 dB each) and one output
+    # shifter (0.25 dB): the singular values lie between those two transmissions
+    sv = np.linalg.svd(T, compute_uv=False)
+    assert sv.min() >= 10 ** (-(8 * 0.99 + 0.25) / 20) - 1e-12
+    assert sv.max() <= 10 ** (-(4 * 0.99 + 0.25) / 20) + 1e-12
+    x = rng.normal(size=(200, 8)) + 1j * rng.normal(size=(200, 8))
+    y = compile_netlist(ROOT / "netlists" / "clements_8.yaml").evaluate(x)
+    assert np.all(np.sum(abs(y) ** 2, 1) <= np.sum(abs(x) ** 2, 1))
+
+
+@pytest.mark.parametrize("m, n", [(6, 6), (4, 7), (7, 3)])
+def test_svd_layer_netlist_reproduces_matrix_after_scale(m, n):
+    W = np.random.default_rng(m * 10 + n).normal(size=(m, n))
+    net = svd_layer(W.tolist(), mzi={"loss": 0.0}, phase_shifter={"loss": 0.0},
+                    attenuator={"loss": 0.0})
+    scale = net["info"]["scale"]
+    assert scale == pytest.approx(np.linalg.svd(W, compute_uv=False)[0], rel=1e-12)
+    np.testing.assert_allclose(scale * transfer_matrix(net), W, atol=1e-10)
+
+
+def test_onn_core_optical_region_contains_the_svd_layer():
+    """Modulator outputs -> detector inputs is the SVD layer's matrix (with its losses)."""
+    c = compile_netlist(ROOT / "netlists" / "onn_core_16.yaml")
+    rows = [c.index_out[(f"pd{i}", "in0")] for i in range(16)]
+    cols = [c.index_in[(f"mod{i}", "out0")] for i in range(16)]
+    block = c.matrix[np.ix_(rows, cols)]
+    layer = transfer_matrix({"version": 1, "instances": {"l": {"generator": "svd_layer",
+                             "params": {"n": 16, "m": 16, "seed": 3}}},
+                             "ports": {**{f"in{i}": f"l,in{i}" for i in range(16)},
+                                       **{f"out{i}": f"l,out{i}" for i in range(16)}}})
+    np.testing.assert_allclose(block, layer, atol=1e-14)
+    # the laser reaches every modulator through the 1x16 splitter: |t|^2 = 10^(-0.2/10)/16
+    laser = c.index_in[("laser", "out0")]
+    mods = [c.index_out[(f"mod{i}", "in0")] for i in range(16)]
+    np.testing.assert_allclose(abs(c.matrix[mods, laser]) ** 2, 10 ** (-0.02) / 16, rtol=1e-12)
+
+
+def test_compiled_time_of_flight_equals_graph_longest_path():
+    """Longest time of flight from the compiler = networkx longest path over passive delays."""
+    import networkx as nx
+
+    n = load_netlist(clements(6, seed=2))
+    c = compile_netlist(n)
+    g = nx.DiGraph()
+    for conn in n.connections:
+        g.add_edge(conn.src, conn.dst, weight=n.instances[conn.dst].component.delay(
+            n.instances[conn.dst].params))
+    src_delay = max(i.component.delay(i.params) for i in n.instances.values()
+                    if any(t[0] == i.name and t[1].startswith("in") for t in n.ports.values()))
+    longest = nx.dag_longest_path_length(g, weight="weight")
+    assert c.time_of_flight.max() == pytest.approx(longest + src_delay, rel=1e-12)
