@@ -34,6 +34,7 @@ from typing import Mapping
 
 import numpy as np
 import simpy
+from simpy.core import EmptySchedule
 from simpy.events import NORMAL, Event, Timeout
 
 from emulator.errors import Problem, UserError, did_you_mean
@@ -52,19 +53,28 @@ class Environment(simpy.Environment):
         super().__init__(initial_time=0)
         self.processed = 0
 
-    def step(self) -> None:
-        super().step()
-        self.processed += 1
+    def run(self, until=None):
+        """Without ``until``: process every scheduled event, counting them."""
+        if until is not None:
+            return super().run(until)
+        step, n = self.step, 0
+        try:
+            while True:
+                step()
+                n += 1
+        except EmptySchedule:
+            pass
+        finally:
+            self.processed += n
+        return None
 
 
-class Arrival(Event):
-    """A vector reaching a bank.  Created by whichever side needs it first; the
-    producer schedules it for a later tick (as SimPy's own ``run(until=...)`` does)."""
-
-    def at(self, delay: int) -> None:
-        self._ok = True
-        self._value = None
-        self.env.schedule(self, NORMAL, delay)
+def _fire(event: Event, delay: int) -> None:
+    """Trigger an untriggered ``event`` to be processed ``delay`` ticks from now (what
+    SimPy's own ``Timeout`` and ``run(until=...)`` do)."""
+    event._ok = True
+    event._value = None
+    event.env.schedule(event, NORMAL, delay)
 
 
 def check_converters(plan: Plan, converters: Mapping[str, int] | None) -> dict[str, int]:
@@ -106,6 +116,12 @@ class _Run:
 
 
 def _bank(env: Environment, bank, run: _Run, pool: simpy.Container | None):
+    """The process of one bank: every vector of the batch, in order.
+
+    Per vector and upstream link there is one arrival event, shared by both sides:
+    the producer creates it as a ``Timeout`` when it sends first, the consumer as a
+    plain ``Event`` (fired by the producer later) when it has to wait first.
+    """
     B = run.B
     waits = [run.edges[(u, bank.index)] for u in bank.upstream]
     sends = [(evs, bank.delay + link) for evs, link in run.sends[bank.index]]
@@ -117,12 +133,16 @@ def _bank(env: Environment, bank, run: _Run, pool: simpy.Container | None):
         rounds = [(slice(r, min(r + size, bank.size)), min(size, bank.size - r))
                   for r in range(0, bank.size, size)]
     free = 0
+    if pool is None and values is None and log is None and len(waits) == 1 and len(sends) == 1:
+        yield from _chain(env, waits[0], sends[0], done, period, delay, B)
+        return
     for b in range(B):
         for evs in waits:
             ev = evs[b]
-            if ev is None:
-                ev = evs[b] = Arrival(env)
-            if ev.callbacks is not None:  # not processed yet
+            if ev is None:  # the producer has not sent vector b yet
+                ev = evs[b] = Event(env)
+                yield ev
+            elif ev.callbacks is not None:  # sent, not arrived yet
                 yield ev
         if pool is None:
             now = env.now
@@ -143,10 +163,36 @@ def _bank(env: Environment, bank, run: _Run, pool: simpy.Container | None):
         for evs, d in sends:
             ev = evs[b]
             if ev is None:
-                ev = evs[b] = Arrival(env)
-            ev.at(d)
+                evs[b] = Timeout(env, d)
+            else:  # the consumer is already waiting on it
+                _fire(ev, d)
         if values is not None:
             values.run_bank(bank, b)
+
+
+def _chain(env, arrivals, send, done, period, delay, B):
+    """The loop of :func:`_bank` for its most common shape (one link in, one out, no
+    converter pool, no per-event values, no trace), without the generality."""
+    out, d = send
+    free = 0
+    for b in range(B):
+        ev = arrivals[b]
+        if ev is None:
+            ev = arrivals[b] = Event(env)
+            yield ev
+        elif ev.callbacks is not None:
+            yield ev
+        now = env.now
+        if free > now:
+            yield Timeout(env, free - now)
+            now = free
+        free = now + period
+        done[b] = now + delay
+        ev = out[b]
+        if ev is None:
+            out[b] = Timeout(env, d)
+        else:
+            _fire(ev, d)
 
 
 def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool = True,

@@ -1,0 +1,75 @@
+"""The scenario file schema: data, model, hardware, training, non-idealities, outputs.
+
+``photonic-emu scenario-schema`` (and the README) print it with :func:`emulator.schema.describe`.
+"""
+
+from __future__ import annotations
+
+from emulator.schema import Field, section
+
+METHODS = ("tpfp", "bp", "frozen", "bp_modulated")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "square", "saturable", "identity")
+TECHS = ("thermo", "eo", "mems")
+
+
+def _methods_ok(v):
+    if len(set(v)) != len(v):
+        return "a method is listed twice"
+    return None
+
+
+SCHEMA: dict[str, Field] = {
+    "version": Field("choice", choices=(1,), doc="scenario format version"),
+    "name": Field("str", None, "used in the output folder name", nullable=True),
+    "doc": Field("str", None, "free text", nullable=True),
+    "seed": Field("int", 1, "one seed for data split, init, noise and the report", lo=0),
+    "data": Field("str", "digits", "digits | mnist5k | mnist:FOLDER | xor"),
+    "model": section({
+        "layers": Field("list", doc="layer sizes, input first",
+                        item=Field("int", lo=1, hi=1_000_000), min_items=2),
+        "activation": Field("choice", "relu", "hidden-layer nonlinearity", choices=ACTIVATIONS),
+        "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
+    }, "the network"),
+    "hardware": section({
+        "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
+        "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
+        "converters": section({
+            "dac": Field("int", None, "physical DACs per core (fewer than channels: "
+                         "time-multiplexed)", lo=1, nullable=True),
+            "adc": Field("int", None, "physical ADCs per core", lo=1, nullable=True),
+        }, "converter counts; default one per channel"),
+        "shifter": Field("choice", None, "phase-shifter technology of the meshes",
+                         choices=TECHS, nullable=True),
+        "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
+        "params": Field("map", {}, "parameter overrides by component, e.g. {adc: {bits: 6}}",
+                        item=Field("map")),
+        "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
+                         choices=("weight_stationary",)),
+    }, "the optical hardware and the mapping of layers onto it"),
+    "training": section({
+        "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare",
+                         item=Field("choice", choices=METHODS), min_items=1,
+                         check=_methods_ok),
+        "epochs": Field("int", 30, lo=1, hi=100_000),
+        "lr": Field("float", 0.1, "learning rate η", lo=0, hi=100),
+        "batch": Field("int", 64, lo=1, hi=1_000_000),
+        "fscale": Field("float", 0.05, "scale s of the fixed feedback matrix F", lo=0, hi=100),
+        "momentum": Field("float", 0.9, lo=0, hi=0.999),
+        "output_error": Field("choice", "pass1", "output-layer error from pass 1 or pass 2",
+                              choices=("pass1", "pass2")),
+    }, "training on the fast path"),
+    "nonideal": section({
+        "insitu": Field("bool", False, "run both forward passes through the emulated mesh"),
+        "phase_bits": Field("int", None, "phase DAC bits", lo=1, hi=24, nullable=True),
+        "phase_error": Field("quantity", 0.0, "static phase error σ", unit="rad", lo=0, hi=3.2),
+        "crosstalk": Field("float", 0.0, "thermal crosstalk fraction", lo=0, hi=0.5),
+        "detector_noise": Field("bool", False, "shot and thermal noise at the detectors"),
+        "adc_bits": Field("int", None, "ADC bits on the read-out", lo=1, hi=24, nullable=True),
+        "loss": Field("quantity", 0.0, "MZI insertion loss in the emulated mesh",
+                      unit="dB", lo=0, hi=10),
+    }, "imperfections of the emulated hardware during training"),
+    "outputs": section({
+        "plots": Field("bool", True, "PNG plots"),
+        "trace": Field("bool", True, "trace.json of one training step"),
+    }, "what to write"),
+}
