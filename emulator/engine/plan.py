@@ -17,7 +17,12 @@ Values live in two arrays per pass (:class:`Values`): ``E`` (B × slots) holds t
 digital and electrical values (the external inputs first, then one slot per non-optical
 output port), ``F`` (B × region inputs) the complex fields entering the compiled
 optical region.  A bank gathers its inputs from fixed index arrays — an optical input
-is ``F @ matrix[rows].T``, the compiled region — and scatters its outputs back.
+is ``F[:, lit] @ matrix[rows, lit].T``, the compiled region restricted to the region
+inputs that reach the bank — and scatters its outputs back.
+
+Energy.  Per vector, each member of a bank is charged every action of its component's
+``energy`` model (a DAC's "convert", a modulator's "symbol") except "reprogram", which
+:func:`~emulator.engine.passes.reprogram` charges.
 
 Timing.  A part's throughput comes from its rate parameter (``sample_rate``,
 ``symbol_rate`` or ``clock``): it accepts a new vector every ``period = 1/rate``.
@@ -35,8 +40,8 @@ from typing import Any, Mapping
 import networkx as nx
 import numpy as np
 
-from components.base import IN, OPTICAL, OUT, DIGITAL, Component
-from emulator.compile import EXT, CompiledCircuit, compile_netlist
+from components.base import DIGITAL, IN, OPTICAL, OUT, Component
+from emulator.compile import CompiledCircuit, compile_netlist
 from emulator.errors import NetlistError, Problem, UserError
 
 from .ledger import Model, evaluate
@@ -65,7 +70,7 @@ class Bank:
     generation: int
     delay: int  # ticks from accepting a vector to its output
     period: int  # ticks between two accepted vectors
-    inputs: list[tuple[str, Any]]  # per input port: ("E", slots) | ("F", matrix rows.T)
+    inputs: list[tuple[str, Any]]  # per input port: ("E", slots) | ("F", (columns, M))
     output: tuple[str, Any]  # ("E", slots) | ("F", region columns)
     cells: list[Cell]
     upstream: dict[int, int] = field(default_factory=dict)  # producer bank -> link ticks
@@ -79,10 +84,6 @@ class Bank:
     def size(self) -> int:
         return len(self.members)
 
-    @property
-    def rate_param(self) -> str | None:
-        return _rate_param(self.cells[0].params)
-
     def __repr__(self) -> str:
         return (f"Bank({self.index}, {self.component.name} x{self.size}, gen {self.generation}, "
                 f"delay {self.delay} fs, period {self.period} fs)")
@@ -92,9 +93,8 @@ class Bank:
 class Plan:
     compiled: CompiledCircuit
     banks: list[Bank]
-    n_in: int
-    input_names: list[str]
-    output_names: list[str]
+    input_names: list[str]  # external digital inputs: the columns of `inputs`
+    output_names: list[str]  # external non-optical outputs: the columns of `outputs`
     out_slots: np.ndarray
     n_slots: int
     const_slots: dict[int, float]  # E slots fed by sources
@@ -108,12 +108,12 @@ class Plan:
         return self.compiled.netlist
 
     @property
-    def n_out(self) -> int:
-        return len(self.output_names)
+    def n_in(self) -> int:
+        return len(self.input_names)
 
     @property
-    def static_power_w(self) -> float:
-        return float(sum(s[3] for s in self.static))
+    def n_out(self) -> int:
+        return len(self.output_names)
 
     def check_inputs(self, inputs) -> np.ndarray:
         """``inputs`` as a float (B, n_in) array of codes in [-1, 1], or a UserError."""
@@ -169,11 +169,11 @@ class Values:
                  rngs: list[np.random.Generator] | None):
         self.plan = plan
         B = inputs.shape[0]
-        self.E = np.zeros((B, plan.n_slots))
+        self.E = np.zeros((B, plan.n_slots), order="F")  # a bank reads whole columns
         self.E[:, : plan.n_in] = inputs
         for slot, v in plan.const_slots.items():
             self.E[:, slot] = v
-        self.F = np.zeros((B, len(plan.compiled.region_in)), dtype=complex)
+        self.F = np.zeros((B, len(plan.compiled.region_in)), dtype=complex, order="F")
         for col, v in plan.const_fields.items():
             self.F[:, col] = v
         self.quantize = quantize
@@ -181,7 +181,7 @@ class Values:
 
     def run_bank(self, bank: Bank, rows) -> None:
         """Evaluate ``bank`` on vector ``rows`` (an int) or on a block (a slice)."""
-        args = [self.E[rows, where] if src == "E" else self.F[rows] @ where
+        args = [self.E[rows, where] if src == "E" else self.F[rows, where[0]] @ where[1]
                 for src, where in bank.inputs]
         comp = bank.component
         if len(bank.cells) == 1:
@@ -357,7 +357,9 @@ def build_plan(source: CompiledCircuit | Any, *, registry=None,
         for port in in_ports:
             if port.domain == OPTICAL:
                 rows = [compiled.index_out[(m, port.name)] for m in members]
-                inputs.append(("F", np.ascontiguousarray(compiled.matrix[rows].T)))
+                mt = compiled.matrix[rows].T  # region inputs x members
+                used = np.flatnonzero(np.any(mt != 0, axis=1)).tolist()  # lit columns only
+                inputs.append(("F", (_index(used), np.ascontiguousarray(mt[used]))))
             else:
                 inputs.append(("E", _index([feed[(m, port.name)] for m in members])))
         if out_port.domain == OPTICAL:
@@ -392,6 +394,6 @@ def build_plan(source: CompiledCircuit | Any, *, registry=None,
     if missing:
         fail(f"external outputs {missing} are not fed by a signal part")
     out_slots = np.array([slot_of[net.ports[e]] for e in output_names], dtype=np.intp)
-    return Plan(compiled, banks, len(input_names), input_names, output_names, out_slots,
+    return Plan(compiled, banks, input_names, output_names, out_slots,
                 n_slots, const_slots, const_fields, static, laser_power, n_cells)
 

@@ -27,6 +27,8 @@ class PassResult:
     output_times_s: np.ndarray | None = None  # per vector: when its last output was available
     trace_events: list[dict] = field(default_factory=list)  # Chrome Trace Event dicts
     flags: list[str] = field(default_factory=list)
+    wall_s: dict[str, float] = field(default_factory=dict)  # wall-clock time per phase
+    # (diagnostics for benchmarks; not part of to_dict, which holds simulated figures only)
 
     @property
     def energy_j(self) -> float:

@@ -1,49 +1,62 @@
 """The event engine: a batch of input vectors through a netlist, in SimPy.
 
-One SimPy process per bank (see :mod:`.plan`); the compiled optical region is no
-process, only the time of flight on the links into the banks behind it, so the events
-per pass scale with batch × banks (× time-multiplexing rounds), never with the number
-of MZIs.  Time is integer ticks of 1 fs (:mod:`.timebase`).
+One event-driven process per bank (see :mod:`.plan`); the compiled optical region is
+no process, only the time of flight on the links into the banks behind it, so the
+events per pass scale with batch × links between banks (× time-multiplexing rounds),
+never with the number of MZIs.  Time is integer ticks of 1 fs (:mod:`.timebase`).
 
-Per vector, a bank (1) waits for the vector's arrival from each upstream bank, (2)
-waits for a free slot — one vector per ``period`` — and (3) schedules the vector's
-arrival at each downstream bank at ``now + delay + link``.  A stage is thereby
-pipelined: it accepts vector b+1 one period after vector b even while b is still in
-flight, so a batch of B vectors takes the single-vector latency plus (B − 1) times the
-slowest period.
+The event of the engine is an *arrival*: vector b reaching a bank over one link, a
+``Timeout`` whose value is b.  When a vector has arrived over every link into a bank,
+the bank accepts it at the next free slot — ``max(now, previous start + period)`` —
+and schedules its arrivals downstream at ``start + delay + link``.  A bank is a
+deterministic FIFO server, so it needs no event of its own to wait for that slot.
+Each stage is thereby pipelined: it accepts vector b+1 one period after vector b even
+while b is still in flight, so B vectors take the single-vector latency plus (B − 1)
+times the slowest period.  A bank without inputs (the DACs fed from memory) accepts
+vector b at ``b·period``, scheduling at most ``AHEAD`` vectors ahead of the clock to keep
+the event heap small.
+
+A bank process is written as callbacks on its events — SimPy's own mechanism, on
+which its generator processes are built — rather than as a generator: a generator
+resume per event costs about as much again as the event itself, and this is the
+engine's hot loop (see ``benchmarks/bench_engine.py``).
 
 **Time multiplexing.**  ``converters={"dac": 4}`` gives the pass 4 physical DACs,
 shared by every DAC instance of the netlist: a :class:`simpy.Container` of 4 units.
 A bank of 16 DAC channels converts a vector in ⌈16/4⌉ = 4 rounds; each round takes 4
-units (one SimPy ``get``), converts, and returns them one period later.  The vector is
-complete when its last round is (outputs are held until then); the next vector's first
-round starts when units come back.
+units (one SimPy ``get``), converts, and gives them back one period later.  A vector
+is complete when its last round is (the earlier channels hold their values); the next
+vector's first round starts when units come back.
 
 **Values.**  Within a pass a bank's output depends on its inputs only, never on time,
 so by default the engine moves no numbers in its events: after the event run, each
 bank evaluates its whole block of vectors at once, in topological order — the same
 :class:`~emulator.engine.plan.Values` code the fast path uses.  ``per_event=True``
-instead evaluates each vector inside its event (slower; the tests check that both give
-the fast path's numbers, noise included: every cell draws from its own stream).
+instead evaluates each vector when its bank accepts it (slower; the tests check that
+both give the fast path's numbers, noise included: every cell draws from its own
+stream).
 """
 
 from __future__ import annotations
 
-import math
+import time
+from collections import deque
 from typing import Mapping
 
 import numpy as np
 import simpy
 from simpy.core import EmptySchedule
-from simpy.events import NORMAL, Event, Timeout
+from simpy.events import Timeout
 
 from emulator.errors import Problem, UserError, did_you_mean
 
+from . import trace as tr
 from .ledger import Ledger
-from .plan import CONVERTER_KINDS, Plan, as_plan
+from .plan import CONVERTER_KINDS, Bank, Plan, as_plan
 from .result import PassResult, shot_noise_flag
 from .timebase import to_seconds
-from . import trace as tr
+
+AHEAD = 8  # a bank without inputs schedules at most this many vectors ahead
 
 
 class Environment(simpy.Environment):
@@ -69,14 +82,6 @@ class Environment(simpy.Environment):
         return None
 
 
-def _fire(event: Event, delay: int) -> None:
-    """Trigger an untriggered ``event`` to be processed ``delay`` ticks from now (what
-    SimPy's own ``Timeout`` and ``run(until=...)`` do)."""
-    event._ok = True
-    event._value = None
-    event.env.schedule(event, NORMAL, delay)
-
-
 def check_converters(plan: Plan, converters: Mapping[str, int] | None) -> dict[str, int]:
     """``{kind: physical count}`` validated against the plan's banks."""
     if not converters:
@@ -99,100 +104,118 @@ def check_converters(plan: Plan, converters: Mapping[str, int] | None) -> dict[s
     return out
 
 
-class _Run:
-    """Shared state of one event run."""
+class BankProcess:
+    """One bank in the event run: accepts vectors in order, one per period (or one
+    round of shared converters at a time), and sends them downstream."""
 
-    def __init__(self, plan: Plan, B: int, values, per_event: bool, trace: bool):
-        self.plan, self.B = plan, B
-        self.values = values if per_event else None
-        self.log = [] if trace else None
-        self.done = [[0] * B for _ in plan.banks]  # tick at which each vector left each bank
-        self.edges = {(u, bank.index): [None] * B
-                      for bank in plan.banks for u in bank.upstream}
-        self.sends: list[list] = [[] for _ in plan.banks]
-        for bank in plan.banks:
-            for u, link in bank.upstream.items():
-                self.sends[u].append((self.edges[(u, bank.index)], link))
+    def __init__(self, env: Environment, bank: Bank, B: int, pool: simpy.Container | None,
+                 values=None, log: list | None = None):
+        self.env, self.bank, self.B = env, bank, B
+        self.period, self.delay = bank.period, bank.delay
+        self.need = len(bank.upstream)  # arrivals per vector
+        self.got = [0] * B if self.need > 1 else None
+        self.early: set[int] = set()  # complete vectors waiting for an earlier one
+        self.next = 0  # next vector to accept
+        self.free = 0  # earliest tick of the next slot
+        self.links: list[tuple] = []  # (consumer's callback, delay + link ticks)
+        self.done = [0] * B  # tick at which each vector's output is available
+        self.values, self.log = values, log
+        self.pool = pool
+        self.paced = False  # a source that schedules AHEAD vectors at a time (see start)
+        if pool is not None:
+            size = pool.capacity
+            self.rounds = [(slice(r, min(r + size, bank.size)), min(size, bank.size - r))
+                           for r in range(0, bank.size, size)]
+            self.queue: deque[int] = deque()  # complete vectors waiting for converters
+            self.busy = False
 
+    # -- arrivals ------------------------------------------------------------------
+    def arrive(self, event) -> None:
+        """Callback of an arrival event (its value is the vector), for a bank with
+        several links in or on shared converters; see :meth:`callback`."""
+        b = event.value
+        if self.got is not None:  # several links in: act on the last arrival only
+            n = self.got[b] = self.got[b] + 1
+            if n < self.need:
+                return
+            if b != self.next:  # completed in the same tick as an earlier vector
+                self.early.add(b)
+                return
+            self._ready()
+            while self.next in self.early:
+                self.early.discard(self.next)
+                self._ready()
+            return
+        self._ready()
 
-def _bank(env: Environment, bank, run: _Run, pool: simpy.Container | None):
-    """The process of one bank: every vector of the batch, in order.
+    @property
+    def callback(self):
+        """What an arrival into this bank calls.  One link in and its own converters:
+        vectors arrive in order, so :meth:`_take` needs nothing from the event."""
+        return self._take if self.got is None and self.pool is None else self.arrive
 
-    Per vector and upstream link there is one arrival event, shared by both sides:
-    the producer creates it as a ``Timeout`` when it sends first, the consumer as a
-    plain ``Event`` (fired by the producer later) when it has to wait first.
-    """
-    B = run.B
-    waits = [run.edges[(u, bank.index)] for u in bank.upstream]
-    sends = [(evs, bank.delay + link) for evs, link in run.sends[bank.index]]
-    done = run.done[bank.index]
-    period, delay, index = bank.period, bank.delay, bank.index
-    values, log = run.values, run.log
-    if pool is not None:
-        size = pool.capacity
-        rounds = [(slice(r, min(r + size, bank.size)), min(size, bank.size - r))
-                  for r in range(0, bank.size, size)]
-    free = 0
-    if pool is None and values is None and log is None and len(waits) == 1 and len(sends) == 1:
-        yield from _chain(env, waits[0], sends[0], done, period, delay, B)
-        return
-    for b in range(B):
-        for evs in waits:
-            ev = evs[b]
-            if ev is None:  # the producer has not sent vector b yet
-                ev = evs[b] = Event(env)
-                yield ev
-            elif ev.callbacks is not None:  # sent, not arrived yet
-                yield ev
-        if pool is None:
-            now = env.now
-            if free > now:
-                yield Timeout(env, free - now)
-                now = free
-            free = now + period
-            if log is not None:
-                log.append((index, b, now, now + delay, None))
-        else:
-            for pos, m in rounds:
-                yield pool.get(m)
-                now = env.now
-                Timeout(env, period).callbacks.append(lambda _, m=m: pool.put(m))
-                if log is not None:
-                    log.append((index, b, now, now + delay, pos))
-        done[b] = now + delay
-        for evs, d in sends:
-            ev = evs[b]
-            if ev is None:
-                evs[b] = Timeout(env, d)
-            else:  # the consumer is already waiting on it
-                _fire(ev, d)
-        if values is not None:
-            values.run_bank(bank, b)
+    def start(self) -> None:
+        """Begin a bank without inputs: every vector is available at tick 0."""
+        self.paced = self.pool is None and bool(self.links)
+        for _ in range(min(AHEAD, self.B) if self.paced else self.B):
+            self._ready()
 
+    def _ready(self, event=None) -> None:
+        """The next vector has arrived over every link: take it or queue it."""
+        if self.pool is None:
+            self._take()
+            return
+        self.queue.append(self.next)
+        self.next += 1
+        if not self.busy:
+            self._begin()
 
-def _chain(env, arrivals, send, done, period, delay, B):
-    """The loop of :func:`_bank` for its most common shape (one link in, one out, no
-    converter pool, no per-event values, no trace), without the generality."""
-    out, d = send
-    free = 0
-    for b in range(B):
-        ev = arrivals[b]
-        if ev is None:
-            ev = arrivals[b] = Event(env)
-            yield ev
-        elif ev.callbacks is not None:
-            yield ev
-        now = env.now
-        if free > now:
-            yield Timeout(env, free - now)
-            now = free
-        free = now + period
-        done[b] = now + delay
-        ev = out[b]
-        if ev is None:
-            out[b] = Timeout(env, d)
-        else:
-            _fire(ev, d)
+    def _take(self, event=None) -> None:
+        """Own converters: accept the next vector at the next free slot, send it on."""
+        b = self.next
+        self.next = b + 1
+        now = self.env.now
+        start = self.free if self.free > now else now
+        self.free = start + self.period
+        if self.log is not None:
+            self.log.append((self.bank.index, b, start, start + self.delay, None))
+        self._send(b, start, now)
+
+    def _send(self, b: int, start: int, now: int) -> None:
+        """Vector b's last conversion started at ``start``: schedule its arrivals."""
+        self.done[b] = start + self.delay
+        env, ahead = self.env, start - now
+        for callback, d in self.links:
+            sent = Timeout(env, ahead + d, b)
+            sent.callbacks.append(callback)
+        if self.paced and b + AHEAD < self.B:
+            sent.callbacks.append(self._ready)  # a source keeps AHEAD vectors in flight
+        if self.values is not None:
+            self.values.run_bank(self.bank, b)
+
+    # -- shared converters --------------------------------------------------------------
+    def _begin(self) -> None:
+        self.busy = True
+        self.vector, self.round = self.queue.popleft(), 0
+        self._request()
+
+    def _request(self) -> None:
+        self.pool.get(self.rounds[self.round][1]).callbacks.append(self._granted)
+
+    def _granted(self, event) -> None:
+        pos, m = self.rounds[self.round]
+        now = self.env.now
+        Timeout(self.env, self.period).callbacks.append(lambda _: self.pool.put(m))
+        if self.log is not None:
+            self.log.append((self.bank.index, self.vector, now, now + self.delay, pos))
+        self.round += 1
+        if self.round < len(self.rounds):
+            self._request()
+            return
+        self._send(self.vector, now, now)
+        self.busy = False
+        if self.queue:
+            self._begin()
 
 
 def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool = True,
@@ -209,6 +232,7 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     kind, e.g. ``{"dac": 4, "adc": 4}`` (default: one per instance).  ``trace``: keep
     Chrome Trace events in ``result.trace_events``.
     """
+    t0 = time.perf_counter()
     plan = as_plan(netlist, registry)
     x = plan.check_inputs(inputs)
     pools_spec = check_converters(plan, converters)
@@ -216,21 +240,30 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     B = x.shape[0]
 
     env = Environment()
-    run = _Run(plan, B, values, per_event, trace)
     pools = {k: simpy.Container(env, capacity=n, init=n) for k, n in pools_spec.items()}
+    log = [] if trace else None
+    procs = [BankProcess(env, bank, B, pools.get(bank.kind), values if per_event else None,
+                         log) for bank in plan.banks]
     for bank in plan.banks:
-        env.process(_bank(env, bank, run, pools.get(bank.kind)))
+        for u, link in bank.upstream.items():
+            procs[u].links.append((procs[bank.index].callback, procs[u].delay + link))
+    for proc in procs:
+        if proc.need == 0:
+            proc.start()
+    t1 = time.perf_counter()
     env.run()
+    t2 = time.perf_counter()
     if not per_event:
         for bank in plan.banks:
             values.run_bank(bank, slice(None))
+    done = [p.done for p in procs]
 
-    end = max((max(d) for d in run.done), default=0)
+    end = max((max(d) for d in done), default=0)
     latency = to_seconds(end)
     out_set = set(plan.out_slots.tolist())
     feeding = [b for b in plan.banks if b.output[0] == "E"
                and out_set & set(np.arange(plan.n_slots)[b.output[1]].tolist())]
-    out_times = (np.max([run.done[b.index] for b in feeding], axis=0) * 1e-15 if feeding
+    out_times = (np.max([done[b.index] for b in feeding], axis=0) * 1e-15 if feeding
                  else np.zeros(B))
 
     ledger = Ledger()
@@ -247,18 +280,20 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
                         macs, optical, out_times)
     result.flags += shot_noise_flag(result.optical_energy_per_mac_j)
     if trace:
-        result.trace_events = _trace_events(plan, run)
+        result.trace_events = _trace_events(plan, log, done)
+    result.wall_s = {"setup": t1 - t0, "events": t2 - t1,
+                     "total": time.perf_counter() - t0}
     return result
 
 
-def _trace_events(plan: Plan, run: _Run) -> list[dict]:
+def _trace_events(plan: Plan, log: list, done: list) -> list[dict]:
     names = [m for bank in plan.banks for m in bank.members]
     comp = plan.compiled
     meta, tid = tr.tracks(names, f"pass through {plan.netlist.name}",
                           f"optical region ({comp.passive_count} passive instances)")
     events = list(meta)
     banks = plan.banks
-    for index, b, start, end, pos in run.log:
+    for index, b, start, end, pos in log:
         bank = banks[index]
         members = bank.members if pos is None else bank.members[pos]
         for m in members:
@@ -266,7 +301,7 @@ def _trace_events(plan: Plan, run: _Run) -> list[dict]:
     for bank in banks:
         for u, link in bank.upstream.items():
             if link and banks[u].output[0] == "F":
-                for b, t in enumerate(run.done[u]):
+                for b, t in enumerate(done[u]):
                     events.append(tr.slice_event(f"v{b} flight", "optical", 0, t, t + link,
                                                  {"vector": b, "from": banks[u].component.name,
                                                   "to": bank.component.name}))

@@ -191,7 +191,8 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
                     b = len(idx)
                     rows = np.take(X, idx, axis=0, out=stepper.buf("x-rows", (b, X.shape[1])))
                     t = np.take(targets, idx, axis=1, out=stepper.buf("t", (layers[-1], b)))
-                    x_cols = rows.transpose()
+                    x_cols = stepper.buf("x", (X.shape[1], b))
+                    np.copyto(x_cols, rows.transpose())
                     gamma = stepper.step(x_cols, t, rate)
                     steps += 1
                     if not np.isfinite(gamma.sum()):

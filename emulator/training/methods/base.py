@@ -30,7 +30,8 @@ class Method:
     """Base of the training methods (see :mod:`emulator.training.methods`)."""
 
     name = "base"
-    uses_feedback = False  # True: draws the fixed matrix F at construction
+    uses_feedback = False  # True: the step uses the fixed matrix F
+    record = False  # True: keep copies of the last step's activations in ``self.last``
 
     def __init__(self, weights, opts: StepOptions, rng: np.random.Generator, device=None,
                  feedback=None):
@@ -105,7 +106,8 @@ class Method:
 
     def update(self, l: int, D, X, alpha: float) -> None:
         """Momentum step of layer l with ΔW = D Xᵀ (α = η/B already includes the mean)."""
-        momentum_update(self.W[l], self.V[l], D, X, alpha, self.opts.momentum)
+        momentum_update(self.W[l], self.V[l], D, X, alpha, self.opts.momentum,
+                        self.buf(("grad", l), self.W[l].shape), self.buf(("scaled", l), D.shape))
 
     def step(self, x, t, lr: float):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -28,18 +28,33 @@ class TPFP(Method):
     uses_feedback = True
     reuse_first_layer = True  # set False to compute pass 2's first layer literally
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._f_written: dict[int, bool] = {}
+
     def step(self, x, t, lr: float):
         b = x.shape[1]
         L, n = self.L, self.sizes
         masks = self.draw_masks(b)
         reuse = self.reuse_first_layer and self.device is None and L > 1
 
-        # pass 1 (clean)
-        z1 = self.buf("z1", (n[1], b)) if reuse else None
+        # pass 1 (clean).  With reuse, layer 1 multiplies [x | F] in one product: its first
+        # b columns are W_1 x, the last n_out are W_1 F (for pass 2 below).
         xs = [x]
-        for l in range(L - 1):
-            xs.append(self.hidden(l, xs[l], self.buf(("p1", l), (n[l + 1], b)),
-                                  pre=z1 if l == 0 else None))
+        if reuse:
+            xf = self.buf("x|F", (n[0], b + n[L]))
+            if not self._f_written.get(b):
+                xf[:, b:] = self.F
+                self._f_written[b] = True
+            xf[:, :b] = x
+            zf = np.matmul(self.W[0], xf, out=self.buf("z|WF", (n[1], b + n[L])))
+            z1, wf = zf[:, :b], zf[:, b:]
+            x1 = self.f(z1, self.buf(("p1", 0), (n[1], b)))
+            if masks is not None:
+                x1 *= masks[0]
+            xs.append(x1)
+        for l in range(len(xs) - 1, L - 1):
+            xs.append(self.hidden(l, xs[l], self.buf(("p1", l), (n[l + 1], b))))
         y = self.output(xs[L - 1], self.buf(("p1", L - 1), (n[L], b)))
         gamma = np.subtract(y, t, out=self.buf("gamma", (n[L], b)))
 
@@ -49,8 +64,7 @@ class TPFP(Method):
         xe = [xe0]
         for l in range(L - 1):
             out = self.buf(("p2", l), (n[l + 1], b))
-            if l == 0 and reuse:
-                wf = np.matmul(self.W[0], self.F, out=self.buf("wf", (n[1], n[L])))
+            if l == 0 and reuse:  # W_1 (x + FΓ) = W_1 x + (W_1 F) Γ
                 np.matmul(wf, gamma, out=out)
                 out += z1
                 self.f(out, out)
@@ -65,11 +79,15 @@ class TPFP(Method):
         else:
             err = gamma
 
+        if self.record:  # copies for inspection (tests), before the buffers are reused
+            self.last = {"x": [a.copy() for a in xs], "x_err": [a.copy() for a in xe],
+                         "gamma": gamma.copy(), "err": err.copy(),
+                         "masks": None if masks is None else [m.copy() for m in masks]}
+
         # local updates
         alpha = lr / b
         for l in range(L - 1):
             diff = np.subtract(xs[l + 1], xe[l + 1], out=xs[l + 1])
             self.update(l, diff, xe[l], alpha)
         self.update(L - 1, err, xe[L - 1], alpha)
-        self.last = {"x": xs, "x_err": xe, "gamma": gamma, "masks": masks}
         return gamma
