@@ -73,11 +73,18 @@ class _Ctx:
         self.problems.append(Problem(message, where.file, where.path, where.line, hint))
 
 
-def load_netlist(source: str | Path | Mapping, registry: Registry | None = None) -> Netlist:
-    """Load, flatten and validate a netlist from a path, or a dict in the same shape."""
+def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,
+                 base: str | Path | None = None, label: str | None = None) -> Netlist:
+    """Load, flatten and validate a netlist from a path, or a dict in the same shape.
+
+    For a dict, ``base`` is the folder its relative file names resolve against (default:
+    the working directory) and ``label`` the name its messages use for it.
+    """
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
-    doc = _open(source, ctx, None)
+    doc = _open(source, ctx, None, Path(base) if base is not None else None)
+    if doc is not None and label is not None and doc.file is None:
+        doc.file = label
     if doc is None:
         raise NetlistError(ctx.problems)
     level = _load_level(doc, ctx, stack=(doc.file,) if doc.file else ())

@@ -45,6 +45,7 @@ SCHEMA: dict[str, Field] = {
                         item=Field("map")),
         "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
                          choices=("weight_stationary",)),
+        "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
     }, "the optical hardware and the mapping of layers onto it"),
     "training": section({
         "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare",
@@ -63,8 +64,12 @@ SCHEMA: dict[str, Field] = {
         "phase_bits": Field("int", None, "phase DAC bits", lo=1, hi=24, nullable=True),
         "phase_error": Field("quantity", 0.0, "static phase error σ", unit="rad", lo=0, hi=3.2),
         "crosstalk": Field("float", 0.0, "thermal crosstalk fraction", lo=0, hi=0.5),
-        "detector_noise": Field("bool", False, "shot and thermal noise at the detectors"),
+        "detector_noise": Field("float", 0.0, "detector noise std relative to the read-out "
+                                "full scale", lo=0, hi=1),
         "adc_bits": Field("int", None, "ADC bits on the read-out", lo=1, hi=24, nullable=True),
+        "dac_bits": Field("int", None, "DAC bits on the input modulators", lo=1, hi=24,
+                          nullable=True),
+        "deploy": Field("bool", False, "also run ideal-trained weights on the imperfect mesh"),
         "loss": Field("quantity", 0.0, "MZI insertion loss in the emulated mesh",
                       unit="dB", lo=0, hi=10),
     }, "imperfections of the emulated hardware during training"),

@@ -1,0 +1,112 @@
+"""An optical core as the scenario uses it: loaded once, programmed with weight tiles.
+
+The core netlist must hold exactly one ``svd_layer`` generator instance: that is where
+weights go.  :meth:`Core.program` returns the core with a tile's phases and
+transmissions written into that layer (a copy sharing everything else): analyse once,
+program many times, with no reload and no revalidation of the rest of the chip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emulator.errors import NetlistError, Problem
+from emulator.netlist import Netlist, load_netlist
+from emulator.netlist.generators import GENERATORS, svd_layer
+from emulator.netlist.source import read_document
+
+MESH_COMPONENTS = ("mzi", "attenuator", "phase_shifter")  # generator keyword per component
+
+
+@dataclass
+class Core:
+    netlist: Netlist
+    layer: str  # name of the svd_layer instance
+    layer_params: dict  # its generator params (mzi/attenuator/... dicts) without the matrix
+    n_in: int
+    n_out: int
+    file: str
+
+    @classmethod
+    def load(cls, path: Path, *, shifter: str | None = None,
+             params: dict | None = None) -> "Core":
+        data, _ = read_document(path)
+        if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
+            return cls._fail(path, "not a netlist with 'instances'")
+        layers = [n for n, s in data["instances"].items()
+                  if isinstance(s, dict) and s.get("generator") == "svd_layer"]
+        if len(layers) != 1:
+            return cls._fail(path, f"a core needs exactly one svd_layer instance to program "
+                             f"weights into, found {len(layers)}")
+        data = apply_overrides(data, shifter, params or {})
+        net = load_netlist(data, base=path.parent, label=str(path))
+        layer = layers[0]
+        lp = {k: v for k, v in (data["instances"][layer].get("params") or {}).items()
+              if k in ("mzi", "attenuator", "phase_shifter", "method")}
+        n_in = len(net.external("in"))
+        n_out = len(net.external("out"))
+        return cls(net, layer, lp, n_in, n_out, str(path))
+
+    @staticmethod
+    def _fail(path, msg):
+        raise NetlistError(Problem(msg, str(path)))
+
+    def layer_size(self) -> tuple[int, int]:
+        info = self.netlist.info.get("subcircuits", {}).get(self.layer, {})
+        return int(info.get("m", self.n_out)), int(info.get("n", self.n_in))
+
+    def program(self, tile: np.ndarray) -> tuple[Netlist, float]:
+        """The core holding ``tile`` (zero-padded to the layer size); returns (netlist, scale)."""
+        m, n = self.layer_size()
+        W = np.zeros((m, n))
+        W[: tile.shape[0], : tile.shape[1]] = tile
+        gen = svd_layer(W.tolist(), **self.layer_params)
+        insts = dict(self.netlist.instances)
+        for name, spec in gen["instances"].items():
+            full = f"{self.layer}.{name}"
+            old = insts[full]
+            new = {**old.params, **spec.get("params", {})}
+            insts[full] = dataclasses.replace(old, params=new,
+                                              given={**old.given, **spec.get("params", {})})
+        net = dataclasses.replace(self.netlist, instances=insts)
+        net.__dict__.pop("graph", None)
+        return net, float(gen["info"]["scale"])
+
+    def counts(self) -> dict[str, int]:
+        return self.netlist.counts()
+
+
+def apply_overrides(data: dict, shifter: str | None, params: dict[str, dict]) -> dict:
+    """Scenario overrides written into the raw core netlist: ``params`` by component name
+    (on component instances and inside generators), ``shifter`` as every mesh's ``tech``."""
+    data = {**data, "instances": {k: dict(v) if isinstance(v, dict) else v
+                                  for k, v in data["instances"].items()}}
+    per_comp = {c: dict(v) for c, v in params.items()}
+    if shifter is not None:
+        for c in MESH_COMPONENTS:
+            per_comp.setdefault(c, {})["tech"] = shifter
+    for spec in data["instances"].values():
+        if not isinstance(spec, dict):
+            continue
+        if "component" in spec and spec["component"] in per_comp:
+            spec["params"] = {**(spec.get("params") or {}), **per_comp[spec["component"]]}
+        elif spec.get("generator") in GENERATORS:
+            accepted = inspect.signature(GENERATORS[spec["generator"]]).parameters
+            gp = dict(spec.get("params") or {})
+            for c in MESH_COMPONENTS:
+                if c in accepted and c in per_comp:
+                    gp[c] = {**(gp.get(c) or {}), **per_comp[c]}
+            spec["params"] = gp
+    return data
+
+
+def describe_core(core: Core) -> dict[str, Any]:
+    counts = core.counts()
+    return {"file": core.file, "inputs": core.n_in, "outputs": core.n_out,
+            "mzis": counts.get("mzi", 0), "components": counts}

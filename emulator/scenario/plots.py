@@ -1,0 +1,100 @@
+"""PNG plots of a scenario run: learning curves, energy per pass, step timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from emulator.io import save_figure  # noqa: E402
+
+COLORS = plt.get_cmap("tab10").colors
+
+
+def learning_curves(report: dict, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for i, (m, v) in enumerate(report["methods"].items()):
+        h = v["history"]
+        ax.plot(h["epoch"], [100 * a for a in h["test_accuracy"]], color=COLORS[i % 10],
+                label=f"{m} test")
+        ax.plot(h["epoch"], [100 * a for a in h["train_accuracy"]], color=COLORS[i % 10],
+                ls="--", alpha=0.6, label=f"{m} train")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy [%]")
+    ax.set_title(f"{report['scenario']}: learning curves")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+def energy_per_pass(report: dict, path: Path) -> None:
+    """Stacked bars per pass (linear), and every kind per pass on a log scale beside it, so
+    that the small consumers stay visible next to a dominant one."""
+    passes = list(report["passes"])
+    kinds = sorted({k for p in report["passes"].values() for k in p["breakdown_j"]})
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.4), gridspec_kw={"width_ratios": [1, 1.3]})
+    bottom = [0.0] * len(passes)
+    for i, k in enumerate(kinds):
+        vals = [report["passes"][p]["breakdown_j"].get(k, 0.0) * 1e6 for p in passes]
+        ax.bar(passes, vals, bottom=bottom, label=k, color=COLORS[i % 10])
+        bottom = [b + v for b, v in zip(bottom, vals)]
+    ax.set_ylabel("energy per pass [µJ]")
+    ax.set_title(f"energy per pass (batch {report['training']['batch']})")
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    width = 0.8 / max(len(passes), 1)
+    for j, p in enumerate(passes):
+        vals = [max(report["passes"][p]["breakdown_j"].get(k, 0.0), 1e-30) for k in kinds]
+        ax2.barh([i + j * width for i in range(len(kinds))], vals, height=width, label=p)
+    ax2.set_xscale("log")
+    ax2.set_xlim(left=max(1e-15, min((v for p in passes for v in
+                                      report["passes"][p]["breakdown_j"].values() if v > 0),
+                                     default=1e-15) / 3))
+    ax2.set_yticks([i + 0.4 - width / 2 for i in range(len(kinds))], kinds, fontsize=8)
+    ax2.set_xlabel("energy [J] (log scale)")
+    ax2.set_title("by component kind")
+    ax2.grid(axis="x", alpha=0.3)
+    ax2.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=4)
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+def timeline(step, path: Path) -> None:
+    spans = [e for e in step.trace if e.get("ph") == "X" and e.get("pid") == 1]
+    names = {e["tid"]: e["args"]["name"] for e in step.trace
+             if e.get("ph") == "M" and e.get("name") == "thread_name" and e.get("pid") == 1}
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * max(len(names), 1)))
+    colors = {"program": "#d62728", "stream": "#1f77b4"}
+    for e in spans:
+        kind = e["name"].split()[0]
+        ax.barh(e["tid"], e["dur"], left=e["ts"], height=0.6,
+                color=colors.get(kind, "#2ca02c"), edgecolor="none")
+    ax.set_yticks(list(names), [names[t] for t in names])
+    ax.invert_yaxis()
+    ax.set_xlabel("time [µs]")
+    total = sum(p.latency_s for p in step.passes.values()) * 1e6
+    t = 0.0
+    for name, p in step.passes.items():
+        ax.axvline(t, color="k", lw=0.5, alpha=0.4)
+        ax.text(t, -0.7, name, fontsize=7, va="bottom")
+        t += p.latency_s * 1e6
+    ax.set_xlim(0, total * 1.01 if total else 1)
+    ax.set_title("one training step: red = programming + settling, blue = streaming, "
+                 "green = digital", fontsize=9)
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+def plot_all(folder: Path, report: dict, histories, step) -> list[str]:
+    learning_curves(report, folder / "learning_curves.png")
+    energy_per_pass(report, folder / "energy_per_pass.png")
+    files = ["learning_curves.png", "energy_per_pass.png"]
+    if step.trace:
+        timeline(step, folder / "timeline.png")
+        files.append("timeline.png")
+    return files

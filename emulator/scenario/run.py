@@ -1,0 +1,156 @@
+"""Run a scenario: train every method on the fast path, simulate one training step and
+one inference pass on the mapped hardware, and write the report atomically."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from emulator import __version__
+from emulator.errors import Problem, ScenarioError
+from emulator.io import to_json, write_json, write_text
+
+from .load import Scenario, load_scenario
+from .step import PASSES, simulate_step
+
+
+def _versions() -> dict:
+    import networkx
+    import scipy
+    import simpy
+
+    return {"photonic_emulator": __version__, "python": platform.python_version(),
+            "numpy": np.__version__, "scipy": scipy.__version__, "simpy": simpy.__version__,
+            "networkx": networkx.__version__}
+
+
+def _hardware_spec(cfg: dict, core) -> dict | None:
+    nd = cfg["nonideal"]
+    if not nd["insitu"] and not nd["deploy"]:
+        return None
+    return {"mesh_size": max(core.n_in, core.n_out), "phase_bits": nd["phase_bits"],
+            "phase_sigma": nd["phase_error"], "crosstalk": nd["crosstalk"],
+            "mzi_loss_db": nd["loss"], "detector_noise": nd["detector_noise"],
+            "adc_bits": nd["adc_bits"], "dac_bits": nd["dac_bits"]}
+
+
+def train_methods(sc: Scenario, data, *, quiet: bool) -> dict:
+    from emulator.training import train
+
+    cfg, tr = sc.config, sc.config["training"]
+    hw = _hardware_spec(cfg, sc.core)
+    out = {}
+    for method in tr["methods"]:
+        if not quiet:
+            print(f"training {method} ...", flush=True)
+        hist = train(data, layers=cfg["model"]["layers"], activation=cfg["model"]["activation"],
+                     method=method, epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"],
+                     seed=cfg["seed"], fscale=tr["fscale"], dropout=cfg["model"]["dropout"],
+                     momentum=tr["momentum"], output_error=tr["output_error"],
+                     hardware=hw if cfg["nonideal"]["insitu"] else None, progress=not quiet)
+        out[method] = hist
+    return out
+
+
+def _check_data(sc: Scenario, data) -> None:
+    layers = sc.config["model"]["layers"]
+    problems = []
+    if layers[0] != data.n_features:
+        problems.append(Problem(f"the input layer has {layers[0]} units but data "
+                                f"'{sc.config['data']}' has {data.n_features} features",
+                                sc.file, "model.layers.0", hint=f"use {data.n_features}"))
+    if layers[-1] != data.n_classes:
+        problems.append(Problem(f"the output layer has {layers[-1]} units but data "
+                                f"'{sc.config['data']}' has {data.n_classes} classes",
+                                sc.file, f"model.layers.{len(layers) - 1}",
+                                hint=f"use {data.n_classes}"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | None = None,
+                 overrides: Mapping | None = None, quiet: bool = True,
+                 write: bool = True) -> dict:
+    """Run a scenario and return its report (the content of ``report.json``).
+
+    With ``write``, the report, plots and trace go to ``out`` (default
+    ``runs/<scenario>-<time>``): built in a temporary folder, then moved into place file by
+    file, ``report.json`` last, so an interrupted run leaves no half-written report.
+    """
+    t0 = time.perf_counter()
+    sc = source if isinstance(source, Scenario) else load_scenario(source, overrides)
+    cfg = sc.config
+    from emulator.data import load_dataset
+
+    data = load_dataset(cfg["data"], cfg["seed"])
+    _check_data(sc, data)
+    histories = train_methods(sc, data, quiet=quiet)
+    deploy = _deploy(sc, data, histories)
+    main = "tpfp" if "tpfp" in histories else next(iter(histories))
+    weights = [np.asarray(W, dtype=float) for W in histories[main].weights]
+    hw = cfg["hardware"]
+    converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
+    step = simulate_step(sc.core, weights, cfg["training"]["batch"], cores=hw["cores"],
+                         converters=converters, wavelengths=hw["wavelengths"],
+                         trace=cfg["outputs"]["trace"])
+    from .report import build_report
+
+    report = build_report(sc, data, histories, deploy, step, main,
+                          wall_time_s=time.perf_counter() - t0, versions=_versions())
+    if write:
+        out_dir = Path(out) if out is not None else Path("runs") / (
+            f"{sc.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+        report["output_dir"] = str(out_dir)
+        write_outputs(out_dir, report, histories, step, cfg)
+    return report
+
+
+def _deploy(sc: Scenario, data, histories) -> dict:
+    """Ideal-trained weights run on the imperfect mesh without retraining."""
+    nd = sc.config["nonideal"]
+    if not nd["deploy"]:
+        return {}
+    from emulator.training import deploy, evaluate
+
+    hw = _hardware_spec(sc.config, sc.core)
+    return {m: {"test": evaluate(deploy(h.model, hw, seed=sc.config["seed"]), data.X_test,
+                                 data.y_test), "ideal_test": h.test_accuracy}
+            for m, h in histories.items()}
+
+
+def write_outputs(out_dir: Path, report: dict, histories, step, cfg) -> None:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        from .plots import plot_all
+        from .report import markdown
+
+        files = []
+        if cfg["outputs"]["plots"]:
+            files += plot_all(tmp, report, histories, step)
+        if cfg["outputs"]["trace"]:
+            from emulator.engine import trace as tr
+
+            write_json(tmp / "trace.json", tr.document(step.trace))
+            files.append("trace.json")
+        write_text(tmp / "report.md", markdown(report, files))
+        files.append("report.md")
+        write_text(tmp / "report.json", to_json(report))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in files + ["report.json"]:  # report.json last: its presence means complete
+            os.replace(tmp / name, out_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def steps_per_epoch(n_train: int, batch: int) -> int:
+    return math.ceil(n_train / batch)

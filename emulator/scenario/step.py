@@ -1,0 +1,287 @@
+"""One TPFP training step on the mapped hardware, simulated pass by pass in SimPy.
+
+Mapping (weight-stationary).  Layer ``l`` (``n_l × n_{l-1}``) is cut into tiles of the
+core's size.  Tiles go to the ``cores`` round-robin.  When every tile of the network has
+a core of its own, the weights stay put during the forward passes and are written once,
+in the ``update`` pass.  Otherwise each tile is programmed (phases set, then settling)
+right before its batch streams through, in every pass.
+
+Analyse once, evaluate many.  The event engine simulates one tile stream (the batch
+through the core netlist) once: its timing and per-action energies are the same for
+every tile.  What differs per tile — the hold power of its phases — comes from the
+components' own static-power models on the programmed copy of the core.
+
+Passes (each its own SimPy run, all on one timeline in the trace):
+``forward``            pass 1: tiles stream the batch, then the digital unit adds
+                       partial sums and applies the activation, layer by layer;
+``modulated_forward``  error Γ = y − t and modulation x + FΓ (digital), then pass 2;
+``update``             outer-product updates with momentum, the SVD/mesh mapping of every
+                       tile (digital), then reprogramming of the stationary tiles;
+``inference``          one forward pass.
+Cores stay powered for the whole pass: a core waiting for others still draws its static
+power (laser, bias, hold of the tile it holds).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from emulator.engine import build_plan, digital_work, reprogram, simulate
+from emulator.engine.ledger import Ledger, Model
+from emulator.engine.plan import static_entries
+from emulator.engine.timebase import to_seconds, to_ticks
+from emulator.engine import trace as tr
+
+from .core import Core
+
+PASSES = ("forward", "modulated_forward", "update", "inference")
+BYTES = 4  # float32 activations and weights in SRAM
+MAPPING_MACS_PER_N3 = 10  # SVD (~6 n³) + two mesh decompositions (~2 n³ each); an estimate
+
+
+@dataclass
+class Tile:
+    layer: int
+    row: int
+    col: int
+    rows: int
+    cols: int
+    core: int
+    static: list  # static_entries of the core programmed with this tile
+    scale: float
+
+
+@dataclass
+class PassSummary:
+    name: str
+    latency_s: float
+    ledger: Ledger
+    events: int
+    batch: int
+    trace: list = field(default_factory=list)
+
+    @property
+    def energy_j(self) -> float:
+        return self.ledger.total_j
+
+    @property
+    def avg_power_w(self) -> float:
+        return self.energy_j / self.latency_s if self.latency_s > 0 else 0.0
+
+    def breakdown_j(self) -> dict[str, float]:
+        return categorize(self.ledger)
+
+    def to_dict(self) -> dict:
+        return {"latency_s": self.latency_s, "energy_j": self.energy_j,
+                "avg_power_w": self.avg_power_w, "breakdown_j": self.breakdown_j(),
+                "events": self.events, "batch": self.batch}
+
+
+def categorize(ledger: Ledger) -> dict[str, float]:
+    """Energy by report category: component kind, with phase shifters split into hold and
+    reprogram."""
+    out: dict[str, float] = {}
+    for e in ledger.entries:
+        key = e.kind
+        if e.kind == "phase_shifter":
+            key = "phase_shifter_reprogram" if (not e.static and e.action == "reprogram") \
+                else "phase_shifter_hold"
+        out[key] = out.get(key, 0.0) + e.energy_j
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+@dataclass
+class StepResult:
+    passes: dict[str, PassSummary]
+    tiles: list[Tile]
+    stationary: bool
+    stream_latency_s: float
+    program_latency_s: float
+    trace: list
+
+    def step(self) -> dict:
+        names = ("forward", "modulated_forward", "update")
+        lat = sum(self.passes[n].latency_s for n in names)
+        energy = sum(self.passes[n].energy_j for n in names)
+        return {"latency_s": lat, "energy_j": energy,
+                "avg_power_w": energy / lat if lat else 0.0}
+
+
+def plan_tiles(core: Core, weights: list[np.ndarray], cores: int) -> list[Tile]:
+    tiles = []
+    k = 0
+    for l, W in enumerate(weights):
+        n_out, n_in = W.shape
+        for r in range(math.ceil(n_out / core.n_out)):
+            for c in range(math.ceil(n_in / core.n_in)):
+                block = W[r * core.n_out:(r + 1) * core.n_out, c * core.n_in:(c + 1) * core.n_in]
+                net, scale = core.program(np.asarray(block, dtype=float))
+                tiles.append(Tile(l, r, c, block.shape[0], block.shape[1], k % cores,
+                                  static_entries(net), scale))
+                k += 1
+    return tiles
+
+
+class _StepSim:
+    """Builds the ledgers of one pass from the tile jobs a SimPy schedule runs."""
+
+    def __init__(self, core: Core, layers: list[int], batch: int, cores: int,
+                 converters: dict | None, wavelengths: int, weights: list[np.ndarray],
+                 trace: bool):
+        self.core, self.layers, self.batch = core, layers, batch
+        self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
+        self.tiles = plan_tiles(core, weights, cores)
+        self.stationary = len(self.tiles) <= cores
+        vectors = math.ceil(batch / wavelengths)
+        plan = build_plan(core.netlist)
+        self.stream = simulate(plan, np.zeros((vectors, core.n_in)), converters=converters,
+                               trace=trace)
+        self.program = reprogram(core.netlist)
+        self.stream_ticks = to_ticks(self.stream.latency_s, "tile stream")
+        self.program_ticks = to_ticks(self.program.latency_s, "settling")
+        self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(layers) - 1)]
+
+    # -- energy of one job, by the models of the components -------------------------------
+    def _static(self, ledger: Ledger, tile: Tile, seconds: float, what: str):
+        for name, kind, mech, watts, model in tile.static:
+            n = 1 if (kind == "phase_shifter") else self.wavelengths  # one mesh, W channel sets
+            ledger.static(name, kind, mech, watts * n, seconds,
+                          Model(model.component, model.function, f"{model.key} ({what})",
+                                model.sources))
+
+    def _stream_energy(self, ledger: Ledger, tile: Tile):
+        for e in self.stream.ledger.entries:
+            if not e.static:
+                ledger.action(e.instance, e.kind, e.action, e.count * self.wavelengths,
+                              e.rate, e.model)
+        self._static(ledger, tile, self.stream.latency_s, "streaming")
+
+    def _program_energy(self, ledger: Ledger, tile: Tile):
+        for e in self.program.ledger.entries:
+            if not e.static:
+                ledger.action(e.instance, e.kind, e.action, e.count, e.rate, e.model)
+        self._static(ledger, tile, self.program.latency_s, "settling")
+
+    # -- one pass ------------------------------------------------------------------------
+    def run_pass(self, name: str, offset: int) -> PassSummary:
+        env = simpy.Environment()
+        units = [simpy.Resource(env, 1) for _ in range(self.cores)]
+        ledger = Ledger()
+        events: list[dict] = []
+        busy = [0] * self.cores
+        held: list[Tile | None] = [None] * self.cores
+        program_in_pass = (not self.stationary) and name != "update"
+        counts = {"events": 0}
+
+        def span(track: str, label: str, start: int, end: int, args=None):
+            if self.trace_on:
+                events.append((track, label, offset + start, offset + end, args or {}))
+
+        def job(tile: Tile, program: bool, stream: bool):
+            with units[tile.core].request() as req:
+                yield req
+                t0 = env.now
+                if program:
+                    self._program_energy(ledger, tile)
+                    yield env.timeout(self.program_ticks)
+                    span(f"core{tile.core}", f"program L{tile.layer + 1} tile {tile.row},{tile.col}",
+                         t0, env.now, {"settling_s": self.program.latency_s})
+                held[tile.core] = tile
+                if stream:
+                    t1 = env.now
+                    self._stream_energy(ledger, tile)
+                    yield env.timeout(self.stream_ticks)
+                    span(f"core{tile.core}", f"stream L{tile.layer + 1} tile {tile.row},{tile.col}",
+                         t1, env.now, {"vectors": self.batch, "latency_s": self.stream.latency_s})
+                busy[tile.core] += env.now - t0
+                counts["events"] += self.stream.events if stream else 0
+
+        def digital(label: str, macs: int, reads: int, writes: int):
+            r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes})
+            t0 = env.now
+            for e in r.ledger.entries:
+                ledger.entries.append(e)
+            yield env.timeout(to_ticks(r.latency_s, label))
+            span("digital", label, t0, env.now, {"macs": macs, "sram_read_B": reads,
+                                                 "sram_write_B": writes})
+            counts["events"] += r.events
+
+        B, sizes = self.batch, self.layers
+
+        def forward():
+            for l, tiles in enumerate(self.by_layer):
+                jobs = [env.process(job(t, program_in_pass, True)) for t in tiles]
+                yield env.all_of(jobs)
+                col_tiles = max(t.col for t in tiles) + 1
+                n = sizes[l + 1]
+                yield from digital(f"L{l + 1} partial sums + activation", B * n * col_tiles,
+                                   B * n * col_tiles * BYTES, B * n * BYTES)
+
+        def flow():
+            if name == "modulated_forward":
+                n0, nL = sizes[0], sizes[-1]
+                yield from digital("error and modulation x + FΓ", B * (nL + n0 * nL + n0),
+                                   B * (nL + n0 + n0 * 0) * BYTES + n0 * nL * BYTES,
+                                   B * n0 * BYTES)
+            if name == "update":
+                macs = sum(B * a * b for a, b in zip(sizes[1:], sizes[:-1]))
+                weights = sum(a * b for a, b in zip(sizes[1:], sizes[:-1]))
+                acts = sum(sizes) * B * 2
+                yield from digital("outer-product updates + momentum", macs + 2 * weights,
+                                   (acts + 2 * weights) * BYTES, 2 * weights * BYTES)
+                n = max(self.core.n_in, self.core.n_out)
+                yield from digital("SVD and mesh mapping of every tile",
+                                   len(self.tiles) * MAPPING_MACS_PER_N3 * n ** 3,
+                                   weights * BYTES, len(self.tiles) * 3 * n * n * BYTES)
+                if self.stationary:
+                    jobs = [env.process(job(t, True, False)) for t in self.tiles]
+                    yield env.all_of(jobs)
+            else:
+                yield from forward()
+
+        env.process(flow())
+        env.run()
+        total = env.now
+        # idle cores still draw static power (laser, bias, hold of the tile they hold)
+        for k in range(self.cores):
+            idle = total - busy[k]
+            tile = held[k] or next((t for t in self.tiles if t.core == k), None)
+            if idle > 0 and tile is not None:
+                self._static(ledger, tile, to_seconds(idle), "idle")
+        return PassSummary(name, to_seconds(total), ledger, counts["events"], B, events)
+
+
+def simulate_step(core: Core, weights: list[np.ndarray], batch: int, *, cores: int = 1,
+                  converters: dict | None = None, wavelengths: int = 1,
+                  trace: bool = True) -> StepResult:
+    layers = [weights[0].shape[1]] + [W.shape[0] for W in weights]
+    sim = _StepSim(core, layers, batch, cores, converters, wavelengths, weights, trace)
+    passes, offset, spans = {}, 0, []
+    for name in PASSES:
+        p = sim.run_pass(name, offset)
+        passes[name] = p
+        spans.extend(p.trace)
+        offset += to_ticks(p.latency_s, name) + to_ticks(1e-9, "gap")
+    trace_events = _trace(spans, sim) if trace else []
+    return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
+                      sim.program.latency_s, trace_events)
+
+
+def _trace(spans, sim: _StepSim) -> list[dict]:
+    names = [f"core{k}" for k in range(sim.cores)] + ["digital"]
+    meta, tid = tr.tracks(names, "training step (weight-stationary mapping)")
+    events = meta + [tr.slice_event(label, track.rstrip("0123456789") or track, tid[track], a, b,
+                                    args) for track, label, a, b, args in spans]
+    # one tile stream in detail (converters, modulators, detectors): process 2
+    detail = []
+    for ev in sim.stream.trace_events:
+        ev = dict(ev)
+        ev["pid"] = 2
+        if ev.get("ph") == "M" and ev.get("name") == "process_name":
+            ev["args"] = {"name": "one tile stream, per instance (core netlist)"}
+        detail.append(ev)
+    return events + detail
