@@ -7,6 +7,7 @@ data or the hardware) is reported with the scenario file, key path and line.
 from __future__ import annotations
 
 import copy
+import os
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     hw = cfg["hardware"]
     _check_param_overrides(hw["params"], problems, where)
     core = None
-    core_path = (base / hw["core"]) if not Path(hw["core"]).is_absolute() else Path(hw["core"])
+    core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
     if not core_path.exists():
         problems.append(Problem(f"core netlist not found: {core_path}", **where("hardware", "core"),
                                 hint=_nearby(core_path)))

@@ -79,15 +79,16 @@ def _check_data(sc: Scenario, data) -> None:
 
 def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | None = None,
                  overrides: Mapping | None = None, quiet: bool = True,
-                 write: bool = True) -> dict:
+                 write: bool = True, base: str | Path | None = None) -> dict:
     """Run a scenario and return its report (the content of ``report.json``).
 
-    With ``write``, the report, plots and trace go to ``out`` (default
+    A dict scenario resolves its relative paths against ``base`` (default: the working
+    directory).  With ``write``, the report, plots and trace go to ``out`` (default
     ``runs/<scenario>-<time>``): built in a temporary folder, then moved into place file by
     file, ``report.json`` last, so an interrupted run leaves no half-written report.
     """
     t0 = time.perf_counter()
-    sc = source if isinstance(source, Scenario) else load_scenario(source, overrides)
+    sc = source if isinstance(source, Scenario) else load_scenario(source, overrides, base=base)
     cfg = sc.config
     from emulator.data import load_dataset
 

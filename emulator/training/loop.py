@@ -93,6 +93,17 @@ def _validate(data: Dataset, layers, activation, method, epochs, lr, batch, seed
     return layers
 
 
+def check_arguments(data, layers=(64, 32, 10), activation="relu", method="tpfp", epochs=100,
+                    lr=0.1, batch=64, seed=1, fscale=0.05, dropout=0.0, momentum=0.9,
+                    output_error="pass1", hardware=None, **_ignored) -> None:
+    """Raise the UserError ``train`` would raise for these arguments, without training."""
+    from .optical import HardwareSpec
+
+    _validate(data, layers, activation, method, epochs, lr, batch, seed, fscale, dropout,
+              momentum, output_error)
+    HardwareSpec.parse(hardware)
+
+
 def _locate_divergence(weights, activation, x_cols):
     """(layer number from 1, what) of the first layer whose weights or outputs blew up."""
     for l, w in enumerate(weights):
@@ -220,7 +231,7 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
     finally:
         if bar is not None:
             bar.stop()
-    hist.counters = {"steps": steps, "samples": steps and n * epochs}
+    hist.counters = {"steps": steps, "samples": n * epochs}
     if device is not None:
         hist.counters.update(device.counters)
     hist.seconds = time.perf_counter() - start

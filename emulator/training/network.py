@@ -82,7 +82,7 @@ class Model:
         last = len(self.weights) - 1
         for l, W in enumerate(self.weights):
             if self.device is not None:
-                z = self.device.layers[l].forward(x, rng=rng)
+                z = self.device.layers[l].forward(x, rng=rng, count=False)
             else:
                 z = np.matmul(W, x)
             x = softmax_columns(z) if l == last else act(z, z)

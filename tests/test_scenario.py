@@ -1,0 +1,174 @@
+"""Scenario runs end to end: keys, files, agreement with the event engine, hand
+calculations, broken scenarios, and no half-written report."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+
+from emulator import compile_netlist
+from emulator.engine import build_plan, digital_work, reprogram, simulate
+from emulator.errors import ScenarioError
+from emulator.scenario import load_scenario, run_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+BROKEN = Path(__file__).parent / "data" / "scenarios"
+
+PASS_KEYS = {"latency_s", "energy_j", "avg_power_w", "breakdown_j"}
+
+
+@pytest.fixture(scope="module")
+def quickstart(tmp_path_factory):
+    out = tmp_path_factory.mktemp("qs") / "run"
+    report = run_scenario(QUICKSTART, out=out, quiet=True)
+    return report, out
+
+
+def test_quickstart_writes_every_documented_key_and_file(quickstart):
+    report, out = quickstart
+    on_disk = json.loads((out / "report.json").read_text())
+    for key in ("scenario", "seed", "methods", "passes", "per_sample", "totals", "hardware",
+                "wall_time_s", "versions"):
+        assert key in on_disk, key
+    assert set(on_disk["methods"]) == {"tpfp", "bp", "frozen"}
+    for m in on_disk["methods"].values():
+        assert set(m["accuracy"]) == {"train", "test"}
+        assert len(m["history"]["test_accuracy"]) == 100
+    assert set(on_disk["passes"]) == {"forward", "modulated_forward", "update", "inference"}
+    for p in on_disk["passes"].values():
+        assert PASS_KEYS <= set(p)
+        assert p["energy_j"] == pytest.approx(sum(p["breakdown_j"].values()), rel=1e-9)
+        assert p["avg_power_w"] == pytest.approx(p["energy_j"] / p["latency_s"], rel=1e-9)
+    for png in ("learning_curves.png", "energy_per_pass.png", "timeline.png"):
+        img = mpimg.imread(out / png)
+        assert img.ndim == 3 and img.shape[0] > 100 and img.shape[1] > 100
+    trace = json.loads((out / "trace.json").read_text())
+    slices = [e for e in trace["traceEvents"] if e["ph"] == "X"]
+    assert any(e["name"].startswith("program") for e in slices)
+    assert any(e["name"].startswith("stream") for e in slices)
+    assert "report.json" in (out / "report.md").read_text() or "Accuracy" in (
+        out / "report.md").read_text()
+    assert not list(out.parent.glob(".*partial*"))
+
+
+def test_quickstart_accuracy_targets(quickstart):
+    m = quickstart[0]["methods"]
+    assert m["tpfp"]["accuracy"]["test"] >= 0.93
+    assert m["bp"]["accuracy"]["test"] >= 0.96
+    assert m["frozen"]["accuracy"]["test"] <= m["tpfp"]["accuracy"]["test"] - 0.03
+
+
+def test_quickstart_passes_equal_the_event_engine(quickstart):
+    """Forward latency rebuilt from engine runs: 8 layer-1 tiles on 4 cores = 2 rounds of
+    (settling + stream), digital work, 2 layer-2 tiles = 1 round, digital work."""
+    report, _ = quickstart
+    sc = load_scenario(QUICKSTART)
+    stream = simulate(build_plan(sc.core.netlist), np.zeros((64, 16)))
+    settle = reprogram(sc.core.netlist).latency_s
+    assert report["hardware"]["tiles_per_layer"] == [8, 2]
+    assert not report["hardware"]["stationary"]
+    d1 = digital_work(64 * 32 * 4, reads={"sram": 64 * 32 * 4 * 4},
+                      writes={"sram": 64 * 32 * 4}).latency_s
+    d2 = digital_work(64 * 10 * 2, reads={"sram": 64 * 10 * 2 * 4},
+                      writes={"sram": 64 * 10 * 4}).latency_s
+    expected = 2 * (settle + stream.latency_s) + d1 + (settle + stream.latency_s) + d2
+    assert report["passes"]["forward"]["latency_s"] == pytest.approx(expected, rel=1e-9)
+    assert report["passes"]["inference"]["latency_s"] == report["passes"]["forward"]["latency_s"]
+    # converters: each tile streams 64 vectors through 16 DACs and 16 ADCs
+    adc = [e for e in stream.ledger.entries if e.kind == "adc"]
+    per_tile = sum(e.energy_j for e in adc)
+    assert report["passes"]["forward"]["breakdown_j"]["adc"] == pytest.approx(10 * per_tile,
+                                                                              rel=1e-9)
+
+
+def test_hand_calculation_small_scenario(tmp_path):
+    """Two 2x2 cores with electro-optic shifters; XOR 3-2-2: 3 tiles > 2 cores."""
+    from emulator.engine.cores import core_netlist
+    import yaml
+
+    core = core_netlist(2, seed=1)
+    (tmp_path / "core2.yaml").write_text(yaml.safe_dump(core))
+    sc = {"version": 1, "name": "tiny", "seed": 3, "data": "xor",
+          "model": {"layers": [3, 2, 2], "activation": "square"},
+          "hardware": {"core": "core2.yaml", "cores": 3, "shifter": "eo"},
+          "training": {"methods": ["tpfp"], "epochs": 5, "batch": 4},
+          "outputs": {"plots": False, "trace": False}}
+    report = run_scenario(sc, out=tmp_path / "out", base=tmp_path)
+    hw = report["hardware"]
+    assert hw["tiles"] == 3 and hw["stationary"]  # 2 + 1 tiles on 3 cores
+    # hand: the stream of 4 vectors through one 2x2 core, component by component
+    dac, mod, pd, tia, adc = (1 / 14e9, 0.35 / 12.5e9, 0.35 / 20e9, 0.35 / 40e9, 1 / 10e9)
+    ld = load_scenario(sc, base=tmp_path)
+    c = compile_netlist(ld.core.netlist)
+    tof = max(c.delay[c.index_out[(f"pd{i}", "in0")], c.index_in[(f"mod{j}", "out0")]]
+              for i in range(2) for j in range(2))
+    period = max(1 / 14e9, 1 / 10e9, 1 / 25e9)
+    stream = dac + mod + tof + pd + tia + adc + 3 * period
+    assert hw["tile_stream_latency_s"] == pytest.approx(stream, abs=2e-15 * 10)
+    # update: every tile re-programmed once, 22 fJ per EO shifter (2 per MZI)
+    net = ld.core.netlist
+    shifters = sum(2 if i.component.name == "mzi" else 1 for i in net.instances.values()
+                   if i.component.name in ("mzi", "phase_shifter", "attenuator"))
+    rep = report["passes"]["update"]["breakdown_j"]["phase_shifter_reprogram"]
+    assert rep == pytest.approx(3 * shifters * 22e-15, rel=1e-9)
+    assert hw["settling_s"] == pytest.approx(1e-9)
+
+
+BROKEN_CASES = {
+    "unknown_key.yaml": ["model.activaton", "did you mean 'activation'"],
+    "bad_unit.yaml": ["nonideal.phase_error", "'mW' does not fit"],
+    "missing_netlist.yaml": ["hardware.core", "not found", "did you mean 'onn_core_16.yaml'"],
+    "does_not_fit.yaml": ["model.layers.1", "does not fit the 16x16 core"],
+    "bad_method.yaml": ["training.methods.1", "'backprop'"],
+    "bad_component_param.yaml": ["did you mean 'bits'", "did you mean 'dac'"],
+    "wrong_input_size.yaml": ["model.layers.0", "64 features"],
+    "nan_value.yaml": ["training.lr", "not finite"],
+}
+
+
+def test_every_broken_scenario_has_a_case():
+    assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(BROKEN_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_CASES))
+def test_broken_scenario_exits_2_with_message(name, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "emulator.cli.main", "run", str(BROKEN / name),
+                        "--out", str(tmp_path / "o"), "--quiet"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert name in r.stderr
+    for fragment in BROKEN_CASES[name]:
+        assert fragment in r.stderr, r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_interrupted_run_leaves_no_half_written_report(tmp_path, monkeypatch):
+    import emulator.scenario.plots as plots
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "energy_per_pass", boom)
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(QUICKSTART, out=out, overrides={"training.epochs": 2,
+                                                     "training.methods": ["tpfp"]})
+    assert not out.exists() or not any(out.iterdir())
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_same_seed_same_report(tmp_path):
+    o = {"training.epochs": 3, "training.methods": ["tpfp"]}
+    a = run_scenario(QUICKSTART, overrides=o, write=False)
+    b = run_scenario(QUICKSTART, overrides=o, write=False)
+    for r in (a, b):
+        r.pop("wall_time_s")
+    assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True,
+                                                                     default=str)

@@ -1,0 +1,206 @@
+"""The update rules, checked one step at a time against computations written here."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+import numpy as np
+import pytest
+
+import emulator.training.derivatives as derivatives
+from emulator.training.methods import METHODS, StepOptions
+from emulator.training.methods import tpfp as tpfp_module
+from emulator.training.network import feedback_matrix, init_weights
+
+ACT = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
+       "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "square": lambda z: z * z,
+       "identity": lambda z: z,
+       "saturable": lambda z: z * np.sqrt(1 - 0.9 / (1 + z * z))}
+
+
+def softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def tiny(layers=(4, 5, 3, 2), b=6, seed=0):
+    rng = np.random.default_rng(seed)
+    W = init_weights(list(layers), rng)
+    F = feedback_matrix(layers[0], layers[-1], 0.5, rng)  # large s: a visible modulation
+    x = rng.random((layers[0], b), dtype=np.float32)
+    t = np.zeros((layers[-1], b), np.float32)
+    t[rng.integers(0, layers[-1], b), np.arange(b)] = 1
+    return W, F, x, t
+
+
+def hand_tpfp_delta(W, F, x, t, act, output_error="pass1"):
+    """Mean over samples of the TPFP ΔW_l, one sample at a time, in float64."""
+    f = ACT[act]
+    W = [w.astype(np.float64) for w in W]
+    dW = [np.zeros_like(w) for w in W]
+    for j in range(x.shape[1]):
+        h = [x[:, j].astype(np.float64)]
+        for w in W[:-1]:
+            h.append(f(w @ h[-1]))
+        gamma = softmax(W[-1] @ h[-1]) - t[:, j]
+        he = [h[0] + F.astype(np.float64) @ gamma]
+        for w in W[:-1]:
+            he.append(f(w @ he[-1]))
+        err = gamma if output_error == "pass1" else softmax(W[-1] @ he[-1]) - t[:, j]
+        for l in range(len(W) - 1):
+            dW[l] += np.outer(h[l + 1] - he[l + 1], he[l])
+        dW[-1] += np.outer(err, he[-1])
+    return [d / x.shape[1] for d in dW]
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "square"])
+@pytest.mark.parametrize("reuse", [True, False])
+@pytest.mark.parametrize("output_error", ["pass1", "pass2"])
+def test_tpfp_matches_hand_computation_with_momentum(act, reuse, output_error):
+    W, F, x, t = tiny()
+    W0 = [w.copy() for w in W]
+    lr, gamma = 0.3, 0.9
+    m = METHODS["tpfp"](W, StepOptions(activation=act, momentum=gamma,
+                                       output_error=output_error),
+                        np.random.default_rng(0), feedback=F)
+    m.reuse_first_layer = reuse
+    d1 = hand_tpfp_delta(W0, F, x, t, act, output_error)
+    m.step(x, t, lr)
+    W1 = [w0 - lr * d for w0, d in zip(W0, d1)]  # V1 = η ΔW1
+    for got, want in zip(m.W, W1):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    # second step: V2 = γ V1 + η ΔW2, W2 = W1 − V2
+    d2 = hand_tpfp_delta([w.astype(np.float32) for w in W1], F, x, t, act, output_error)
+    m.step(x, t, lr)
+    for got, w1, a, b in zip(m.W, W1, d1, d2):
+        np.testing.assert_allclose(got, w1 - (gamma * lr * a + lr * b), rtol=1e-5,
+                                   atol=1e-5)
+
+
+def test_tpfp_module_source_has_no_derivative_and_no_transpose():
+    tree = ast.parse(inspect.getsource(tpfp_module))
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names} | {n.module for n in ast.walk(tree)
+                                     if isinstance(n, ast.ImportFrom) and n.module}
+    assert not any("deriv" in s.lower() for s in names | attrs | imported)
+    assert not {"T", "transpose", "swapaxes", "moveaxis", "backpropagate"} & (names | attrs)
+    # the shared base class and kernel the step uses import no derivative either
+    from emulator.training import kernels, network
+    from emulator.training.methods import base
+    for mod in (base, kernels, network):
+        src = inspect.getsource(mod)
+        assert "deriv" not in src.lower(), mod.__name__
+
+
+class NoTranspose(np.ndarray):
+    """A weight that fails loudly if anything transposes it."""
+
+    @property
+    def T(self):
+        raise AssertionError("a weight was transposed")
+
+    def transpose(self, *a):
+        raise AssertionError("a weight was transposed")
+
+
+@pytest.fixture
+def no_derivatives(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("a derivative was called")
+    for name in list(derivatives.DERIVATIVES):
+        monkeypatch.setitem(derivatives.DERIVATIVES, name, boom)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivatives, dropout):
+    W, F, x, t = tiny()
+    plain = [w.copy() for w in W]
+    guarded = [w.copy().view(NoTranspose) for w in W]
+    opts = StepOptions(activation="tanh", dropout=dropout)
+    for weights in (plain, guarded):
+        m = METHODS["tpfp"](weights, opts, np.random.default_rng(5), feedback=F)
+        for _ in range(3):
+            m.step(x, t, 0.1)
+    for a, b in zip(plain, guarded):
+        assert np.array_equal(a, np.asarray(b))
+    # the guards work: backprop trips both of them
+    with pytest.raises(AssertionError, match="derivative|transposed"):
+        METHODS["bp"]([w.copy().view(NoTranspose) for w in W], opts,
+                      np.random.default_rng(5)).step(x, t, 0.1)
+
+
+def loss64(W, x, t, act):
+    """Mean cross-entropy in float64."""
+    h = x.astype(np.float64)
+    for w in W[:-1]:
+        h = ACT[act](w @ h)
+    z = W[-1] @ h
+    z = z - z.max(axis=0)
+    logp = z - np.log(np.exp(z).sum(axis=0))
+    return float(-(t * logp).sum(axis=0).mean())
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "square", "saturable", "identity"])
+def test_bp_gradient_matches_finite_differences(act):
+    W, F, x, t = tiny(b=7, seed=3)
+    W64 = [w.astype(np.float64) for w in W]
+    lr = 1e-2
+    m = METHODS["bp"]([w.copy() for w in W], StepOptions(activation=act, momentum=0.0),
+                      np.random.default_rng(0))
+    m.step(x, t, lr)
+    eps = 1e-6
+    for l, w in enumerate(W64):
+        grad_bp = (W[l].astype(np.float64) - m.W[l]) / lr
+        num = np.zeros_like(w)
+        for idx in np.ndindex(w.shape):
+            plus = [v.copy() for v in W64]
+            minus = [v.copy() for v in W64]
+            plus[l][idx] += eps
+            minus[l][idx] -= eps
+            num[idx] = (loss64(plus, x, t, act) - loss64(minus, x, t, act)) / (2 * eps)
+        np.testing.assert_allclose(grad_bp, num, rtol=2e-3, atol=2e-5, err_msg=f"layer {l}")
+
+
+def test_dropout_mask_shared_by_both_passes():
+    W, F, x, t = tiny(layers=(4, 50, 40, 2), b=8)
+    m = METHODS["tpfp"](W, StepOptions(activation="tanh", dropout=0.5),
+                        np.random.default_rng(2), feedback=F)
+    m.record = True
+    m.step(x, t, 0.1)
+    masks = m.last["masks"]
+    assert masks is not None and len(masks) == 2
+    for l, mask in enumerate(masks):
+        dropped = mask == 0
+        assert 0.3 < dropped.mean() < 0.7
+        assert np.all(mask[~dropped] == 2.0)  # inverted dropout: kept units × 1/(1−p)
+        assert np.array_equal(m.last["x"][l + 1] == 0, dropped)  # tanh is 0 only if dropped
+        assert np.array_equal(m.last["x_err"][l + 1] == 0, dropped)
+    m.step(x, t, 0.1)
+    assert not np.array_equal(m.last["masks"][0], masks[0])  # a fresh mask per step
+
+
+def test_frozen_trains_only_the_output_layer():
+    W, F, x, t = tiny()
+    W0 = [w.copy() for w in W]
+    m = METHODS["frozen"](W, StepOptions(activation="relu"), np.random.default_rng(0))
+    for _ in range(3):
+        m.step(x, t, 0.5)
+    assert all(np.array_equal(a, b) for a, b in zip(m.W[:-1], W0[:-1]))
+    assert not np.array_equal(m.W[-1], W0[-1])
+
+
+def test_bp_modulated_without_modulation_is_bp():
+    W, F, x, t = tiny()
+    opts = StepOptions(activation="tanh")
+    a = METHODS["bp"]([w.copy() for w in W], opts, np.random.default_rng(0))
+    b = METHODS["bp_modulated"]([w.copy() for w in W], opts, np.random.default_rng(0),
+                                feedback=np.zeros_like(F))
+    c = METHODS["bp_modulated"]([w.copy() for w in W], opts, np.random.default_rng(0),
+                                feedback=F)
+    for _ in range(2):
+        a.step(x, t, 0.1), b.step(x, t, 0.1), c.step(x, t, 0.1)
+    assert all(np.allclose(p, q, atol=1e-7) for p, q in zip(a.W, b.W))
+    assert not all(np.allclose(p, q, atol=1e-4) for p, q in zip(a.W, c.W))
