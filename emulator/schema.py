@@ -30,6 +30,8 @@ class Field:
     fields: dict[str, "Field"] | None = None  # section
     nullable: bool = False
     check: Callable[[Any], str | None] | None = None  # extra check: returns a message or None
+    coerce: Callable[[Any], Any] | None = None  # shorthand -> full form, before checking
+    post: Callable[[Any], Any] | None = None  # fill derived values, after checking
     min_items: int = 0
 
 
@@ -54,9 +56,12 @@ class _Walker:
     def value(self, f: Field, v: Any, path: tuple) -> Any:
         if v is None and f.nullable:
             return None
+        if f.coerce is not None:
+            v = f.coerce(v)
         k = f.kind
         if k == "section":
-            return self.section(f.fields or {}, v, path)
+            out = self.section(f.fields or {}, v, path)
+            return f.post(out) if f.post is not None else out
         if k == "any":
             return v
         if k == "bool":

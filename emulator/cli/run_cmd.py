@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.scenario import load_scenario, run_scenario
-from emulator.scenario.report import summary_rows
+from emulator.scenario.report import ACCURACY_HEAD, VARIANT_HEAD, summary_rows
 
 from .tables import print_table
 
@@ -27,15 +27,16 @@ def run(args) -> int:
     sc = load_scenario(args.scenario, overrides)
     report = run_scenario(sc, out=args.out, quiet=args.quiet)
     rows = summary_rows(report)
-    print_table(f"{report['scenario']}: accuracy", ["method", "train", "test",
-                                                     "deployed on imperfect mesh"],
-                rows["accuracy"])
+    print_table(f"{report['scenario']}: accuracy (mean of {report['training']['seeds']} run(s))",
+                ACCURACY_HEAD, rows["accuracy"])
     print_table(f"cost per pass (batch {report['training']['batch']}, "
                 f"{report['hardware']['cores']} core(s), {report['hardware']['tiles']} tiles)",
                 ["pass", "latency", "energy", "average power", "energy / sample"], rows["passes"])
     print_table("energy by component kind", ["kind"] + list(report["passes"]),
                 rows["breakdown"])
     print_table("totals", ["", "count", "time", "energy"], rows["totals"])
+    if report.get("variants"):
+        print_table("hardware variants", VARIANT_HEAD, rows["variants"])
     for f in report["flags"]:
         print(f"flag: {f}")
     print(f"report: {report['output_dir']}/report.md")

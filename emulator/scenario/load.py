@@ -30,6 +30,14 @@ class Scenario:
     file: str | None
     config: dict  # validated, SI
     core: Core
+    source: Any = None  # what it was loaded from (path or dict), for variants
+    base: Path | None = None
+    overrides: dict | None = None
+
+    def variant(self, hardware: Mapping[str, Any]) -> "Scenario":
+        """The same scenario with some ``hardware`` keys changed (checked like the file)."""
+        more = {**(self.overrides or {}), **{f"hardware.{k}": v for k, v in hardware.items()}}
+        return load_scenario(self.source, more, base=self.base)
 
 
 def _set_dotted(data: dict, dotted: str, value: Any) -> None:
@@ -86,10 +94,17 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
                                     **where("hardware", "core")))
     if core is not None:
         problems.extend(_check_mapping(cfg, core, where))
+    for vname, hw_over in cfg["variants"].items():
+        for key in hw_over:
+            if key not in SCHEMA["hardware"].fields:
+                problems.append(Problem(f"unknown hardware key {key!r} in variant '{vname}'",
+                                        **where("variants", vname, key),
+                                        hint=did_you_mean(str(key), SCHEMA["hardware"].fields)))
     if problems:
         raise ScenarioError(problems)
     name = cfg["name"] or (Path(file).stem if file else "scenario")
-    return Scenario(name, file, cfg, core)
+    return Scenario(name, file, cfg, core, source if file is None else file, base,
+                    dict(overrides or {}))
 
 
 def _nearby(path: Path) -> str | None:

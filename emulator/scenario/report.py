@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from emulator.engine.result import SHOT_NOISE_FLOOR_J
 from emulator.units import fmt
 
@@ -11,8 +13,55 @@ from .core import describe_core
 from .step import PASSES, StepResult
 
 
-def build_report(sc, data, histories, deploy, step: StepResult, main: str, *,
+def build_report(sc, data, histories, deploy, step: StepResult, main: str, variants=None, *,
                  wall_time_s: float, versions: dict) -> dict:
+    cfg = sc.config
+    entries = {e["label"]: e for e in cfg["training"]["methods"]}
+    report = {
+        "scenario": sc.name,
+        "file": sc.file,
+        "seed": cfg["seed"],
+        "data": {"name": data.name, "train": int(len(data.y_train)),
+                 "test": int(len(data.y_test)), "features": data.n_features,
+                 "classes": data.n_classes},
+        "model": dict(cfg["model"]),
+        "training": {**cfg["training"], "methods": [e["label"] for e in
+                                                    cfg["training"]["methods"]]},
+        "nonideal": dict(cfg["nonideal"]),
+        "methods": {label: method_summary(runs, entries[label], cfg, deploy.get(label))
+                    for label, runs in histories.items()},
+        "hardware_method": main,
+        **costs(sc, step, data),
+        "wall_time_s": wall_time_s,
+        "versions": versions,
+    }
+    if variants:
+        report["variants"] = {name: costs(vsc, vstep, data)
+                              for name, (vsc, vstep) in variants.items()}
+    return report
+
+
+def method_summary(runs, entry, cfg, deployed) -> dict:
+    """Mean over seeds, the spread, per-seed values and mean curves."""
+    tests = [h.test_accuracy for h in runs]
+    trains = [h.train_accuracy for h in runs]
+    curves = [h.curves() for h in runs]
+    mean_curves = {k: (list(map(float, np.mean([c[k] for c in curves], axis=0)))
+                       if k != "epoch" else curves[0][k]) for k in curves[0]}
+    insitu = cfg["nonideal"]["insitu"] if entry["insitu"] is None else entry["insitu"]
+    out = {"method": entry["method"], "insitu": bool(insitu),
+           "accuracy": {"train": float(np.mean(trains)), "test": float(np.mean(tests))},
+           "accuracy_std": {"train": float(np.std(trains)), "test": float(np.std(tests))},
+           "per_seed": {"seeds": [h.seed for h in runs], "train": trains, "test": tests},
+           "solved_fraction": float(np.mean([t >= 1.0 - 1e-9 for t in tests])),
+           "history": mean_curves, "counters": dict(runs[0].counters)}
+    if deployed is not None:
+        out["deployed_on_imperfect_mesh"] = deployed
+    return out
+
+
+def costs(sc, step: StepResult, data) -> dict:
+    """Per pass, per sample, per step, totals, hardware: what the hardware run tells."""
     cfg = sc.config
     B = cfg["training"]["batch"]
     passes = {n: step.passes[n].to_dict() for n in PASSES}
@@ -27,27 +76,12 @@ def build_report(sc, data, histories, deploy, step: StepResult, main: str, *,
     macs = B * sum(a * b for a, b in zip(layers[1:], layers[:-1]))
     fwd = step.passes["forward"]
     laser_j = sum(e.energy_j for e in fwd.ledger.entries if e.kind == "laser")
-    wpe = _wall_plug(sc.core)
-    optical_per_mac = laser_j * wpe / macs if macs else None
+    optical_per_mac = laser_j * _wall_plug(sc.core) / macs if macs else None
     flags = []
     if optical_per_mac is not None and optical_per_mac < SHOT_NOISE_FLOOR_J:
         flags.append(f"optical energy per MAC {optical_per_mac:.3g} J is below the shot-noise "
                      f"floor {SHOT_NOISE_FLOOR_J:.3g} J (Hamerly 2019)")
     return {
-        "scenario": sc.name,
-        "file": sc.file,
-        "seed": cfg["seed"],
-        "data": {"name": data.name, "train": int(len(data.y_train)),
-                 "test": int(len(data.y_test)), "features": data.n_features,
-                 "classes": data.n_classes},
-        "model": dict(cfg["model"]),
-        "training": dict(cfg["training"]),
-        "nonideal": dict(cfg["nonideal"]),
-        "methods": {m: {"accuracy": {"train": h.train_accuracy, "test": h.test_accuracy},
-                        "history": h.curves(), "counters": dict(h.counters),
-                        **({"deployed_on_imperfect_mesh": deploy[m]} if m in deploy else {})}
-                    for m, h in histories.items()},
-        "hardware_method": main,
         "passes": passes,
         "per_sample": per_sample,
         "per_step": per_step,
@@ -72,8 +106,6 @@ def build_report(sc, data, histories, deploy, step: StepResult, main: str, *,
         },
         "optical_energy_per_mac_j": optical_per_mac,
         "flags": flags,
-        "wall_time_s": wall_time_s,
-        "versions": versions,
     }
 
 
@@ -90,9 +122,17 @@ def _pct(x: float) -> str:
 
 def summary_rows(report: dict) -> dict[str, list[list[str]]]:
     """The tables a person reads first (terminal and report.md share them)."""
-    acc = [[m, _pct(v["accuracy"]["train"]), _pct(v["accuracy"]["test"]),
+    seeds = report["training"]["seeds"]
+
+    def test(v):
+        t = _pct(v["accuracy"]["test"])
+        if seeds > 1:
+            t += f" ± {100 * v['accuracy_std']['test']:.2f}"
+        return t
+
+    acc = [[m, _pct(v["accuracy"]["train"]), test(v),
             _pct(v["deployed_on_imperfect_mesh"]["test"]) if "deployed_on_imperfect_mesh" in v
-            else "-"] for m, v in report["methods"].items()]
+            else "-", f"{100 * v['solved_fraction']:.0f} %"] for m, v in report["methods"].items()]
     B = report["training"]["batch"]
     passes = [[n, fmt(p["latency_s"], "s"), fmt(p["energy_j"], "J"), fmt(p["avg_power_w"], "W"),
                fmt(p["energy_j"] / B, "J")] for n, p in report["passes"].items()]
@@ -107,7 +147,19 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
                fmt(t["training"]["energy_j"], "J")],
               ["inference (test set)", f"{t['inference']['samples']} samples",
                fmt(t["inference"]["latency_s"], "s"), fmt(t["inference"]["energy_j"], "J")]]
-    return {"accuracy": acc, "passes": passes, "breakdown": breakdown, "totals": totals}
+    variants = []
+    for name, v in [("(main)", report)] + list(report.get("variants", {}).items()):
+        st = v["per_step"]
+        variants.append([name, str(v["hardware"]["shifter"]), fmt(st["latency_s"], "s"),
+                         fmt(st["energy_j"], "J"), fmt(v["passes"]["inference"]["latency_s"], "s"),
+                         fmt(v["per_sample"]["inference"]["energy_j"], "J")])
+    return {"accuracy": acc, "passes": passes, "breakdown": breakdown, "totals": totals,
+            "variants": variants}
+
+
+ACCURACY_HEAD = ["method", "train", "test", "deployed on imperfect mesh", "runs at 100 %"]
+VARIANT_HEAD = ["hardware", "shifters", "step latency", "step energy", "inference latency",
+                "inference energy / sample"]
 
 
 def markdown(report: dict, files: list[str]) -> str:
@@ -124,7 +176,8 @@ def markdown(report: dict, files: list[str]) -> str:
            f"{report['data']['test']} test), model {report['model']['layers']} "
            f"{report['model']['activation']}, seed {report['seed']}.", "",
            "## Accuracy", "",
-           table(["method", "train", "test", "deployed on imperfect mesh"], rows["accuracy"]), "",
+           f"Mean over {report['training']['seeds']} run(s) (seeds from {report['seed']}).", "",
+           table(ACCURACY_HEAD, rows["accuracy"]), "",
            f"## Cost per pass (hardware run of `{report['hardware_method']}` weights, batch "
            f"{report['training']['batch']})", "",
            table(["pass", "latency", "energy", "average power", "energy per sample"],
@@ -132,6 +185,8 @@ def markdown(report: dict, files: list[str]) -> str:
            "### Energy by component kind", "",
            table(["kind"] + list(report["passes"]), rows["breakdown"]), "",
            "## Totals", "", table(["", "count", "time", "energy"], rows["totals"]), "",
+           *(["## Hardware variants", "", table(VARIANT_HEAD, rows["variants"]), ""]
+             if report.get("variants") else []),
            "## Hardware", "",
            f"- core `{hw['core']['file']}`: {hw['core']['inputs']}×{hw['core']['outputs']}, "
            f"{hw['core']['mzis']} MZIs; {hw['cores']} core(s), {hw['wavelengths']} wavelength(s)",

@@ -33,9 +33,9 @@ def _versions() -> dict:
             "networkx": networkx.__version__}
 
 
-def _hardware_spec(cfg: dict, core) -> dict | None:
+def _hardware_spec(cfg: dict, core, force: bool = False) -> dict | None:
     nd = cfg["nonideal"]
-    if not nd["insitu"] and not nd["deploy"]:
+    if not force and not nd["insitu"] and not nd["deploy"]:
         return None
     return {"mesh_size": max(core.n_in, core.n_out), "phase_bits": nd["phase_bits"],
             "phase_sigma": nd["phase_error"], "crosstalk": nd["crosstalk"],
@@ -43,21 +43,28 @@ def _hardware_spec(cfg: dict, core) -> dict | None:
             "adc_bits": nd["adc_bits"], "dac_bits": nd["dac_bits"]}
 
 
-def train_methods(sc: Scenario, data, *, quiet: bool) -> dict:
+def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
+    """Every method entry, for every seed: {label: [History per seed]}."""
     from emulator.training import train
 
     cfg, tr = sc.config, sc.config["training"]
-    hw = _hardware_spec(cfg, sc.core)
-    out = {}
-    for method in tr["methods"]:
-        if not quiet:
-            print(f"training {method} ...", flush=True)
-        hist = train(data, layers=cfg["model"]["layers"], activation=cfg["model"]["activation"],
-                     method=method, epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"],
-                     seed=cfg["seed"], fscale=tr["fscale"], dropout=cfg["model"]["dropout"],
-                     momentum=tr["momentum"], output_error=tr["output_error"],
-                     hardware=hw if cfg["nonideal"]["insitu"] else None, progress=not quiet)
-        out[method] = hist
+    hw = _hardware_spec(cfg, sc.core, force=True)
+    out: dict[str, list] = {}
+    for entry in tr["methods"]:
+        insitu = cfg["nonideal"]["insitu"] if entry["insitu"] is None else entry["insitu"]
+        runs = []
+        for k in range(tr["seeds"]):
+            if not quiet:
+                print(f"training {entry['label']} (seed {cfg['seed'] + k}) ...", flush=True)
+            runs.append(train(data, layers=cfg["model"]["layers"],
+                              activation=entry["activation"] or cfg["model"]["activation"],
+                              method=entry["method"],
+                              epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"],
+                              seed=cfg["seed"] + k, fscale=tr["fscale"],
+                              dropout=cfg["model"]["dropout"], momentum=tr["momentum"],
+                              output_error=tr["output_error"], hardware=hw if insitu else None,
+                              progress=not quiet))
+        out[entry["label"]] = runs
     return out
 
 
@@ -96,16 +103,15 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     _check_data(sc, data)
     histories = train_methods(sc, data, quiet=quiet)
     deploy = _deploy(sc, data, histories)
-    main = "tpfp" if "tpfp" in histories else next(iter(histories))
-    weights = [np.asarray(W, dtype=float) for W in histories[main].weights]
-    hw = cfg["hardware"]
-    converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
-    step = simulate_step(sc.core, weights, cfg["training"]["batch"], cores=hw["cores"],
-                         converters=converters, wavelengths=hw["wavelengths"],
-                         trace=cfg["outputs"]["trace"])
+    entries = cfg["training"]["methods"]
+    main = next((e["label"] for e in entries if e["method"] == "tpfp"), entries[0]["label"])
+    weights = [np.asarray(W, dtype=float) for W in histories[main][0].weights]
+    step = cost_step(sc, weights, trace=cfg["outputs"]["trace"])
+    variants = {name: cost_step(sc.variant(hw), weights, trace=False, scenario=True)
+                for name, hw in cfg["variants"].items()}
     from .report import build_report
 
-    report = build_report(sc, data, histories, deploy, step, main,
+    report = build_report(sc, data, histories, deploy, step, main, variants,
                           wall_time_s=time.perf_counter() - t0, versions=_versions())
     if write:
         out_dir = Path(out) if out is not None else Path("runs") / (
@@ -113,6 +119,15 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
         report["output_dir"] = str(out_dir)
         write_outputs(out_dir, report, histories, step, cfg)
     return report
+
+
+def cost_step(sc: Scenario, weights, *, trace: bool, scenario: bool = False):
+    """One training step and one inference pass of ``sc``'s hardware (with the scenario)."""
+    hw = sc.config["hardware"]
+    converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
+    step = simulate_step(sc.core, weights, sc.config["training"]["batch"], cores=hw["cores"],
+                         converters=converters, wavelengths=hw["wavelengths"], trace=trace)
+    return (sc, step) if scenario else step
 
 
 def _deploy(sc: Scenario, data, histories) -> dict:
@@ -123,9 +138,16 @@ def _deploy(sc: Scenario, data, histories) -> dict:
     from emulator.training import deploy, evaluate
 
     hw = _hardware_spec(sc.config, sc.core)
-    return {m: {"test": evaluate(deploy(h.model, hw, seed=sc.config["seed"]), data.X_test,
-                                 data.y_test), "ideal_test": h.test_accuracy}
-            for m, h in histories.items()}
+    insitu = {e["label"]: (sc.config["nonideal"]["insitu"] if e["insitu"] is None
+                           else e["insitu"]) for e in sc.config["training"]["methods"]}
+    out = {}
+    for label, runs in histories.items():
+        if insitu[label]:
+            continue  # already trained on the imperfect mesh
+        accs = [evaluate(deploy(h.model, hw, seed=h.seed), data.X_test, data.y_test)
+                for h in runs]
+        out[label] = {"test": float(np.mean(accs)), "per_seed": accs}
+    return out
 
 
 def write_outputs(out_dir: Path, report: dict, histories, step, cfg) -> None:

@@ -13,9 +13,28 @@ TECHS = ("thermo", "eo", "mems")
 
 
 def _methods_ok(v):
-    if len(set(v)) != len(v):
-        return "a method is listed twice"
+    labels = [m["label"] for m in v if m and m.get("label")]
+    if len(set(labels)) != len(labels):
+        return "two methods have the same label (give one a 'label')"
     return None
+
+
+def _label(entry: dict) -> dict:
+    if entry.get("method") is not None and not entry.get("label"):
+        entry["label"] = entry["method"]
+    return entry
+
+
+METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
+                     coerce=lambda v: {"method": v} if isinstance(v, str) else v,
+                     post=_label, fields={
+    "method": Field("choice", choices=METHODS, doc="training rule"),
+    "label": Field("str", None, "name in the report (default: the method)", nullable=True),
+    "insitu": Field("bool", None, "both passes through the imperfect mesh (default: "
+                    "nonideal.insitu)", nullable=True),
+    "activation": Field("choice", None, "this entry's activation (default: "
+                        "model.activation)", choices=ACTIVATIONS, nullable=True),
+})
 
 
 SCHEMA: dict[str, Field] = {
@@ -48,9 +67,12 @@ SCHEMA: dict[str, Field] = {
         "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
     }, "the optical hardware and the mapping of layers onto it"),
     "training": section({
-        "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare",
-                         item=Field("choice", choices=METHODS), min_items=1,
+        "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare: names, or "
+                         "{method, label, insitu}", item=METHOD_ENTRY, min_items=1,
                          check=_methods_ok),
+        "seeds": Field("int", 1, "independent runs per method (seed, seed+1, ...); the "
+                       "report gives mean, spread and the share of runs reaching 100 %", lo=1,
+                       hi=1000),
         "epochs": Field("int", 30, lo=1, hi=100_000),
         "lr": Field("float", 0.1, "learning rate η", lo=0, hi=100),
         "batch": Field("int", 64, lo=1, hi=1_000_000),
@@ -73,6 +95,8 @@ SCHEMA: dict[str, Field] = {
         "loss": Field("quantity", 0.0, "MZI insertion loss in the emulated mesh",
                       unit="dB", lo=0, hi=10),
     }, "imperfections of the emulated hardware during training"),
+    "variants": Field("map", {}, "named hardware alternatives costed beside the main one, "
+                      "e.g. {eo: {shifter: eo}}", item=Field("map")),
     "outputs": section({
         "plots": Field("bool", True, "PNG plots"),
         "trace": Field("bool", True, "trace.json of one training step"),

@@ -32,7 +32,7 @@ def lr_at(epoch: int, epochs: int, lr: float, schedule: bool = True) -> float:
     if not schedule:
         return lr
     drops = sum(epoch >= max(1, round(f * epochs)) for f in MILESTONES)
-    return lr * 0.1 ** drops
+    return lr / 10 ** drops
 
 
 def _check(problems, ok, path, message, hint=None):
