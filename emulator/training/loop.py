@@ -8,6 +8,7 @@ with the same seed start from the same weights and see the batches in the same o
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from numbers import Integral, Real
@@ -23,6 +24,9 @@ from .methods import METHODS, StepOptions, method_class
 from .network import DTYPE, Model, feedback_matrix, init_weights, one_hot_columns
 
 OUTPUT_ERRORS = ("pass1", "pass2")
+SINGLE_THREAD_MACS = 1 << 23  # largest layer's multiply-adds per step below which BLAS
+# runs on one thread: small products gain nothing from threads, and on a busy machine
+# OpenBLAS's spinning workers made small-network training 5-8× slower (measured)
 MILESTONES = (0.6, 0.9)  # η × 0.1 at these fractions of the epochs
 BLOWUP = 1e30  # |w| beyond this counts as overflow
 
@@ -130,6 +134,24 @@ def _diverged(epoch, lr, weights, activation, x_cols):
         hint=f"try a smaller learning rate than lr={lr:g}, e.g. lr={lr / 10:g}"))
 
 
+_controller = None
+
+
+def _blas_threads(layers, batch: int):
+    """One BLAS thread for small networks (see ``SINGLE_THREAD_MACS``), else as is."""
+    global _controller
+    macs = max(a * b for a, b in zip(layers[:-1], layers[1:])) * batch
+    if macs >= SINGLE_THREAD_MACS:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - comes with scikit-learn
+        return contextlib.nullcontext()
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
+
 def _progress(enabled: bool, method: str, epochs: int):
     if not enabled:
         return None
@@ -193,7 +215,8 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
     start = time.perf_counter()
     bar = _progress(progress, method, epochs)
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                _blas_threads(layers, b_full):
             for epoch in range(epochs):
                 rate = lr_at(epoch, epochs, float(lr), schedule)
                 order = r_order.permutation(n)

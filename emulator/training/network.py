@@ -99,7 +99,14 @@ class Model:
         return self.probabilities(X, rng).argmax(axis=1)
 
     def score(self, X, y, rng=None) -> tuple[float, float]:
-        """(accuracy, cross-entropy) on rows X with labels y."""
-        p = self.probabilities(X, rng).transpose()
-        acc = float(np.mean(p.argmax(axis=0) == np.asarray(y)))
-        return acc, cross_entropy(p, y)
+        """(accuracy, mean cross-entropy) on rows X with labels y."""
+        X = np.asarray(X, dtype=DTYPE)
+        y = np.asarray(y)
+        correct, loss = 0, 0.0
+        for i in range(0, len(X), EVAL_CHUNK):
+            p = self.probabilities_cols(X[i:i + EVAL_CHUNK].transpose(), rng)
+            yc = y[i:i + EVAL_CHUNK]
+            correct += int(np.count_nonzero(p.argmax(axis=0) == yc))
+            picked = p[yc, np.arange(len(yc))].astype(np.float64)
+            loss -= float(np.log(np.maximum(picked, 1e-30)).sum())
+        return correct / len(X), loss / len(X)

@@ -1,0 +1,350 @@
+"""The sweep file: its schema, and :func:`load_sweep`, which checks it whole.
+
+```yaml
+version: 1
+name: core_size                   # default: the file name
+base: quickstart.yaml             # the base scenario, relative to this file
+fixed:                            # scenario overrides for every point (keep points cheap)
+  training.epochs: 5
+parameters:                       # dotted scenario keys to vary
+  hardware.core: [../netlists/onn_core_8.yaml, ../netlists/onn_core_16.yaml]
+  hardware.shifter: [thermo, eo]
+  training.fscale: {low: 0.01, high: 0.1, num: 4, log: true}   # a range
+tied:                             # keys that take a parameter's value at every point
+  nonideal.adc_bits: hardware.params.adc.bits
+random: {samples: 20, seed: 7}    # optional: draw points instead of the full grid
+metrics: [test_accuracy, energy_per_inference_j, passes.update.energy_j]
+pareto: [[energy_per_inference_j, test_accuracy]]   # optional (x, y) pairs to plot
+```
+
+A parameter is a list of values or a range ``{low, high, num, log, int}``.  A grid (no
+``random``) takes every combination; a range there needs ``num`` (evenly spaced values,
+log-spaced with ``log: true``).  A random sweep draws ``samples`` distinct points with its
+own seed: list values uniformly, ranges uniformly (log-uniformly with ``log``) or from their
+``num`` values.  Paths given for ``hardware.core`` are relative to the sweep file.
+
+Every problem (unknown key in the sweep file or in a scenario key path, a bad value at any
+point, a missing base scenario) is collected and reported with file, key path and line.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emulator.errors import Problem, ScenarioError, UserError, did_you_mean
+from emulator.netlist.source import read_document
+from emulator.scenario.schema import SCHEMA as SCENARIO_SCHEMA
+from emulator.schema import Field, check, section
+
+from .metrics import DEFAULT_METRICS, Metric, parse_metric
+
+MAX_POINTS = 100_000
+PATH_KEYS = ("hardware.core",)  # scenario keys holding a file path
+DEFAULT_PARETO = [["energy_per_inference_j", "test_accuracy"],
+                  ["latency_per_inference_s", "energy_per_inference_j"]]
+
+
+def _not_empty(v) -> str | None:
+    return None if v else "give at least one parameter to vary"
+
+
+def _pair(v) -> str | None:
+    return None if len(v) == 2 else "a Pareto plot takes two metrics: [x, y]"
+
+
+SWEEP_SCHEMA: dict[str, Field] = {
+    "version": Field("choice", choices=(1,), doc="sweep format version"),
+    "name": Field("str", None, "used in the output folder name", nullable=True),
+    "doc": Field("str", None, "free text", nullable=True),
+    "base": Field("str", doc="base scenario file, relative to the sweep file"),
+    "fixed": Field("map", {}, "scenario overrides for every point, by dotted key"),
+    "parameters": Field("map", doc="dotted scenario key -> list of values, or a range "
+                        "{low, high, num, log, int}", check=_not_empty),
+    "tied": Field("map", {}, "dotted scenario key -> the parameter whose value it takes",
+                  item=Field("str")),
+    "random": Field("section", None, "draw points at random instead of the full grid",
+                    nullable=True, fields={
+                        "samples": Field("int", doc="number of distinct points", lo=1,
+                                         hi=MAX_POINTS),
+                        "seed": Field("int", 0, "seed of the draw", lo=0),
+                    }),
+    "metrics": Field("list", DEFAULT_METRICS, "shortcuts or dotted report.json paths",
+                     item=Field("str"), min_items=1),
+    "pareto": Field("list", None, "(x, y) metric pairs to plot with their Pareto front",
+                    nullable=True, item=Field("list", item=Field("str"), check=_pair)),
+}
+
+RANGE_SCHEMA: dict[str, Field] = {
+    "low": Field("float", doc="lower end"),
+    "high": Field("float", doc="upper end"),
+    "num": Field("int", None, "number of evenly spaced values (required in a grid)",
+                 lo=1, hi=MAX_POINTS, nullable=True),
+    "log": Field("bool", False, "log spacing / log-uniform draws"),
+    "int": Field("bool", None, "whole numbers (default: when low and high are)",
+                 nullable=True),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One varied scenario key: discrete ``values``, or a continuous range (random only)."""
+
+    key: str
+    values: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    integer: bool = False
+
+    @property
+    def continuous(self) -> bool:
+        return not self.values
+
+    def describe(self) -> Any:
+        if self.values:
+            return list(self.values)
+        return {"low": self.low, "high": self.high, "log": self.log, "int": self.integer}
+
+
+@dataclass
+class Sweep:
+    name: str
+    file: str | None
+    base: Path  # absolute path of the base scenario
+    base_data: dict  # its raw content (part of every point's identity)
+    base_lines: dict
+    fixed: dict  # dotted key -> value, as the scenario gets it
+    params: list[Param]
+    tied: dict  # dotted key -> parameter key
+    random: dict | None
+    metrics: list[Metric]
+    pareto: list[tuple[str, str]]
+    lines: dict = field(default_factory=dict)
+    points: list = field(default_factory=list)  # expanded and checked by load_sweep
+    display: dict = field(default_factory=dict)  # (key, scenario value) -> value as written
+
+    @property
+    def mode(self) -> str:
+        return "random" if self.random else "grid"
+
+    def where(self, *path) -> dict:
+        """file / dotted path / line of a key path of the sweep file, for a Problem."""
+        line = None
+        for n in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:n]))
+            if line is not None:
+                break
+        return {"file": self.file, "path": ".".join(map(str, path)) or None, "line": line}
+
+
+def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
+    """Read and check a sweep file and (``check_each``) every one of its points against
+    the scenario schema; raise :class:`ScenarioError` listing every problem."""
+    file = str(path)
+    try:
+        data, lines = read_document(path)
+    except UserError as err:
+        raise ScenarioError(err.problems) from None
+    problems: list[Problem] = []
+    try:
+        cfg = check(SWEEP_SCHEMA, data, file=file, lines=lines, error=ScenarioError)
+    except ScenarioError as err:
+        problems.extend(err.problems)
+        if not all(p.path and "." not in p.path and p.path not in SWEEP_SCHEMA
+                   for p in err.problems):
+            raise
+        # only unknown top-level keys: check the rest too, so one run lists every problem
+        cfg = check(SWEEP_SCHEMA, {k: v for k, v in data.items() if k in SWEEP_SCHEMA},
+                    file=file, lines=lines, error=ScenarioError)
+    sweep_dir = Path(path).resolve().parent
+    sw = Sweep(name=cfg["name"] or Path(file).stem, file=file, base=Path(), base_data={},
+               base_lines={}, fixed={}, params=[], tied={}, random=cfg["random"], metrics=[],
+               pareto=[], lines=lines)
+
+    base = Path(cfg["base"])
+    base = base if base.is_absolute() else sweep_dir / base
+    if not base.is_file():
+        folder = base.parent
+        hint = did_you_mean(base.name, [p.name for p in folder.glob("*.y*ml")]) \
+            if folder.is_dir() else None
+        problems.append(Problem(f"base scenario not found: {base}", **sw.where("base"),
+                                hint=hint or "the path is relative to the sweep file"))
+    else:
+        sw.base = base.resolve()
+        try:
+            sw.base_data, sw.base_lines = read_document(sw.base)
+        except UserError as err:
+            problems.extend(err.problems)
+        if not isinstance(sw.base_data, dict):
+            problems.append(Problem("a scenario must be a mapping of sections", str(sw.base)))
+            sw.base_data = {}
+
+    seen: dict[str, str] = {}
+    for key, value in cfg["fixed"].items():
+        if _key_ok(key, ("fixed", key), sw, problems, seen, "fixed"):
+            sw.fixed[key] = _as_scenario_path(key, value, sweep_dir, sw)
+    for key, spec in cfg["parameters"].items():
+        if _key_ok(key, ("parameters", key), sw, problems, seen, "parameters"):
+            p = _param(key, spec, sw, problems)
+            if p is not None:
+                sw.params.append(p)
+    names = [p.key for p in sw.params]
+    for key, source in cfg["tied"].items():
+        if not _key_ok(key, ("tied", key), sw, problems, seen, "tied"):
+            continue
+        if source not in names:
+            problems.append(Problem(f"{source!r} is not one of the parameters",
+                                    **sw.where("tied", key),
+                                    hint=did_you_mean(source, names) or
+                                    f"parameters: {', '.join(names) or 'none'}"))
+            continue
+        sw.tied[key] = source
+
+    for i, text in enumerate(cfg["metrics"]):
+        metric, msg, hint = parse_metric(text)
+        if metric is None:
+            problems.append(Problem(msg, **sw.where("metrics", i), hint=hint))
+        elif metric.name in [m.name for m in sw.metrics]:
+            problems.append(Problem(f"metric {text!r} is listed twice", **sw.where("metrics", i)))
+        else:
+            sw.metrics.append(metric)
+    have = [m.name for m in sw.metrics]
+    if cfg["pareto"] is None:
+        sw.pareto = [(x, y) for x, y in DEFAULT_PARETO if x in have and y in have]
+    else:
+        for i, pair in enumerate(cfg["pareto"]):
+            for j, name in enumerate(pair):
+                if name not in have:
+                    problems.append(Problem(f"{name!r} is not one of the metrics",
+                                            **sw.where("pareto", i, j),
+                                            hint=did_you_mean(name, have) or
+                                            "add it to 'metrics'"))
+            sw.pareto.append((pair[0], pair[1]))
+
+    if sw.base_data and sw.params:
+        from .check import check_points
+        from .points import expand, grid_size
+
+        n = grid_size(sw)
+        if sw.random is None and n > MAX_POINTS:
+            problems.append(Problem(f"the grid has {n:,} points (at most {MAX_POINTS:,})",
+                                    **sw.where("parameters"),
+                                    hint="draw some of them with random: {samples: N}"))
+        elif check_each:
+            sw.points = expand(sw)
+            try:
+                check_points(sw, sw.points)
+            except ScenarioError as err:
+                problems.extend(err.problems)
+    if problems:
+        problems.sort(key=lambda p: (p.file != file, p.file or "", p.line or 0))
+        raise ScenarioError(problems)
+    return sw
+
+
+# ------------------------------------------------------------------ scenario key paths
+
+def scenario_key_problem(dotted: str) -> tuple[str, str | None] | None:
+    """``(message, hint)`` when ``dotted`` is not a key path of the scenario schema.
+
+    Below a free-form mapping (``hardware.params``) any key is accepted here; those are
+    checked when each point's scenario is loaded.
+    """
+    fields = SCENARIO_SCHEMA
+    parts = str(dotted).split(".")
+    for i, part in enumerate(parts):
+        here = ".".join(parts[: i + 1])
+        if part not in fields:
+            where = ".".join(parts[:i]) or "the top level"
+            return (f"unknown scenario key {here!r}",
+                    did_you_mean(part, fields) or f"keys at {where}: {', '.join(fields)}")
+        f = fields[part]
+        if i == len(parts) - 1:
+            return None
+        if f.kind == "section":
+            fields = f.fields or {}
+        elif f.kind in ("map", "any"):
+            return None
+        else:
+            return f"{here!r} is a single {f.kind} value; it has no key {parts[i + 1]!r}", None
+    return None
+
+
+def _key_ok(key, path: tuple, sw: Sweep, problems: list, seen: dict, section_: str) -> bool:
+    bad = scenario_key_problem(key)
+    if bad is not None:
+        problems.append(Problem(bad[0], **sw.where(*path), hint=bad[1]))
+        return False
+    if key in seen:
+        problems.append(Problem(f"{key!r} is set both in '{seen[key]}' and in '{section_}'",
+                                **sw.where(*path)))
+        return False
+    seen[key] = section_
+    return True
+
+
+def _as_scenario_path(key: str, value: Any, sweep_dir: Path, sw: Sweep) -> Any:
+    """A file path given relative to the sweep file, made relative to the base scenario."""
+    if key not in PATH_KEYS or not isinstance(value, str) or Path(value).is_absolute() \
+            or not sw.base.is_absolute():
+        return value
+    rel = os.path.relpath(sweep_dir / value, sw.base.parent)
+    out = Path(rel).as_posix()
+    sw.display[(key, out)] = value
+    return out
+
+
+def _param(key: str, spec: Any, sw: Sweep, problems: list) -> Param | None:
+    where = sw.where("parameters", key)
+    sweep_dir = Path(sw.file).resolve().parent if sw.file else Path.cwd()
+    if isinstance(spec, list):
+        if not spec:
+            problems.append(Problem("give at least one value", **where))
+            return None
+        values = [_as_scenario_path(key, copy.deepcopy(v), sweep_dir, sw) for v in spec]
+        return Param(key, tuple(values))
+    if not isinstance(spec, dict):
+        problems.append(Problem(f"expected a list of values or a range {{low, high, num}}, "
+                                f"got {spec!r}", **where,
+                                hint=f"one value never varies: put {key} under 'fixed'"))
+        return None
+    try:
+        r = check(RANGE_SCHEMA, spec, file=sw.file, lines=_sub_lines(sw.lines, ("parameters", key)),
+                  error=ScenarioError)
+    except ScenarioError as err:
+        problems.extend(Problem(p.message, p.file, f"parameters.{key}.{p.path}"
+                                if p.path else f"parameters.{key}", p.line, p.hint)
+                        for p in err.problems)
+        return None
+    integer = r["int"] if r["int"] is not None else (
+        isinstance(spec.get("low"), int) and isinstance(spec.get("high"), int)
+        and not isinstance(spec.get("low"), bool))
+    low, high = r["low"], r["high"]
+    if not low < high:
+        problems.append(Problem(f"low ({low:g}) must be below high ({high:g})", **where))
+        return None
+    if integer and math.ceil(low) > math.floor(high):
+        problems.append(Problem(f"no whole number lies in [{low:g}, {high:g}]", **where))
+        return None
+    if r["log"] and low <= 0:
+        problems.append(Problem(f"a log range needs low > 0, got {low:g}", **where))
+        return None
+    if r["num"] is None:
+        if sw.random is None:
+            problems.append(Problem("a range in a grid sweep needs 'num' (how many values)",
+                                    **where, hint="or draw points with random: {samples: N}"))
+            return None
+        return Param(key, (), low, high, r["log"], integer)
+    from .points import range_values
+
+    return Param(key, tuple(range_values(low, high, r["num"], r["log"], integer)))
+
+
+def _sub_lines(lines: dict, prefix: tuple) -> dict:
+    n = len(prefix)
+    return {k[n:]: v for k, v in lines.items() if k[:n] == prefix}
