@@ -373,3 +373,41 @@ def test_digital_work_hand_calculation():
         digital_work(-1)
     with pytest.raises(UserError, match="did you mean"):
         digital_work(1, reads={"sramm": 1})
+
+
+# --- phase noise ------------------------------------------------------------------------
+
+def test_phase_noise_matches_closed_form_for_one_mzi():
+    """Mean cross power of an MZI with jittered theta: (1 - cos(theta) e^{-s^2/2}) / 2."""
+    from emulator import compile_netlist, load_netlist
+    from emulator.engine.noise import perturb_phases
+
+    theta, sigma, draws = np.pi / 3, 0.8, 3000
+    net = load_netlist({"version": 1, "instances": {"m": {"component": "mzi", "params": {
+        "theta": theta, "phi": 0.4, "loss": 0}}},
+        "ports": {"in0": "m,in0", "in1": "m,in1", "out0": "m,out0", "out1": "m,out1"}})
+    rng = np.random.default_rng(11)
+    power = [abs(compile_netlist(perturb_phases(net, sigma, rng)).transfer[0, 0]) ** 2
+             for _ in range(draws)]
+    expected = (1 - np.cos(theta) * np.exp(-sigma ** 2 / 2)) / 2
+    se = np.std(power) / np.sqrt(draws)
+    assert abs(np.mean(power) - expected) < 4 * se
+    assert abs(np.mean(power) - np.sin(theta / 2) ** 2) > 8 * se  # noise-free value differs
+
+
+def test_phase_noise_pass_is_seeded_and_changes_outputs():
+    from emulator.engine import simulate
+
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 16))
+    from pathlib import Path
+
+    core = str(Path(__file__).resolve().parent.parent / "netlists" / "onn_core_16.yaml")
+    a = simulate(core, x, seed=5, phase_noise=0.05, quantize=False)
+    b = simulate(core, x, seed=5, phase_noise=0.05, quantize=False)
+    c = simulate(core, x, seed=6, phase_noise=0.05, quantize=False)
+    clean = simulate(core, x, quantize=False)
+    np.testing.assert_array_equal(a.outputs, b.outputs)
+    assert not np.allclose(a.outputs, c.outputs)
+    assert 0 < np.abs(a.outputs - clean.outputs).max() < 0.5
+    with pytest.raises(UserError):
+        simulate(core, x, phase_noise=0.05)  # no seed

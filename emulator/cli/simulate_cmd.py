@@ -31,6 +31,8 @@ def register(sub) -> None:
                    "(default 0)")
     p.add_argument("--noise", action="store_true",
                    help="shot and thermal noise at the detectors, TIA input noise")
+    p.add_argument("--phase-noise", type=float, default=0.0, metavar="RAD",
+                   help="std of a per-pass Gaussian jitter on every phase [rad] (seeded)")
     p.add_argument("--no-quantize", dest="quantize", action="store_false",
                    help="ideal converters (no quantization)")
     p.add_argument("--converters", metavar="KIND=N,...",
@@ -81,7 +83,7 @@ def run(args) -> int:
         inputs = np.random.default_rng(rng_inputs).uniform(-1.0, 1.0, (batch, plan.n_in))
     result = simulate(plan, inputs, seed=np.random.default_rng(rng_noise), noise=args.noise,
                       quantize=args.quantize, converters=converters,
-                      trace=bool(args.trace))
+                      trace=bool(args.trace), phase_noise=args.phase_noise)
     d = result.to_dict()
     print_table(f"pass through {plan.netlist.name} ({args.netlist})", ["quantity", "value"], [
         ["batch", f"{result.batch} vectors x {plan.n_in} inputs -> {plan.n_out} outputs"],

@@ -38,7 +38,7 @@ from .timebase import to_seconds, to_ticks
 MEMORIES = ("sram", "dram")
 
 
-def _netlist(source, registry=None) -> Netlist:
+def as_netlist(source, registry=None) -> Netlist:
     if isinstance(source, Plan):
         return source.netlist
     if isinstance(source, CompiledCircuit):
@@ -56,7 +56,7 @@ def programmable(inst) -> bool:
 def reprogram(netlist, instances=None, *, trace: bool = False, registry=None) -> PassResult:
     """Settle the shifters ``instances`` (default: all programmable ones) at the phases
     the netlist holds; see the module docstring."""
-    net = _netlist(netlist, registry)
+    net = as_netlist(netlist, registry)
     insts = net.instances
     able = [n for n, i in insts.items() if programmable(i)]
     if instances is None:
@@ -145,7 +145,7 @@ def digital_work(macs: int = 0, *, reads: Mapping[str, int] | None = None,
     (``{"sram": n, "dram": n}``); see the module docstring."""
     macs = _count(macs, "macs")
     reads, writes = _bytes(reads, "reads"), _bytes(writes, "writes")
-    net = None if netlist is None else _netlist(netlist, registry)
+    net = None if netlist is None else as_netlist(netlist, registry)
     env = Environment()
     ledger = Ledger()
     spans: list[tuple[str, str, int, int]] = []  # (instance, label, start, end) for the trace

@@ -220,7 +220,7 @@ class BankProcess:
 
 def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool = True,
              converters: Mapping[str, int] | None = None, trace: bool = False,
-             per_event: bool = False, registry=None) -> PassResult:
+             per_event: bool = False, phase_noise: float = 0.0, registry=None) -> PassResult:
     """Push a batch of input vectors through ``netlist`` and report the pass.
 
     ``netlist``: a path, dict, :class:`~emulator.netlist.Netlist`,
@@ -230,9 +230,16 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     declared order.  ``seed``: int or ``np.random.Generator`` (needed with ``noise``).
     ``quantize=False`` makes the converters ideal.  ``converters``: physical converters per
     kind, e.g. ``{"dac": 4, "adc": 4}`` (default: one per instance).  ``trace``: keep
-    Chrome Trace events in ``result.trace_events``.
+    Chrome Trace events in ``result.trace_events``.  ``phase_noise``: std [rad] of a
+    per-pass Gaussian jitter on every phase setting (needs ``seed``; see ``noise.py``).
     """
     t0 = time.perf_counter()
+    if phase_noise:
+        from .noise import perturb_phases, phase_rng
+        from .passes import as_netlist
+
+        netlist = perturb_phases(as_netlist(netlist, registry), float(phase_noise),
+                                 phase_rng(seed))
     plan = as_plan(netlist, registry)
     x = plan.check_inputs(inputs)
     pools_spec = check_converters(plan, converters)
