@@ -204,3 +204,23 @@ def test_bp_modulated_without_modulation_is_bp():
         a.step(x, t, 0.1), b.step(x, t, 0.1), c.step(x, t, 0.1)
     assert all(np.allclose(p, q, atol=1e-7) for p, q in zip(a.W, b.W))
     assert not all(np.allclose(p, q, atol=1e-4) for p, q in zip(a.W, c.W))
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_momentum_kernel_both_paths_match_float64(fused, monkeypatch):
+    from emulator.training import kernels
+
+    if fused and not kernels.fused_available():
+        pytest.skip("numpy's BLAS sgemm not reachable on this platform")
+    if not fused:
+        monkeypatch.setattr(kernels, "_SGEMM", None)
+    rng = np.random.default_rng(1)
+    W = rng.standard_normal((300, 200)).astype(np.float32)
+    V = rng.standard_normal((300, 200)).astype(np.float32)
+    D = rng.standard_normal((300, 16)).astype(np.float32)
+    X = rng.standard_normal((200, 16)).astype(np.float32)
+    v_want = 0.9 * V.astype(np.float64) + 0.01 * D.astype(np.float64) @ X.T.astype(np.float64)
+    w_want = W - v_want
+    kernels.momentum_update(W, V, D, X, 0.01, 0.9, np.empty_like(W), np.empty_like(D))
+    np.testing.assert_allclose(V, v_want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(W, w_want, rtol=1e-5, atol=1e-5)

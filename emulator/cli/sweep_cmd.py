@@ -1,5 +1,7 @@
-"""`photonic-emu sweep SWEEP.yaml [--out DIR] [--workers N | --scheduler ADDRESS]`:
-run an architecture sweep on Dask; rerunning the same command resumes it."""
+"""Run an architecture sweep on Dask; the same command again resumes it.
+
+`photonic-emu sweep SWEEP.yaml [--out DIR] [--workers N | --scheduler ADDRESS]`
+"""
 
 from __future__ import annotations
 
@@ -17,6 +19,12 @@ def _count(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
     return n
+
+
+def _headers(keys: list[str]) -> list[str]:
+    """Column titles: the last part of each dotted key, unless two would be equal."""
+    short = [k.rsplit(".", 1)[-1] for k in keys]
+    return short if len(set(short)) == len(short) else list(keys)
 
 
 def register(sub) -> None:
@@ -43,7 +51,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from emulator.sweep import plan, run_sweep
-    from emulator.sweep.report import params_text, value_text
+    from emulator.sweep.report import value_text
+    from emulator.sweep.spec import short_value
     from emulator.sweep.store import Store, display
 
     sw, points = plan(args.sweep)
@@ -53,30 +62,32 @@ def run(args) -> int:
         if (out / "points").is_dir():
             done, _ = Store(out).load(points)
         print_table(f"{sw.name}: {len(points)} points ({sw.mode}), {len(done)} finished in {out}",
-                    ["point", "hash", *[p.key for p in sw.params], "status"],
-                    [[pt.index, pt.hash, *[display(sw, k, v) for k, v in pt.params.items()],
+                    ["point", "hash", *_headers([p.key for p in sw.params]), "status"],
+                    [[pt.index, pt.hash,
+                      *[short_value(k, display(sw, k, v)) for k, v in pt.params.items()],
                       done[pt.hash]["status"] if pt.hash in done else "to run"]
                      for pt in points])
         return 0
     res = run_sweep(sw, out, workers=args.workers, scheduler=args.scheduler,
                     retry_failed=args.retry_failed, progress=not args.quiet)
     r = res.results
-    by_point = {p["point"]: {**p["params"], **p["metrics"]} for p in r["points"]}
+    keys = [p.key for p in sw.params]
+    by_point = {p["point"]: p["params"] for p in r["points"]}
     rows = []
     for m in sw.metrics:
         b = r["best"][m.name]
-        rows.append([m.name, m.goal, "-", "-", "-"] if b is None else
-                    [m.name, m.goal, value_text(m, b["value"]), b["point"],
-                     params_text(by_point[b["point"]], sw)])
+        rows.append([m.name, "-", "-", *["" for _ in keys]] if b is None else
+                    [m.name, value_text(m, b["value"]), b["point"],
+                     *[short_value(k, by_point[b["point"]][k]) for k in keys]])
     c = r["counts"]
     print_table(f"{sw.name}: best design by each metric ({c['ok']} ok, {c['failed']} failed, "
                 f"{c['pending']} pending of {c['points']}; {res.ran} run now, "
-                f"{res.skipped} already done)", ["metric", "goal", "best", "point",
-                                                 "parameters"], rows)
+                f"{res.skipped} done before)",
+                ["metric", "best", "point", *_headers(keys)], rows)
     if res.failed:
-        print_table("failed points", ["point", "parameters", "error"],
-                    [[p["point"], ", ".join(f"{k}={v}" for k, v in p["params"].items()),
-                      p["error"]] for p in res.failed])
+        print_table("failed points", ["point", *_headers(keys), "error"],
+                    [[p["point"], *[short_value(k, p["params"][k]) for k in keys], p["error"]]
+                     for p in res.failed])
     for w in r["warnings"]:
         print(f"warning: {w}")
     print(f"results: {out / 'results.csv'}, {out / 'results.json'}")

@@ -66,7 +66,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     if not isinstance(data, dict):
         raise ScenarioError(Problem("a scenario must be a mapping of sections", file))
     for dotted, value in (overrides or {}).items():
-        _set_dotted(data, dotted, value)
+        _set_dotted(data, dotted, copy.deepcopy(value))  # never alias the caller's values
     cfg = check(SCHEMA, data, file=file, lines=lines, error=ScenarioError)
     problems: list[Problem] = []
 

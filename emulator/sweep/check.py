@@ -100,14 +100,10 @@ def _remap(p: Problem, pt: Point | None, origins: dict, sw: Sweep) -> Problem:
         return p
     section = origins[key]
     where = sw.where(section, key)
-    if section == "parameters" and pt is not None:
-        param = next(q for q in sw.params if q.key == key)
-        value = pt.params[key]
-        if value in param.values:
-            item = sw.where(section, key, list(param.values).index(value))
-            if sw.lines.get((section, key, list(param.values).index(value))) is not None:
-                where = item
-            where["path"] = f"{section}.{key}"
+    if section == "parameters" and pt is not None:  # point at the list item, if on its line
+        values = list(next(q for q in sw.params if q.key == key).values)
+        if pt.params[key] in values:
+            where["line"] = sw.where(section, key, values.index(pt.params[key]))["line"]
     message = p.message if p.path == key else f"{p.path}: {p.message}"
     return Problem(message, where["file"], where["path"], where["line"], p.hint)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from emulator.io import save_figure
 
@@ -36,6 +38,23 @@ def pareto(table: list[dict], mx: Metric, my: Metric) -> dict:
             "points": len(usable), "front": [r["point"] for r in on]}
 
 
+def _k(v):
+    return json.dumps(v, sort_keys=True, default=str)
+
+
+def _styles(by: tuple[str, list] | None, rows: list[dict], styles: list) -> tuple:
+    """``(key, {value as JSON: (value, style)})`` when the parameter ``by`` takes few
+    enough values, else ``(None, {})``."""
+    if by is None:
+        return None, {}
+    key, values = by
+    present = {_k(r.get(key)) for r in rows}
+    values = [v for v in values if _k(v) in present]
+    if not 1 < len(values) <= len(styles):
+        return None, {}
+    return key, {_k(v): (v, s) for v, s in zip(values, styles)}
+
+
 def _axis_label(m: Metric) -> str:
     if m.unit == "1" and "accuracy" in m.name:
         return f"{m.label} [%]"
@@ -47,28 +66,36 @@ def _scale(m: Metric, v: np.ndarray) -> np.ndarray:
 
 
 def plot(path: Path, table: list[dict], result: dict, mx: Metric, my: Metric,
-         color_by: str | None = None, title: str = "") -> Path:
+         color_by: tuple[str, list] | None = None, marker_by: tuple[str, list] | None = None,
+         title: str = "", short=lambda key, v: f"{key} = {v}") -> Path:
+    """Every design as a dot (colour: the first parameter, shape: the second, when they
+    take few values), the front as a red staircase with circled, numbered points."""
     usable = [r for r in table if r.get(mx.name) is not None and r.get(my.name) is not None]
     on = set(result["front"])
     fig = Figure(figsize=(7.5, 5.0))
     ax = fig.add_subplot()
     x = _scale(mx, np.array([r[mx.name] for r in usable], dtype=float))
     y = _scale(my, np.array([r[my.name] for r in usable], dtype=float))
-    groups = sorted({str(r.get(color_by)) for r in usable}) if color_by else []
-    if color_by and 1 < len(groups) <= 10:
-        cmap = [f"C{i}" for i in range(10)]
-        for gi, g in enumerate(groups):
-            sel = np.array([str(r.get(color_by)) == g for r in usable])
-            ax.scatter(x[sel], y[sel], s=28, color=cmap[gi], alpha=0.75,
-                       label=f"{color_by} = {g}")
-    else:
-        ax.scatter(x, y, s=28, color="0.55", alpha=0.75, label=f"designs ({len(usable)})")
+    colors = _styles(color_by, usable, [f"C{i}" for i in range(10)])
+    markers = _styles(marker_by, usable, list("os^Dv<>P"))
+    for i, r in enumerate(usable):
+        c = colors[1][_k(r.get(colors[0]))][1] if colors[0] else "0.5"
+        mk = markers[1][_k(r.get(markers[0]))][1] if markers[0] else "o"
+        ax.scatter(x[i], y[i], s=30, color=c, marker=mk, alpha=0.8, lw=0)
+    handles = [Line2D([], [], ls="", marker="o", color=c, label=short(colors[0], v))
+               for v, c in colors[1].values()] if colors[0] else \
+        [Line2D([], [], ls="", marker="o", color="0.5", label=f"designs ({len(usable)})")]
+    if markers[0]:
+        handles += [Line2D([], [], ls="", marker=m, color="0.3", label=short(markers[0], v))
+                    for v, m in markers[1].values()]
     order = [i for i in sorted(range(len(usable)), key=lambda i: (x[i], y[i]))
              if usable[i]["point"] in on]
     if order:
         ax.plot(x[order], y[order], color="crimson", lw=1.5, drawstyle="steps-post", zorder=3)
-        ax.scatter(x[order], y[order], s=90, facecolors="none", edgecolors="crimson", lw=2,
-                   zorder=4, label=f"Pareto front ({len(order)})")
+        ax.scatter(x[order], y[order], s=110, facecolors="none", edgecolors="crimson", lw=1.8,
+                   zorder=4)
+        handles.append(Line2D([], [], color="crimson", marker="o", mfc="none",
+                              label=f"Pareto front ({len(order)})"))
         for i in order[:MAX_LABELS]:
             ax.annotate(f"#{usable[i]['point']}", (x[i], y[i]), textcoords="offset points",
                         xytext=(5, 5), fontsize=7, color="crimson")
@@ -83,6 +110,6 @@ def plot(path: Path, table: list[dict], result: dict, mx: Metric, my: Metric,
                                      " (higher is better)"))
     ax.set_title(title or f"{my.name} vs {mx.name}")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(handles=handles, fontsize=7, loc="best")
     save_figure(fig, path)
     return path

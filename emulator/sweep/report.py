@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from emulator.units import fmt
 from . import pareto as pf
 from .metrics import Metric, report_paths
 from .points import Point
-from .spec import Sweep
+from .spec import Sweep, short_value
 from .store import display, rows, write_csv, write_parquet
 
 
@@ -82,9 +83,11 @@ def write_reports(out: Path, sw: Sweep, points: list[Point], records: dict,
         res = pf.pareto(ok_rows, by_name[x], by_name[y])
         if res["points"]:
             name = plot_name(x, y)
-            pf.plot(out / name, ok_rows, res, by_name[x], by_name[y],
-                    color_by=sw.params[0].key if sw.params else None,
-                    title=f"{sw.name}: {by_name[y].label} vs {by_name[x].label}")
+            styles = [(p.key, [display(sw, p.key, v) for v in p.values])
+                      for p in sw.params[:2] if p.values] + [None, None]
+            pf.plot(out / name, ok_rows, res, by_name[x], by_name[y], styles[0], styles[1],
+                    title=f"{sw.name}: {by_name[y].label} vs {by_name[x].label}",
+                    short=lambda k, v: f"{k.rsplit('.', 1)[-1]} = {short_value(k, v)}")
             res["plot"] = name
             files.append(name)
         fronts.append(res)
@@ -134,7 +137,7 @@ def summary_md(sw: Sweep, res: dict, table: list[dict]) -> str:
              f"- sweep file `{sw.file}`, base scenario `{sw.base}`",
              f"- {how}"]
     if sw.fixed:
-        lines.append("- fixed: " + ", ".join(f"`{k}` = {display(sw, k, v)!r}"
+        lines.append("- fixed: " + ", ".join(f"`{k}` = `{json.dumps(display(sw, k, v))}`"
                                              for k, v in sw.fixed.items()))
     if sw.tied:
         lines.append("- tied: " + ", ".join(f"`{k}` = `{v}`" for k, v in sw.tied.items()))

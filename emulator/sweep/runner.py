@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +84,6 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path, *, workers: int | None
     """
     sw, points = plan(sweep)
     store = Store(out)
-    store.prepare()
     records, others = store.load(points)
     todo = [pt for pt in points if pt.hash not in records
             or (retry_failed and records[pt.hash]["status"] == "failed")]
@@ -94,37 +95,39 @@ def run_sweep(sweep: Sweep | str | Path, out: str | Path, *, workers: int | None
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("points, {task.fields[failed]} failed"), TimeElapsedColumn(),
                TextColumn("left"), TimeRemainingColumn())
-    try:
-        with Progress(*columns, console=console, disable=not progress) as bar, \
-                contextlib.closing(_execute(sw, todo, workers, scheduler, client)) as results:
-            task = bar.add_task(f"sweep {sw.name}", total=len(points), completed=skipped,
-                                failed=failed)
-            for pt, result in results:
-                records[pt.hash] = store.save(sw, pt, result)
-                write_csv(store.out / "results.csv", sw, rows(sw, points, records))
-                if result["status"] == "failed":
-                    failed += 1
-                    bar.console.print(f"point {pt.index} failed: {result['error']}",
-                                      markup=False, highlight=False)
-                bar.update(task, advance=1, failed=failed)
-    finally:
-        summary = write_reports(store.out, sw, points, records, others)
+    with contextlib.ExitStack() as stack:
+        if todo and client is None and (scheduler or workers != 0):
+            if progress:
+                console.print(f"connecting to {scheduler}" if scheduler else
+                              f"starting {workers or default_workers()} local Dask workers")
+            client = stack.enter_context(dask_client(workers, scheduler))
+        store.prepare()  # only now: a bad sweep file or scheduler leaves no folder behind
+        try:
+            with Progress(*columns, console=console, disable=not progress) as bar, \
+                    contextlib.closing(_execute(sw, todo, client)) as results:
+                task = bar.add_task(f"sweep {sw.name}", total=len(points), completed=skipped,
+                                    failed=failed)
+                for pt, result in results:
+                    records[pt.hash] = store.save(sw, pt, result)
+                    write_csv(store.out / "results.csv", sw, rows(sw, points, records))
+                    if result["status"] == "failed":
+                        failed += 1
+                        if progress:
+                            bar.console.print(f"point {pt.index} failed: {result['error']}",
+                                              markup=False, highlight=False)
+                    bar.update(task, advance=1, failed=failed)
+        finally:
+            summary = write_reports(store.out, sw, points, records, others)
     return SweepRun(sw, points, records, len(todo), skipped, summary, store.out)
 
 
-def _execute(sw: Sweep, todo: list[Point], workers, scheduler, client
-             ) -> Iterator[tuple[Point, dict]]:
-    """(point, result) pairs as points finish."""
-    if not todo:
-        return
+def _execute(sw: Sweep, todo: list[Point], client) -> Iterator[tuple[Point, dict]]:
+    """(point, result) pairs as points finish: on Dask, or here one after the other."""
     base = str(sw.base)
-    if client is None and scheduler is None and workers == 0:
+    if client is None:
         for pt in todo:
             yield pt, run_point(base, pt.overrides)
-        return
-    with contextlib.ExitStack() as stack:
-        if client is None:
-            client = stack.enter_context(dask_client(workers, scheduler))
+    elif todo:
         yield from _on_dask(client, base, todo)
 
 
@@ -150,6 +153,20 @@ def _on_dask(client, base: str, todo: list[Point]) -> Iterator[tuple[Point, dict
 
 
 @contextlib.contextmanager
+def _workers_ignore_sigint():
+    """Worker processes started meanwhile inherit an ignored SIGINT: Ctrl-C stops the
+    sweep here (which closes the cluster), not with a traceback from every worker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def dask_client(workers: int | None = None, scheduler: str | None = None):
     """A ``distributed.Client``: on ``scheduler``, or on a new LocalCluster of ``workers``
     single-threaded processes (closed on exit)."""
@@ -171,9 +188,10 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
         return
     n = default_workers() if workers is None else workers
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **THREAD_ENV}
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), \
+            _workers_ignore_sigint():
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR,
+                               dashboard_address=":0", silence_logs=logging.ERROR,
                                env=THREAD_ENV)
     try:
         client = Client(cluster)

@@ -39,7 +39,7 @@ from typing import Any
 from emulator.errors import Problem, ScenarioError, UserError, did_you_mean
 from emulator.netlist.source import read_document
 from emulator.scenario.schema import SCHEMA as SCENARIO_SCHEMA
-from emulator.schema import Field, check, section
+from emulator.schema import Field, check
 
 from .metrics import DEFAULT_METRICS, Metric, parse_metric
 
@@ -166,24 +166,7 @@ def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
                base_lines={}, fixed={}, params=[], tied={}, random=cfg["random"], metrics=[],
                pareto=[], lines=lines)
 
-    base = Path(cfg["base"])
-    base = base if base.is_absolute() else sweep_dir / base
-    if not base.is_file():
-        folder = base.parent
-        hint = did_you_mean(base.name, [p.name for p in folder.glob("*.y*ml")]) \
-            if folder.is_dir() else None
-        problems.append(Problem(f"base scenario not found: {base}", **sw.where("base"),
-                                hint=hint or "the path is relative to the sweep file"))
-    else:
-        sw.base = base.resolve()
-        try:
-            sw.base_data, sw.base_lines = read_document(sw.base)
-        except UserError as err:
-            problems.extend(err.problems)
-        if not isinstance(sw.base_data, dict):
-            problems.append(Problem("a scenario must be a mapping of sections", str(sw.base)))
-            sw.base_data = {}
-
+    base_ok = _read_base(sw, cfg["base"], sweep_dir, problems)
     seen: dict[str, str] = {}
     for key, value in cfg["fixed"].items():
         if _key_ok(key, ("fixed", key), sw, problems, seen, "fixed"):
@@ -205,28 +188,8 @@ def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
             continue
         sw.tied[key] = source
 
-    for i, text in enumerate(cfg["metrics"]):
-        metric, msg, hint = parse_metric(text)
-        if metric is None:
-            problems.append(Problem(msg, **sw.where("metrics", i), hint=hint))
-        elif metric.name in [m.name for m in sw.metrics]:
-            problems.append(Problem(f"metric {text!r} is listed twice", **sw.where("metrics", i)))
-        else:
-            sw.metrics.append(metric)
-    have = [m.name for m in sw.metrics]
-    if cfg["pareto"] is None:
-        sw.pareto = [(x, y) for x, y in DEFAULT_PARETO if x in have and y in have]
-    else:
-        for i, pair in enumerate(cfg["pareto"]):
-            for j, name in enumerate(pair):
-                if name not in have:
-                    problems.append(Problem(f"{name!r} is not one of the metrics",
-                                            **sw.where("pareto", i, j),
-                                            hint=did_you_mean(name, have) or
-                                            "add it to 'metrics'"))
-            sw.pareto.append((pair[0], pair[1]))
-
-    if sw.base_data and sw.params:
+    _read_metrics(sw, cfg, problems)
+    if base_ok and sw.params:
         from .check import check_points
         from .points import expand, grid_size
 
@@ -245,6 +208,55 @@ def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
         problems.sort(key=lambda p: (p.file != file, p.file or "", p.line or 0))
         raise ScenarioError(problems)
     return sw
+
+
+def _read_base(sw: Sweep, given: str, sweep_dir: Path, problems: list) -> bool:
+    """Find and read the base scenario; True when it is a mapping."""
+    base = Path(given)
+    base = base if base.is_absolute() else sweep_dir / base
+    if not base.is_file():
+        folder = base.parent
+        hint = did_you_mean(base.name, [p.name for p in folder.glob("*.y*ml")]) \
+            if folder.is_dir() else None
+        problems.append(Problem(f"base scenario not found: {base}", **sw.where("base"),
+                                hint=hint or "the path is relative to the sweep file"))
+        return False
+    sw.base = base.resolve()
+    try:
+        data, sw.base_lines = read_document(sw.base)
+    except UserError as err:
+        problems.extend(err.problems)
+        return False
+    if not isinstance(data, dict):
+        problems.append(Problem("a scenario must be a mapping of sections", str(sw.base)))
+        return False
+    sw.base_data = data
+    return True
+
+
+def _read_metrics(sw: Sweep, cfg: dict, problems: list) -> None:
+    for i, text in enumerate(cfg["metrics"]):
+        metric, msg, hint = parse_metric(text)
+        if metric is None:
+            problems.append(Problem(msg, **sw.where("metrics", i), hint=hint))
+        elif metric.name in cfg["parameters"]:
+            problems.append(Problem(f"metric {text!r} is also a parameter (one column each)",
+                                    **sw.where("metrics", i)))
+        elif metric.name in [m.name for m in sw.metrics]:
+            problems.append(Problem(f"metric {text!r} is listed twice", **sw.where("metrics", i)))
+        else:
+            sw.metrics.append(metric)
+    have = [m.name for m in sw.metrics]
+    if cfg["pareto"] is None:
+        sw.pareto = [(x, y) for x, y in DEFAULT_PARETO if x in have and y in have]
+        return
+    for i, pair in enumerate(cfg["pareto"]):
+        for j, name in enumerate(pair):
+            if name not in have:
+                problems.append(Problem(f"{name!r} is not one of the metrics",
+                                        **sw.where("pareto", i, j),
+                                        hint=did_you_mean(name, have) or "add it to 'metrics'"))
+        sw.pareto.append((pair[0], pair[1]))
 
 
 # ------------------------------------------------------------------ scenario key paths
@@ -299,6 +311,13 @@ def _as_scenario_path(key: str, value: Any, sweep_dir: Path, sw: Sweep) -> Any:
     return out
 
 
+def short_value(key: str, value: Any) -> Any:
+    """A value for a legend or a terminal table: file paths by their file name."""
+    if key in PATH_KEYS and isinstance(value, str):
+        return Path(value).name
+    return value
+
+
 def _param(key: str, spec: Any, sw: Sweep, problems: list) -> Param | None:
     where = sw.where("parameters", key)
     sweep_dir = Path(sw.file).resolve().parent if sw.file else Path.cwd()
@@ -307,6 +326,13 @@ def _param(key: str, spec: Any, sw: Sweep, problems: list) -> Param | None:
             problems.append(Problem("give at least one value", **where))
             return None
         values = [_as_scenario_path(key, copy.deepcopy(v), sweep_dir, sw) for v in spec]
+        seen_values = []
+        for i, v in enumerate(values):
+            if v in seen_values:
+                problems.append(Problem(f"value {spec[i]!r} is listed twice",
+                                        **sw.where("parameters", key, i)))
+                return None
+            seen_values.append(v)
         return Param(key, tuple(values))
     if not isinstance(spec, dict):
         problems.append(Problem(f"expected a list of values or a range {{low, high, num}}, "

@@ -53,7 +53,8 @@ class Store:
             if rec is not None:
                 done[pt.hash] = rec
         wanted = {pt.hash for pt in points}
-        others = sum(1 for f in self.points_dir.glob("*.json") if f.stem not in wanted)
+        others = sum(1 for f in self.points_dir.glob("*.json") if f.stem not in wanted) \
+            if self.points_dir.is_dir() else 0
         return done, others
 
     def read(self, h: str) -> dict | None:

@@ -137,19 +137,23 @@ def _diverged(epoch, lr, weights, activation, x_cols):
 _controller = None
 
 
+@contextlib.contextmanager
 def _blas_threads(layers, batch: int):
     """One BLAS thread for small networks (see ``SINGLE_THREAD_MACS``), else as is."""
     global _controller
     macs = max(a * b for a, b in zip(layers[:-1], layers[1:])) * batch
     if macs >= SINGLE_THREAD_MACS:
-        return contextlib.nullcontext()
+        yield
+        return
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - comes with scikit-learn
-        return contextlib.nullcontext()
+        yield
+        return
     if _controller is None:
         _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
+    with _controller.limit(limits=1, user_api="blas"):
+        yield
 
 
 def _progress(enabled: bool, method: str, epochs: int):
@@ -193,7 +197,11 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
     r_init, r_feedback, r_order, r_step, r_hw, r_eval = root.spawn(6)
     weights = init_weights(layers, r_init)
     F = feedback_matrix(layers[0], layers[-1], float(fscale), r_feedback)
-    device = build_device(weights, hw, r_hw) if hw is not None else None
+    X, y = data.X_train, data.y_train
+    n = len(X)
+    b_full = min(int(batch), n)
+    with _blas_threads(layers, b_full):
+        device = build_device(weights, hw, r_hw) if hw is not None else None
     opts = StepOptions(activation=activation, momentum=float(momentum),
                        dropout=float(dropout), fscale=float(fscale), output_error=output_error)
     stepper = METHODS[method](weights, opts, r_step, device=device, feedback=F)
@@ -206,9 +214,6 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
                   hardware=None if hw is None else hw.as_dict())
     hist = History(method=method, seed=seed, config=config, model=model)
 
-    X, y = data.X_train, data.y_train
-    n = len(X)
-    b_full = min(int(batch), n)
     targets = one_hot_columns(y, layers[-1])
     same_sets = data.X_test is data.X_train and data.y_test is data.y_train
     steps = 0
@@ -233,8 +238,9 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
                         raise _diverged(epoch + 1, float(lr), weights, activation, x_cols)
                     if device is not None:
                         device.after_update(steps)
-                if device is not None and epoch == epochs - 1:
-                    device.program_all()  # deploy the final weights
+                if (device is not None and epoch == epochs - 1
+                        and steps % hw.reprogram_every):
+                    device.program_all()  # the chip holds the final weights
                 tr_acc, tr_loss = model.score(X, y)
                 if same_sets:
                     te_acc, te_loss = tr_acc, tr_loss

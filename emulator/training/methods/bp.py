@@ -1,6 +1,6 @@
 """Backpropagation with softmax + cross-entropy, on the same network (the ceiling).
 
-    δ_L = X_L − t;   δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f'(Z_l) ⊙ M_l;   ΔW_l = mean[δ_l X_{l-1}ᵀ]
+    δ_L = X_L − t;  δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f'(Z_l) ⊙ M_l;  ΔW_l = mean[δ_l X_{l-1}ᵀ]
 """
 
 from __future__ import annotations

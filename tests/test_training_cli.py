@@ -1,0 +1,49 @@
+"""``photonic-emu train``: the table, the JSON file, and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from emulator.cli.main import main
+
+
+def test_train_writes_json_per_method(tmp_path, capsys):
+    out = tmp_path / "res" / "train.json"
+    rc = main(["train", "--data", "digits", "--layers", "64,16,10", "--method", "tpfp,frozen",
+               "--epochs", "3", "--seed", "2", "--json", str(out), "--quiet"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "tpfp" in text and "frozen" in text and "test acc [%]" in text
+    data = json.loads(out.read_text())
+    assert set(data["methods"]) == {"tpfp", "frozen"}
+    for m in data["methods"].values():
+        assert {"train_accuracy", "test_accuracy", "history"} <= set(m)
+        assert 0.0 <= m["test_accuracy"] <= 1.0
+        assert m["history"]["epoch"] == [1, 2, 3]
+        assert len(m["history"]["test_accuracy"]) == 3
+        assert m["history"]["test_accuracy"][-1] == m["test_accuracy"]
+    assert data["settings"]["layers"] == [64, 16, 10] and data["settings"]["seed"] == 2
+    assert not list(out.parent.glob(".*.tmp"))  # atomic write left nothing behind
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--method", "tpfq"], "did you mean 'tpfp'"),
+    (["--layers", "64,x,10"], "--layers"),
+    (["--layers", "64,32,9"], "end the layers with 10"),
+    (["--epochs", "0"], "epochs"),
+    (["--lr", "nan"], "--lr"),
+    (["--data", "digts"], "did you mean 'digits'"),
+    (["--data", "mnist:/no/such/folder"], "folder not found"),
+    (["--activation", "rleu"], "did you mean 'relu'"),
+    (["--hardware", "phase_bit=8"], "did you mean 'phase_bits'"),
+    (["--lr", "1e4", "--activation", "square", "--epochs", "2"], "diverged in epoch 1"),
+])
+def test_bad_input_exits_2_without_traceback(args, message, capsys, tmp_path):
+    out = tmp_path / "never.json"
+    rc = main(["train", "--quiet", "--json", str(out), *args])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
