@@ -55,6 +55,11 @@ def summarize(netlist: Netlist, compiled=None) -> dict:
         "static_power_w": sum(power.values()),
         "static_power_by_kind_w": power,
     }
+    if any(i.component.name == "laser" for i in insts.values()) and any(
+            i.component.name == "photodetector" for i in insts.values()):
+        from .budget import link_budget
+
+        out["link_budget"] = link_budget(netlist)
     if compiled is not None:
         tof = compiled.delay[np.isfinite(compiled.delay)] if compiled.delay.size else []
         out["wavelength_m"] = compiled.wavelength

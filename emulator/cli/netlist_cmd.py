@@ -56,6 +56,17 @@ def show(args) -> int:
         ["static power", fmt(info["static_power_w"], "W")],
         ["wavelength", fmt(info["wavelength_m"], "m")],
     ])
+    for lb in info.get("link_budget", []):
+        print_table(f"link budget of laser '{lb['laser']}'", ["term", "value"], [
+            ["worst-path insertion loss (to " + lb["worst_detector"] + ")",
+             fmt(lb["worst_path_loss_db"], "dB")],
+            ["detector sensitivity", fmt(lb["sensitivity_w"], "W")],
+            ["fan-out (detectors reached)", lb["detectors"]],
+            ["input bits (x2 per bit beyond 1)", lb["input_bits"]],
+            ["modulator extinction ratio", fmt(lb["extinction_db"], "dB")],
+            ["required optical power", fmt(lb["optical_power_w"], "W")],
+            ["wall-plug power", fmt(lb["wall_plug_w"], "W")],
+            ["set power in the netlist", fmt(lb["set_power_w"], "W")]])
     print_table("components", ["component", "count"], [[k, v] for k, v in info["counts"].items()])
     print_table("static power by kind", ["kind", "power"],
                 [[k, fmt(v, "W")] for k, v in info["static_power_by_kind_w"].items()])

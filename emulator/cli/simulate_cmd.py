@@ -33,6 +33,8 @@ def register(sub) -> None:
                    help="shot and thermal noise at the detectors, TIA input noise")
     p.add_argument("--phase-noise", type=float, default=0.0, metavar="RAD",
                    help="std of a per-pass Gaussian jitter on every phase [rad] (seeded)")
+    p.add_argument("--laser", choices=("set", "link-budget"), default="set",
+                   help="laser power: as set in the netlist, or from the link budget")
     p.add_argument("--no-quantize", dest="quantize", action="store_false",
                    help="ideal converters (no quantization)")
     p.add_argument("--converters", metavar="KIND=N,...",
@@ -83,7 +85,8 @@ def run(args) -> int:
         inputs = np.random.default_rng(rng_inputs).uniform(-1.0, 1.0, (batch, plan.n_in))
     result = simulate(plan, inputs, seed=np.random.default_rng(rng_noise), noise=args.noise,
                       quantize=args.quantize, converters=converters,
-                      trace=bool(args.trace), phase_noise=args.phase_noise)
+                      trace=bool(args.trace), phase_noise=args.phase_noise,
+                      laser=args.laser.replace("-", "_"))
     d = result.to_dict()
     print_table(f"pass through {plan.netlist.name} ({args.netlist})", ["quantity", "value"], [
         ["batch", f"{result.batch} vectors x {plan.n_in} inputs -> {plan.n_out} outputs"],

@@ -220,7 +220,8 @@ class BankProcess:
 
 def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool = True,
              converters: Mapping[str, int] | None = None, trace: bool = False,
-             per_event: bool = False, phase_noise: float = 0.0, registry=None) -> PassResult:
+             per_event: bool = False, phase_noise: float = 0.0, laser: str = "set",
+             registry=None) -> PassResult:
     """Push a batch of input vectors through ``netlist`` and report the pass.
 
     ``netlist``: a path, dict, :class:`~emulator.netlist.Netlist`,
@@ -234,6 +235,15 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     per-pass Gaussian jitter on every phase setting (needs ``seed``; see ``noise.py``).
     """
     t0 = time.perf_counter()
+    if laser not in ("set", "link_budget"):
+        raise UserError(Problem(f"laser must be 'set' or 'link_budget', got {laser!r}",
+                                hint=did_you_mean(str(laser), ("set", "link_budget"))))
+    if laser == "link_budget":
+        from emulator.budget import with_link_budget
+
+        from .passes import as_netlist
+
+        netlist = with_link_budget(as_netlist(netlist, registry))
     if phase_noise:
         from .noise import perturb_phases, phase_rng
         from .passes import as_netlist

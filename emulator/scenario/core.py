@@ -35,7 +35,7 @@ class Core:
 
     @classmethod
     def load(cls, path: Path, *, shifter: str | None = None,
-             params: dict | None = None) -> "Core":
+             params: dict | None = None, laser: str = "set") -> "Core":
         data, _ = read_document(path)
         if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
             return cls._fail(path, "not a netlist with 'instances'")
@@ -46,6 +46,10 @@ class Core:
                              f"weights into, found {len(layers)}")
         data = apply_overrides(data, shifter, params or {})
         net = load_netlist(data, base=path.parent, label=str(path))
+        if laser == "link_budget":
+            from emulator.budget import with_link_budget
+
+            net = with_link_budget(net)
         layer = layers[0]
         lp = {k: v for k, v in (data["instances"][layer].get("params") or {}).items()
               if k in ("mzi", "attenuator", "phase_shifter", "method")}

@@ -87,7 +87,8 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
                                 hint=_nearby(core_path)))
     elif not problems:
         try:
-            core = Core.load(core_path, shifter=hw["shifter"], params=hw["params"])
+            core = Core.load(core_path, shifter=hw["shifter"], params=hw["params"],
+                             laser=hw["laser"])
         except UserError as err:
             problems.extend(err.problems)
             problems.append(Problem("the core netlist above cannot be used",

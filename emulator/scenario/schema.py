@@ -65,6 +65,8 @@ SCHEMA: dict[str, Field] = {
         "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
                          choices=("weight_stationary",)),
         "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
+        "laser": Field("choice", "set", "laser power as set in the core, or from the link "
+                       "budget", choices=("set", "link_budget")),
     }, "the optical hardware and the mapping of layers onto it"),
     "training": section({
         "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare: names, or "

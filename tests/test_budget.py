@@ -1,0 +1,61 @@
+"""Laser power from the link budget, against a hand calculation written here."""
+
+import math
+
+import numpy as np
+import pytest
+
+from emulator import load_netlist
+from emulator.budget import link_budget, with_link_budget
+from emulator.engine import simulate
+
+
+def small_core(n=4, wg_mm=5.0):
+    inst = {"laser": {"component": "laser", "params": {"power": "1 mW", "wpe": 0.2}},
+            "split": {"component": "splitter", "params": {"n": n, "loss": 0.2}}}
+    conn, ports = {"laser,out0": "split,in0"}, {}
+    for i in range(n):
+        inst |= {f"dac{i}": {"component": "dac", "params": {"bits": 6}},
+                 f"mod{i}": {"component": "modulator", "params": {"loss": 1.2, "extinction": 10}},
+                 f"wg{i}": {"component": "waveguide", "params": {
+                     "length": f"{wg_mm * (i + 1)} mm", "loss_per_length": "2 dB/cm"}},
+                 f"pd{i}": {"component": "photodetector", "params": {"sensitivity": "-26 dBm",
+                                                                     "mode": "coherent"}},
+                 f"tia{i}": {"component": "tia"}, f"adc{i}": {"component": "adc"}}
+        conn |= {f"split,out{i}": f"mod{i},in0", f"dac{i},e_out": f"mod{i},drive",
+                 f"mod{i},out0": f"wg{i},in0", f"wg{i},out0": f"pd{i},in0",
+                 f"pd{i},e_out": f"tia{i},e_in", f"tia{i},e_out": f"adc{i},e_in"}
+        ports |= {f"in{i}": f"dac{i},d_in", f"out{i}": f"adc{i},d_out"}
+    return {"version": 1, "instances": inst, "connections": conn, "ports": ports}
+
+
+def test_link_budget_hand_calculation():
+    net = load_netlist(small_core())
+    (lb,) = link_budget(net)
+    # worst path: splitter 0.2 dB + modulator 1.2 dB + the longest waveguide, 20 mm at 2 dB/cm
+    il = 0.2 + 1.2 + 2.0 * 2.0
+    p_dbm = il + (-26.0) + 10 * math.log10(4)  # fan-out: 4 detectors
+    p_w = 1e-3 * 10 ** (p_dbm / 10) * 2 ** (6 - 1) / (1 - 10 ** (-10 / 10))
+    assert lb["worst_path_loss_db"] == pytest.approx(il, rel=1e-12)
+    assert lb["detectors"] == 4 and lb["input_bits"] == 6
+    assert lb["optical_power_w"] == pytest.approx(p_w, rel=1e-12)
+    assert lb["wall_plug_w"] == pytest.approx(p_w / 0.2, rel=1e-12)
+    assert lb["worst_detector"] == "pd3"
+    # the pitfall seen in the closest tool: without the fan-out term it is 4x too low
+    assert lb["optical_power_w"] / (p_w / 4) == pytest.approx(4.0)
+
+
+def test_simulate_with_link_budget_uses_that_laser_power():
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 4))
+    set_power = simulate(small_core(), x, quantize=False)
+    budget = simulate(small_core(), x, quantize=False, laser="link_budget")
+    (lb,) = link_budget(load_netlist(small_core()))
+    laser = lambda r: sum(e.energy_j for e in r.ledger.entries if e.kind == "laser")
+    assert laser(budget) == pytest.approx(lb["wall_plug_w"] * budget.latency_s, rel=1e-12)
+    assert laser(set_power) == pytest.approx(1e-3 / 0.2 * set_power.latency_s, rel=1e-12)
+    # coherent detection: the signal grows with the square root of the laser power
+    ratio = math.sqrt(lb["optical_power_w"] / 1e-3)
+    np.testing.assert_allclose(budget.outputs, np.clip(set_power.outputs * ratio, -1, 1),
+                               rtol=1e-9, atol=1e-12)
+    assert with_link_budget(load_netlist(small_core())).instances["laser"].params["power"] \
+        == pytest.approx(lb["optical_power_w"])
