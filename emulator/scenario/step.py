@@ -44,6 +44,15 @@ MAPPING_MACS_PER_N3 = 10  # SVD (~6 n³) + two mesh decompositions (~2 n³ each)
 
 
 @dataclass
+class Block:
+    """One weight matrix run on the cores: a dense layer, a shared conv kernel (applied at
+    ``positions`` places per image) or one column's network in a strip."""
+
+    matrix: np.ndarray  # (outputs, inputs)
+    positions: int = 1  # vectors per image through this block
+
+
+@dataclass
 class Tile:
     layer: int
     row: int
@@ -53,6 +62,8 @@ class Tile:
     core: int
     static: list  # static_entries of the core programmed with this tile
     scale: float
+    positions: int = 1
+    block: int = 0
 
 
 @dataclass
@@ -111,39 +122,54 @@ class StepResult:
                 "avg_power_w": energy / lat if lat else 0.0}
 
 
-def plan_tiles(core: Core, weights: list[np.ndarray], cores: int) -> list[Tile]:
+def dense_layers(weights: list[np.ndarray]) -> list[list[Block]]:
+    """A dense network: one block per layer, one vector per image."""
+    return [[Block(np.asarray(W, dtype=float))] for W in weights]
+
+
+def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> list[Tile]:
     tiles = []
     k = 0
-    for l, W in enumerate(weights):
-        n_out, n_in = W.shape
-        for r in range(math.ceil(n_out / core.n_out)):
-            for c in range(math.ceil(n_in / core.n_in)):
-                block = W[r * core.n_out:(r + 1) * core.n_out, c * core.n_in:(c + 1) * core.n_in]
-                net, scale = core.program(np.asarray(block, dtype=float))
-                tiles.append(Tile(l, r, c, block.shape[0], block.shape[1], k % cores,
-                                  static_entries(net), scale))
-                k += 1
+    for l, blocks in enumerate(layers):
+        for b, block in enumerate(blocks):
+            W = block.matrix
+            n_out, n_in = W.shape
+            for r in range(math.ceil(n_out / core.n_out)):
+                for c in range(math.ceil(n_in / core.n_in)):
+                    part = W[r * core.n_out:(r + 1) * core.n_out,
+                             c * core.n_in:(c + 1) * core.n_in]
+                    net, scale = core.program(np.asarray(part, dtype=float))
+                    tiles.append(Tile(l, r, c, part.shape[0], part.shape[1], k % cores,
+                                      static_entries(net), scale, block.positions, b))
+                    k += 1
     return tiles
 
 
 class _StepSim:
     """Builds the ledgers of one pass from the tile jobs a SimPy schedule runs."""
 
-    def __init__(self, core: Core, layers: list[int], batch: int, cores: int,
-                 converters: dict | None, wavelengths: int, weights: list[np.ndarray],
-                 trace: bool):
-        self.core, self.layers, self.batch = core, layers, batch
+    def __init__(self, core: Core, blocks: list[list[Block]], batch: int, cores: int,
+                 converters: dict | None, wavelengths: int, trace: bool):
+        self.core, self.blocks, self.batch = core, blocks, batch
         self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
-        self.tiles = plan_tiles(core, weights, cores)
+        self.tiles = plan_tiles(core, blocks, cores)
         self.stationary = len(self.tiles) <= cores
-        vectors = math.ceil(batch / wavelengths)
-        plan = build_plan(core.netlist)
-        self.stream = simulate(plan, np.zeros((vectors, core.n_in)), converters=converters,
-                               trace=trace)
+        self.plan = build_plan(core.netlist)
+        self.converters = converters
+        self.streams: dict[int, object] = {}  # engine pass per vector count
+        self.stream = self.stream_for(1)
         self.program = reprogram(core.netlist)
-        self.stream_ticks = to_ticks(self.stream.latency_s, "tile stream")
         self.program_ticks = to_ticks(self.program.latency_s, "settling")
-        self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(layers) - 1)]
+        self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(blocks))]
+
+    def stream_for(self, positions: int):
+        """The engine pass of one tile streaming the batch (× positions per image)."""
+        if positions not in self.streams:
+            vectors = math.ceil(self.batch * positions / self.wavelengths)
+            self.streams[positions] = simulate(self.plan, np.zeros((vectors, self.core.n_in)),
+                                               converters=self.converters,
+                                               trace=self.trace_on and not self.streams)
+        return self.streams[positions]
 
     # -- energy of one job, by the models of the components -------------------------------
     def _static(self, ledger: Ledger, tile: Tile, seconds: float, what: str):
@@ -154,11 +180,12 @@ class _StepSim:
                                 model.sources))
 
     def _stream_energy(self, ledger: Ledger, tile: Tile):
-        for e in self.stream.ledger.entries:
+        stream = self.stream_for(tile.positions)
+        for e in stream.ledger.entries:
             if not e.static:
                 ledger.action(e.instance, e.kind, e.action, e.count * self.wavelengths,
                               e.rate, e.model)
-        self._static(ledger, tile, self.stream.latency_s, "streaming")
+        self._static(ledger, tile, stream.latency_s, "streaming")
 
     def _program_energy(self, ledger: Ledger, tile: Tile):
         for e in self.program.ledger.entries:
@@ -193,12 +220,14 @@ class _StepSim:
                 held[tile.core] = tile
                 if stream:
                     t1 = env.now
+                    st = self.stream_for(tile.positions)
                     self._stream_energy(ledger, tile)
-                    yield env.timeout(self.stream_ticks)
-                    span(f"core{tile.core}", f"stream L{tile.layer + 1} tile {tile.row},{tile.col}",
-                         t1, env.now, {"vectors": self.batch, "latency_s": self.stream.latency_s})
+                    yield env.timeout(to_ticks(st.latency_s, "tile stream"))
+                    span(f"core{tile.core}", f"stream L{tile.layer + 1} block {tile.block} "
+                         f"tile {tile.row},{tile.col}", t1, env.now,
+                         {"vectors": self.batch * tile.positions, "latency_s": st.latency_s})
+                    counts["events"] += st.events
                 busy[tile.core] += env.now - t0
-                counts["events"] += self.stream.events if stream else 0
 
         def digital(label: str, macs: int, reads: int, writes: int):
             r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes})
@@ -210,27 +239,29 @@ class _StepSim:
                                                  "sram_write_B": writes})
             counts["events"] += r.events
 
-        B, sizes = self.batch, self.layers
+        B = self.batch
+        outs = [sum(b.matrix.shape[0] * b.positions for b in blocks) for blocks in self.blocks]
+        ins = [sum(b.matrix.shape[1] * b.positions for b in blocks) for blocks in self.blocks]
+        weights = sum(b.matrix.size for blocks in self.blocks for b in blocks)
 
         def forward():
             for l, tiles in enumerate(self.by_layer):
                 jobs = [env.process(job(t, program_in_pass, True)) for t in tiles]
                 yield env.all_of(jobs)
                 col_tiles = max(t.col for t in tiles) + 1
-                n = sizes[l + 1]
+                n = outs[l]
                 yield from digital(f"L{l + 1} partial sums + activation", B * n * col_tiles,
                                    B * n * col_tiles * BYTES, B * n * BYTES)
 
         def flow():
             if name == "modulated_forward":
-                n0, nL = sizes[0], sizes[-1]
+                n0, nL = self.n_input, outs[-1]
                 yield from digital("error and modulation x + FΓ", B * (nL + n0 * nL + n0),
                                    B * (nL + n0 + n0 * 0) * BYTES + n0 * nL * BYTES,
                                    B * n0 * BYTES)
             if name == "update":
-                macs = sum(B * a * b for a, b in zip(sizes[1:], sizes[:-1]))
-                weights = sum(a * b for a, b in zip(sizes[1:], sizes[:-1]))
-                acts = sum(sizes) * B * 2
+                macs = sum(B * b.matrix.size * b.positions for bl in self.blocks for b in bl)
+                acts = (sum(ins) + outs[-1]) * B * 2
                 yield from digital("outer-product updates + momentum", macs + 2 * weights,
                                    (acts + 2 * weights) * BYTES, 2 * weights * BYTES)
                 n = max(self.core.n_in, self.core.n_out)
@@ -255,11 +286,14 @@ class _StepSim:
         return PassSummary(name, to_seconds(total), ledger, counts["events"], B, events)
 
 
-def simulate_step(core: Core, weights: list[np.ndarray], batch: int, *, cores: int = 1,
-                  converters: dict | None = None, wavelengths: int = 1,
-                  trace: bool = True) -> StepResult:
-    layers = [weights[0].shape[1]] + [W.shape[0] for W in weights]
-    sim = _StepSim(core, layers, batch, cores, converters, wavelengths, weights, trace)
+def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], batch: int, *,
+                  cores: int = 1, converters: dict | None = None, wavelengths: int = 1,
+                  trace: bool = True, n_input: int | None = None) -> StepResult:
+    """``weights``: a dense network's matrices, or layers of :class:`Block` s.
+    ``n_input``: features of one image (default: the first layer's inputs)."""
+    blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
+    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace)
+    sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
     for name in PASSES:
         p = sim.run_pass(name, offset)
