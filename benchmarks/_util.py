@@ -20,5 +20,20 @@ def median_time(fn, repeat: int = 7, number: int = 1) -> float:
 
 
 def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, " \
-           f"Python {platform.python_version()}"
+    """CPU model, cores, load average (the machines are shared), Python and numpy."""
+    import numpy as np
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = "load average %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        load = "load average unknown"
+    return (f"{cpu}, {os.cpu_count()} cores, {load}; Python {platform.python_version()}, "
+            f"numpy {np.__version__}")

@@ -27,6 +27,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emulator.compile import compile_netlist  # noqa: E402
+from _util import machine  # noqa: E402
 from emulator.engine import build_plan, simulate  # noqa: E402
 from emulator.engine.cores import core_netlist  # noqa: E402
 from emulator.netlist import load_netlist  # noqa: E402
@@ -44,23 +45,6 @@ def bare_loop_seconds_per_event(n: int) -> float:
     t = time.perf_counter()
     env.run()
     return (time.perf_counter() - t) / n
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        load = "load average %.2f %.2f %.2f" % os.getloadavg()
-    except OSError:
-        load = ""
-    return (f"{cpu}, {os.cpu_count()} CPUs, {load}; Python {platform.python_version()}, "
-            f"numpy {np.__version__}, simpy {simpy.__version__}")
 
 
 def event_rate() -> None:

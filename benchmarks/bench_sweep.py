@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import machine  # noqa: E402
 
 POINTS = 8
 REPEAT = 3
@@ -61,16 +63,6 @@ def busy_seconds() -> float | None:
 def own_seconds(client) -> float:
     """CPU time of this process and of the client's worker processes."""
     return time.process_time() + sum(client.run(time.process_time).values())
-
-
-def machine() -> str:
-    from _util import machine as describe
-
-    try:
-        load = "load average %.2f %.2f %.2f" % os.getloadavg()
-    except OSError:
-        load = ""
-    return f"{describe()}; {load}"
 
 
 def main() -> int:
