@@ -14,8 +14,6 @@ Prints, all measured in this one run:
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import time
