@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.scenario import load_scenario, run_scenario
-from emulator.scenario.report import ACCURACY_HEAD, VARIANT_HEAD, summary_rows
+from emulator.scenario.report import VARIANT_HEAD, accuracy_head, summary_rows
 
 from .tables import print_table
 
@@ -28,7 +28,7 @@ def run(args) -> int:
     report = run_scenario(sc, out=args.out, quiet=args.quiet)
     rows = summary_rows(report)
     print_table(f"{report['scenario']}: accuracy (mean of {report['training']['seeds']} run(s))",
-                ACCURACY_HEAD, rows["accuracy"])
+                accuracy_head(report), rows["accuracy"])
     print_table(f"cost per pass (batch {report['training']['batch']}, "
                 f"{report['hardware']['cores']} core(s), {report['hardware']['tiles']} tiles)",
                 ["pass", "latency", "energy", "average power", "energy / sample"], rows["passes"])

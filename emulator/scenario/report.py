@@ -132,7 +132,8 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
 
     acc = [[m, _pct(v["accuracy"]["train"]), test(v),
             _pct(v["deployed_on_imperfect_mesh"]["test"]) if "deployed_on_imperfect_mesh" in v
-            else "-", f"{100 * v['solved_fraction']:.0f} %"] for m, v in report["methods"].items()]
+            else "-"] + ([f"{100 * v['solved_fraction']:.0f} %"] if seeds > 1 else [])
+           for m, v in report["methods"].items()]
     B = report["training"]["batch"]
     passes = [[n, fmt(p["latency_s"], "s"), fmt(p["energy_j"], "J"), fmt(p["avg_power_w"], "W"),
                fmt(p["energy_j"] / B, "J")] for n, p in report["passes"].items()]
@@ -157,7 +158,9 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
             "variants": variants}
 
 
-ACCURACY_HEAD = ["method", "train", "test", "deployed on imperfect mesh", "runs at 100 %"]
+def accuracy_head(report: dict) -> list[str]:
+    head = ["method", "train", "test", "deployed on imperfect mesh"]
+    return head + (["runs at 100 %"] if report["training"]["seeds"] > 1 else [])
 VARIANT_HEAD = ["hardware", "shifters", "step latency", "step energy", "inference latency",
                 "inference energy / sample"]
 
@@ -177,7 +180,7 @@ def markdown(report: dict, files: list[str]) -> str:
            f"{report['model']['activation']}, seed {report['seed']}.", "",
            "## Accuracy", "",
            f"Mean over {report['training']['seeds']} run(s) (seeds from {report['seed']}).", "",
-           table(ACCURACY_HEAD, rows["accuracy"]), "",
+           table(accuracy_head(report), rows["accuracy"]), "",
            f"## Cost per pass (hardware run of `{report['hardware_method']}` weights, batch "
            f"{report['training']['batch']})", "",
            table(["pass", "latency", "energy", "average power", "energy per sample"],
