@@ -7,6 +7,7 @@ and a "did you mean" for unknown keys and choices.  Nothing is silently dropped.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -154,8 +155,9 @@ class _Walker:
             elif f.default is REQUIRED:
                 self.add(path, f"missing required key '{key}'" + (f" ({f.doc})" if f.doc else ""))
             else:
-                out[key] = self.value(f, f.default, path + (key,)) \
-                    if f.kind == "section" else f.default
+                # defaults go through the same checks and shorthand expansion as file values
+                out[key] = None if f.default is None else self.value(
+                    f, copy.deepcopy(f.default), path + (key,))
         return out
 
 

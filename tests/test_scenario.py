@@ -172,3 +172,33 @@ def test_same_seed_same_report(tmp_path):
         r.pop("wall_time_s")
     assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True,
                                                                      default=str)
+
+
+def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
+    """A conv block streams batch × positions vectors through its tile; a second model in
+    the same scenario is costed on its own."""
+    sc = {"version": 1, "name": "cnn", "seed": 2, "data": "digits",
+          "model": {"type": "patch_conv", "conv": {"kernel": 3, "channels": 4, "pool": 2}},
+          "hardware": {"core": str(ROOT / "netlists" / "onn_core_16.yaml"), "cores": 4},
+          "training": {"methods": [
+              {"method": "tpfp", "label": "conv"},
+              {"method": "tpfp", "label": "dense",
+               "model": {"type": "dense", "layers": [64, 16, 10], "conv": {}}}],
+              "epochs": 2, "lr": 0.01, "batch": 8},
+          "outputs": {"plots": False, "trace": False}}
+    report = run_scenario(sc, write=False)
+    assert report["methods"]["conv"]["structure"][0].startswith("conv1: 1x8x8 -> 4 channels 6x6")
+    # conv block 4x9 (1 tile, 36 positions), head 10x36 (3 tiles): 4 tiles on 4 cores
+    assert report["hardware"]["tiles_per_layer"] == [1, 3] and report["hardware"]["stationary"]
+    ld = load_scenario(sc)
+    plan = build_plan(ld.core.netlist)
+    conv = simulate(plan, np.zeros((8 * 36, 16))).latency_s
+    head = simulate(plan, np.zeros((8, 16))).latency_s
+    d1 = digital_work(8 * 4 * 36, reads={"sram": 8 * 4 * 36 * 4},
+                      writes={"sram": 8 * 4 * 36}).latency_s
+    d2 = digital_work(8 * 10 * 3, reads={"sram": 8 * 10 * 3 * 4},
+                      writes={"sram": 8 * 10 * 4}).latency_s
+    assert report["passes"]["inference"]["latency_s"] == pytest.approx(conv + d1 + head + d2,
+                                                                       rel=1e-9)
+    assert set(report["models"]) == {"dense"}
+    assert report["models"]["dense"]["hardware"]["tiles_per_layer"] == [4, 1]

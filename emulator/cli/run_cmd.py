@@ -35,8 +35,8 @@ def run(args) -> int:
     print_table("energy by component kind", ["kind"] + list(report["passes"]),
                 rows["breakdown"])
     print_table("totals", ["", "count", "time", "energy"], rows["totals"])
-    if report.get("variants"):
-        print_table("hardware variants", VARIANT_HEAD, rows["variants"])
+    if report.get("variants") or report.get("models"):
+        print_table("hardware variants and models", VARIANT_HEAD, rows["variants"])
     for f in report["flags"]:
         print(f"flag: {f}")
     print(f"report: {report['output_dir']}/report.md")

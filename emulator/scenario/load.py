@@ -79,6 +79,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
         return {"file": file, "path": ".".join(map(str, path)), "line": line}
 
     hw = cfg["hardware"]
+    problems.extend(_check_model(cfg, where))
     _check_param_overrides(hw["params"], problems, where)
     core = None
     core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
@@ -138,11 +139,69 @@ def _check_param_overrides(params: dict, problems: list, where) -> None:
             check_value(schema[key], value, report, ())
 
 
+CONV_KEYS = ("kernel", "channels", "stride", "padding", "pool", "pool_mode", "hidden",
+             "readout", "head", "conv_norm")
+
+
+def _check_model(cfg: dict, where) -> list[Problem]:
+    """Every method entry gets its resolved model (``entry["model_cfg"]``, the scenario's
+    model with the entry's changes) and F scale; the settings must fit the model type."""
+    out = []
+    base = cfg["model"]
+    for i, e in enumerate(cfg["training"]["methods"]):
+        if not e:
+            continue
+        changes = e["model"] or {}
+        for key in changes:
+            if key not in SCHEMA["model"].fields:
+                out.append(Problem(f"unknown model key {key!r}",
+                                   **where("training", "methods", i, "model", key),
+                                   hint=did_you_mean(str(key), SCHEMA["model"].fields)))
+        m = check(SCHEMA["model"].fields, {**base, **changes}, error=ScenarioError) \
+            if changes else dict(base)
+        at = ("training", "methods", i, "model") if changes else ("model",)
+        out.extend(_check_one_model(m, e, cfg, at, where, i))
+        e["model_cfg"] = m
+        tr = cfg["training"]
+        e["fscale"] = tr["fscale"] if tr["fscale"] is not None else (
+            0.05 if m["type"] == "dense" else None)
+    if base["type"] == "dense":
+        base["activation"] = base["activation"] or "relu"
+    return out
+
+
+def _check_one_model(m: dict, e: dict, cfg: dict, at: tuple, where, i: int) -> list[Problem]:
+    out = []
+    if m["type"] == "dense":
+        if not m["layers"]:
+            out.append(Problem("a dense model needs 'layers' (sizes, input first)", **where(*at)))
+        if m["conv"]:
+            out.append(Problem("'conv' settings need model.type patch_conv or column_strip",
+                               **where(*at, "conv")))
+        m["activation"] = m["activation"] or "relu"
+        return out
+    if m["layers"]:
+        out.append(Problem(f"'layers' is for dense models; a {m['type']} is set with 'conv'",
+                           **where(*at, "layers"), hint="e.g. conv: {head: [32]}"))
+    for key in m["conv"]:
+        if key not in CONV_KEYS:
+            out.append(Problem(f"unknown CNN setting {key!r}", **where(*at, "conv", key),
+                               hint=did_you_mean(str(key), CONV_KEYS)
+                               or f"settings: {', '.join(CONV_KEYS)}"))
+    if e["method"] not in ("tpfp", "bp", "frozen"):
+        out.append(Problem(f"method {e['method']!r} is not available for CNNs",
+                           **where("training", "methods", i), hint="tpfp, bp or frozen"))
+    if e["insitu"] or (e["insitu"] is None and cfg["nonideal"]["insitu"]):
+        out.append(Problem("in-situ training is not available for CNNs yet",
+                           **where("training", "methods", i)))
+    return out
+
+
 def _check_mapping(cfg: dict, core: Core, where) -> list[Problem]:
     """A model that cannot be mapped: bad sizes, or a layer too large without tiling."""
     out = []
-    layers = cfg["model"]["layers"]
-    if not cfg["hardware"]["tiling"]:
+    layers = cfg["model"]["layers"] or []
+    if cfg["model"]["type"] == "dense" and not cfg["hardware"]["tiling"]:
         for i in range(1, len(layers)):
             rows, cols = layers[i], layers[i - 1]
             if rows > core.n_out or cols > core.n_in:

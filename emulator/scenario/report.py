@@ -13,8 +13,8 @@ from .core import describe_core
 from .step import PASSES, StepResult
 
 
-def build_report(sc, data, histories, deploy, step: StepResult, main: str, variants=None, *,
-                 wall_time_s: float, versions: dict) -> dict:
+def build_report(sc, data, histories, deploy, step: StepResult, main: str, variants=None,
+                 per_model=None, *, wall_time_s: float, versions: dict) -> dict:
     cfg = sc.config
     entries = {e["label"]: e for e in cfg["training"]["methods"]}
     report = {
@@ -38,6 +38,13 @@ def build_report(sc, data, histories, deploy, step: StepResult, main: str, varia
     if variants:
         report["variants"] = {name: costs(vsc, vstep, data)
                               for name, (vsc, vstep) in variants.items()}
+    if per_model:
+        report["models"] = {label: {"model": entries[label]["model_cfg"],
+                                    **costs(sc, st, data)} for label, st in per_model.items()}
+    for label, runs in histories.items():
+        net = getattr(runs[0].model, "net", None)
+        if net is not None:
+            report["methods"][label]["structure"] = net.describe()
     return report
 
 
@@ -49,7 +56,7 @@ def method_summary(runs, entry, cfg, deployed) -> dict:
     mean_curves = {k: (list(map(float, np.mean([c[k] for c in curves], axis=0)))
                        if k != "epoch" else curves[0][k]) for k in curves[0]}
     insitu = cfg["nonideal"]["insitu"] if entry["insitu"] is None else entry["insitu"]
-    out = {"method": entry["method"], "insitu": bool(insitu),
+    out = {"method": entry["method"], "insitu": bool(insitu), "model": entry["model_cfg"],
            "accuracy": {"train": float(np.mean(trains)), "test": float(np.mean(tests))},
            "accuracy_std": {"train": float(np.std(trains)), "test": float(np.std(tests))},
            "per_seed": {"seeds": [h.seed for h in runs], "train": trains, "test": tests},
@@ -72,8 +79,7 @@ def costs(sc, step: StepResult, data) -> dict:
     inf_batches = math.ceil(len(data.y_test) / B)
     hw = cfg["hardware"]
     core = describe_core(sc.core)
-    layers = cfg["model"]["layers"]
-    macs = B * sum(a * b for a, b in zip(layers[1:], layers[:-1]))
+    macs = B * step.macs_per_sample
     fwd = step.passes["forward"]
     laser_j = sum(e.energy_j for e in fwd.ledger.entries if e.kind == "laser")
     optical_per_mac = laser_j * _wall_plug(sc.core) / macs if macs else None
@@ -102,7 +108,7 @@ def costs(sc, step: StepResult, data) -> dict:
             "tile_stream_latency_s": step.stream_latency_s,
             "settling_s": step.program_latency_s,
             "tiles_per_layer": [sum(1 for t in step.tiles if t.layer == l)
-                                for l in range(len(layers) - 1)],
+                                for l in range(step.layers)],
         },
         "optical_energy_per_mac_j": optical_per_mac,
         "flags": flags,
@@ -114,6 +120,12 @@ def _wall_plug(core) -> float:
         if inst.component.name == "laser":
             return float(inst.params["wpe"])
     return 1.0
+
+
+def _model_text(m: dict) -> str:
+    if m["type"] == "dense":
+        return f"{m['layers']} {m['activation']}"
+    return f"{m['type']} {m['conv'] or ''} {m['activation'] or ''}".strip()
 
 
 def _pct(x: float) -> str:
@@ -149,7 +161,9 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
               ["inference (test set)", f"{t['inference']['samples']} samples",
                fmt(t["inference"]["latency_s"], "s"), fmt(t["inference"]["energy_j"], "J")]]
     variants = []
-    for name, v in [("(main)", report)] + list(report.get("variants", {}).items()):
+    for name, v in [(f"(main: {report['hardware_method']})", report)] + \
+            list(report.get("variants", {}).items()) + \
+            [(f"model of {k}", v) for k, v in report.get("models", {}).items()]:
         st = v["per_step"]
         variants.append([name, str(v["hardware"]["shifter"]), fmt(st["latency_s"], "s"),
                          fmt(st["energy_j"], "J"), fmt(v["passes"]["inference"]["latency_s"], "s"),
@@ -176,8 +190,8 @@ def markdown(report: dict, files: list[str]) -> str:
 
     out = [f"# Scenario `{report['scenario']}`", "",
            f"Data **{report['data']['name']}** ({report['data']['train']} train / "
-           f"{report['data']['test']} test), model {report['model']['layers']} "
-           f"{report['model']['activation']}, seed {report['seed']}.", "",
+           f"{report['data']['test']} test), model {_model_text(report['model'])}, "
+           f"seed {report['seed']}.", "",
            "## Accuracy", "",
            f"Mean over {report['training']['seeds']} run(s) (seeds from {report['seed']}).", "",
            table(accuracy_head(report), rows["accuracy"]), "",
@@ -188,8 +202,8 @@ def markdown(report: dict, files: list[str]) -> str:
            "### Energy by component kind", "",
            table(["kind"] + list(report["passes"]), rows["breakdown"]), "",
            "## Totals", "", table(["", "count", "time", "energy"], rows["totals"]), "",
-           *(["## Hardware variants", "", table(VARIANT_HEAD, rows["variants"]), ""]
-             if report.get("variants") else []),
+           *(["## Hardware variants and models", "", table(VARIANT_HEAD, rows["variants"]), ""]
+             if report.get("variants") or report.get("models") else []),
            "## Hardware", "",
            f"- core `{hw['core']['file']}`: {hw['core']['inputs']}×{hw['core']['outputs']}, "
            f"{hw['core']['mzis']} MZIs; {hw['cores']} core(s), {hw['wavelengths']} wavelength(s)",

@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 
 from emulator import __version__
-from emulator.errors import Problem, ScenarioError
+from emulator.errors import DivergenceError, Problem, ScenarioError, UserError
 from emulator.io import to_json, write_json, write_text
 
 from .load import Scenario, load_scenario
@@ -56,19 +56,67 @@ def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
         for k in range(tr["seeds"]):
             if not quiet:
                 print(f"training {entry['label']} (seed {cfg['seed'] + k}) ...", flush=True)
-            runs.append(train(data, layers=cfg["model"]["layers"],
-                              activation=entry["activation"] or cfg["model"]["activation"],
+            model = entry["model_cfg"]
+            if model["type"] != "dense":
+                runs.append(_train_cnn(sc, data, entry, cfg["seed"] + k, quiet))
+                continue
+            runs.append(train(data, layers=model["layers"],
+                              activation=entry["activation"] or model["activation"],
                               method=entry["method"],
                               epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"],
-                              seed=cfg["seed"] + k, fscale=tr["fscale"],
-                              dropout=cfg["model"]["dropout"], momentum=tr["momentum"],
+                              seed=cfg["seed"] + k, fscale=entry["fscale"],
+                              dropout=model["dropout"], momentum=tr["momentum"],
                               output_error=tr["output_error"], hardware=hw if insitu else None,
                               progress=not quiet))
         out[entry["label"]] = runs
     return out
 
 
+def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool):
+    """One CNN run; its argument errors are reported at the scenario's key paths."""
+    from emulator.conv import train_conv
+
+    tr, model = sc.config["training"], entry["model_cfg"]
+    try:
+        return train_conv(data, model=model["type"], method=entry["method"],
+                          epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"], seed=seed,
+                          fscale=entry["fscale"], momentum=tr["momentum"],
+                          output_error=tr["output_error"],
+                          activation=entry["activation"] or model["activation"],
+                          progress=not quiet, **model["conv"])
+    except ScenarioError:
+        raise
+    except DivergenceError as err:
+        raise ScenarioError([Problem(f"{entry['label']}: {p.message}", sc.file, "training.lr",
+                                     None, p.hint) for p in err.problems])
+    except UserError as err:
+        raise ScenarioError([Problem(p.message, sc.file, f"model.conv.{p.path}" if p.path
+                                     else "model.conv", None, p.hint) for p in err.problems])
+
+
+def blocks_of(history):
+    """The weight blocks the cores run, with their vectors per image."""
+    from .step import Block, dense_layers
+
+    if not hasattr(history.model, "net"):  # a dense network
+        return dense_layers(history.weights)
+    out = []
+    for layer, W in zip(history.model.net.layers, history.weights):
+        W = np.asarray(W, dtype=float)
+        if layer.kind == "conv":
+            ho, wo = layer.conv_shape
+            out.append([Block(W, ho * wo)])
+        elif layer.kind == "strip":
+            out.append([Block(W[g]) for g in range(W.shape[0])])
+        else:
+            out.append([Block(W)])
+    return out
+
+
 def _check_data(sc: Scenario, data) -> None:
+    if sc.config["training"]["methods"][0]["model_cfg"]["type"] != "dense" or \
+            sc.config["model"]["type"] != "dense":
+        return  # the CNN builder checks the image shape itself
     layers = sc.config["model"]["layers"]
     problems = []
     if layers[0] != data.n_features:
@@ -104,14 +152,18 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     histories = train_methods(sc, data, quiet=quiet)
     deploy = _deploy(sc, data, histories)
     entries = cfg["training"]["methods"]
-    main = next((e["label"] for e in entries if e["method"] == "tpfp"), entries[0]["label"])
-    weights = [np.asarray(W, dtype=float) for W in histories[main][0].weights]
-    step = cost_step(sc, weights, trace=cfg["outputs"]["trace"])
-    variants = {name: cost_step(sc.variant(hw), weights, trace=False, scenario=True)
+    groups = _model_groups(entries)  # one hardware costing per distinct model
+    main = groups[0]
+    blocks = blocks_of(histories[main][0])
+    step = cost_step(sc, blocks, data.n_features, trace=cfg["outputs"]["trace"])
+    variants = {name: cost_step(sc.variant(hw), blocks, data.n_features, trace=False,
+                                scenario=True)
                 for name, hw in cfg["variants"].items()}
+    per_model = {label: cost_step(sc, blocks_of(histories[label][0]), data.n_features,
+                                  trace=False) for label in groups[1:]}
     from .report import build_report
 
-    report = build_report(sc, data, histories, deploy, step, main, variants,
+    report = build_report(sc, data, histories, deploy, step, main, variants, per_model,
                           wall_time_s=time.perf_counter() - t0, versions=_versions())
     if write:
         out_dir = Path(out) if out is not None else Path("runs") / (
@@ -121,13 +173,27 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     return report
 
 
-def cost_step(sc: Scenario, weights, *, trace: bool, scenario: bool = False):
+def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool = False):
     """One training step and one inference pass of ``sc``'s hardware (with the scenario)."""
     hw = sc.config["hardware"]
     converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
-    step = simulate_step(sc.core, weights, sc.config["training"]["batch"], cores=hw["cores"],
-                         converters=converters, wavelengths=hw["wavelengths"], trace=trace)
+    step = simulate_step(sc.core, blocks, sc.config["training"]["batch"], cores=hw["cores"],
+                         converters=converters, wavelengths=hw["wavelengths"], trace=trace,
+                         n_input=n_input)
     return (sc, step) if scenario else step
+
+
+def _model_groups(entries) -> list[str]:
+    """For each distinct model, the label costed on the hardware: its first tpfp entry, else
+    its first entry; the first model's comes first."""
+    import json as _json
+
+    seen: dict[str, dict] = {}
+    for e in entries:
+        key = _json.dumps(e["model_cfg"], sort_keys=True, default=str)
+        if key not in seen or (e["method"] == "tpfp" and seen[key]["method"] != "tpfp"):
+            seen[key] = e
+    return [e["label"] for e in seen.values()]
 
 
 def _deploy(sc: Scenario, data, histories) -> dict:

@@ -10,6 +10,7 @@ from emulator.schema import Field, section
 METHODS = ("tpfp", "bp", "frozen", "bp_modulated")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "square", "saturable", "identity")
 TECHS = ("thermo", "eo", "mems")
+MODEL_TYPES = ("dense", "patch_conv", "column_strip")
 
 
 def _methods_ok(v):
@@ -34,6 +35,8 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                     "nonideal.insitu)", nullable=True),
     "activation": Field("choice", None, "this entry's activation (default: "
                         "model.activation)", choices=ACTIVATIONS, nullable=True),
+    "model": Field("map", None, "this entry's model: keys of 'model' to change, e.g. "
+                   "{type: column_strip}", nullable=True),
 })
 
 
@@ -44,9 +47,15 @@ SCHEMA: dict[str, Field] = {
     "seed": Field("int", 1, "one seed for data split, init, noise and the report", lo=0),
     "data": Field("str", "digits", "digits | mnist5k | mnist:FOLDER | xor"),
     "model": section({
-        "layers": Field("list", doc="layer sizes, input first",
-                        item=Field("int", lo=1, hi=1_000_000), min_items=2),
-        "activation": Field("choice", "relu", "hidden-layer nonlinearity", choices=ACTIVATIONS),
+        "type": Field("choice", "dense", "dense layers, or an optical CNN made of small blocks",
+                      choices=MODEL_TYPES),
+        "layers": Field("list", None, "layer sizes, input first (dense)",
+                        item=Field("int", lo=1, hi=1_000_000), min_items=2, nullable=True),
+        "activation": Field("choice", None, "hidden-layer nonlinearity (default relu for "
+                            "dense, square-law for the CNNs)", choices=ACTIVATIONS,
+                            nullable=True),
+        "conv": Field("map", {}, "CNN settings: kernel, channels, stride, padding, pool, "
+                      "pool_mode, hidden, readout, head, conv_norm"),
         "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
     }, "the network"),
     "hardware": section({
@@ -78,7 +87,8 @@ SCHEMA: dict[str, Field] = {
         "epochs": Field("int", 30, lo=1, hi=100_000),
         "lr": Field("float", 0.1, "learning rate η", lo=0, hi=100),
         "batch": Field("int", 64, lo=1, hi=1_000_000),
-        "fscale": Field("float", 0.05, "scale s of the fixed feedback matrix F", lo=0, hi=100),
+        "fscale": Field("float", None, "scale s of the fixed feedback matrix F (default 0.05 "
+                        "dense, the model's own for CNNs)", lo=0, hi=100, nullable=True),
         "momentum": Field("float", 0.9, lo=0, hi=0.999),
         "output_error": Field("choice", "pass1", "output-layer error from pass 1 or pass 2",
                               choices=("pass1", "pass2")),

@@ -113,6 +113,8 @@ class StepResult:
     stream_latency_s: float
     program_latency_s: float
     trace: list
+    layers: int = 0
+    macs_per_sample: int = 0  # optical multiply-accumulates of one image, one pass
 
     def step(self) -> dict:
         names = ("forward", "modulated_forward", "update")
@@ -301,8 +303,9 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
         spans.extend(p.trace)
         offset += to_ticks(p.latency_s, name) + to_ticks(1e-9, "gap")
     trace_events = _trace(spans, sim) if trace else []
+    macs = sum(b.matrix.size * b.positions for layer in blocks for b in layer)
     return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
-                      sim.program.latency_s, trace_events)
+                      sim.program.latency_s, trace_events, len(blocks), macs)
 
 
 def _trace(spans, sim: _StepSim) -> list[dict]:
