@@ -15,6 +15,16 @@ and with one thread.  Target: a patch_conv tpfp epoch under 20 s on a 2-core mac
 ÷ P, ÷ 1) and the F scale, with 4 channels and with 1 channel, against the frozen conv;
 prints the accuracy and how far the conv weights moved from their init
 (‖W − W₀‖ / ‖W₀‖).  Minutes.
+
+Measured (Xeon, 2 cores, OpenBLAS 1 thread; test %, mean of seeds 1-3, 100 epochs):
+
+    epoch, patch_conv tpfp: 0.15 s steps only, 0.22 s with scoring (target < 20 s)
+    patch_conv   tpfp 94.27   frozen conv 94.10   bp (lr 0.03) 96.70
+    column_strip tpfp 78.07   frozen      66.50   bp (lr 0.03) 88.00
+    dense 784-64-10 relu      tpfp 90.97   frozen 81.23   bp 94.33
+    conv update ÷ √P: 94.27 (F 0.02), 93.47 (F 0.05); ÷ P: 94.07 / 94.03 (the conv
+    weights move < 1 %: a frozen conv in effect); ÷ 1: diverges.  With 1 channel,
+    ÷ √P beats the frozen conv by 2.0-2.3 points on every seed; with 4 it does not.
 """
 
 from __future__ import annotations

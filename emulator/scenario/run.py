@@ -63,8 +63,8 @@ def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
             runs.append(train(data, layers=model["layers"],
                               activation=entry["activation"] or model["activation"],
                               method=entry["method"],
-                              epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"],
-                              seed=cfg["seed"] + k, fscale=entry["fscale"],
+                              epochs=tr["epochs"], lr=entry["lr"] or tr["lr"],
+                              batch=tr["batch"], seed=cfg["seed"] + k, fscale=entry["fscale"],
                               dropout=model["dropout"], momentum=tr["momentum"],
                               output_error=tr["output_error"], hardware=hw if insitu else None,
                               progress=not quiet))
@@ -79,7 +79,8 @@ def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool):
     tr, model = sc.config["training"], entry["model_cfg"]
     try:
         return train_conv(data, model=model["type"], method=entry["method"],
-                          epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch"], seed=seed,
+                          epochs=tr["epochs"], lr=entry["lr"] or tr["lr"], batch=tr["batch"],
+                          seed=seed,
                           fscale=entry["fscale"], momentum=tr["momentum"],
                           output_error=tr["output_error"],
                           activation=entry["activation"] or model["activation"],

@@ -35,6 +35,8 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                     "nonideal.insitu)", nullable=True),
     "activation": Field("choice", None, "this entry's activation (default: "
                         "model.activation)", choices=ACTIVATIONS, nullable=True),
+    "lr": Field("float", None, "this entry's learning rate (default: training.lr)", lo=0,
+                hi=100, nullable=True),
     "model": Field("map", None, "this entry's model: keys of 'model' to change, e.g. "
                    "{type: column_strip}", nullable=True),
 })
