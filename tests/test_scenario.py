@@ -2,7 +2,6 @@
 calculations, broken scenarios, and no half-written report."""
 
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from emulator import compile_netlist
 from emulator.engine import build_plan, digital_work, reprogram, simulate
-from emulator.errors import ScenarioError
 from emulator.scenario import load_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

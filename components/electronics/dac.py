@@ -8,7 +8,6 @@ quantizer (:func:`.adc.quantize`) and scales it to ±v_fs volts.
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..base import DIGITAL, ELECTRICAL, IN, OUT, Component, Param, Port
 from .adc import quantize

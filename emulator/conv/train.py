@@ -14,8 +14,10 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from emulator.progress import epoch_bar
+from emulator.training.loop import divergence_error
 from emulator.data import Dataset, load_dataset
-from emulator.errors import DivergenceError, Problem, UserError, did_you_mean
+from emulator.errors import Problem, UserError, did_you_mean
 from emulator.training.activations import ACTIVATIONS, activation_name
 from emulator.training.history import History
 from emulator.training.loop import lr_at
@@ -230,25 +232,7 @@ def _locate_divergence(model: ConvModel, x_cols):
 
 def _diverged(epoch: int, lr: float, model: ConvModel, x_cols):
     name, what = _locate_divergence(model, x_cols)
-    return DivergenceError(Problem(
-        f"training diverged in epoch {epoch}: layer {name} {what}", path=f"layer {name}",
-        hint=f"try a smaller learning rate than lr={lr:g}, e.g. lr={lr / 10:g}"))
-
-
-def _progress(enabled: bool, label: str, epochs: int):
-    """A rich progress bar on stderr, the same columns as the dense loop's."""
-    if not enabled:
-        return None
-    from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-
-    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("epochs"), TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=False)
-    prog.start()
-    prog.add_task(f"{label:>12}", total=epochs)
-    return prog
+    return divergence_error(epoch, lr, name, what)
 
 
 def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: int = 100,
@@ -328,7 +312,7 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
     same_sets = data.X_test is data.X_train and data.y_test is data.y_train
     steps = 0
     start = time.perf_counter()
-    bar = _progress(progress, f"{model} {method}", epochs)
+    bar = epoch_bar(progress, f"{model} {method}", epochs)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(epochs):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from components.base import DIGITAL, ELECTRICAL, IN, OPTICAL, OUT
+from components.base import DIGITAL, ELECTRICAL, OPTICAL, OUT
 from emulator.errors import Problem
 
 from .model import Instance, Where

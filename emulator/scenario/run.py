@@ -20,7 +20,7 @@ from emulator.errors import DivergenceError, Problem, ScenarioError, UserError
 from emulator.io import to_json, write_json, write_text
 
 from .load import Scenario, load_scenario
-from .step import PASSES, simulate_step
+from .step import simulate_step
 
 
 def _versions() -> dict:

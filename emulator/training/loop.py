@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from emulator.progress import epoch_bar
 from emulator.data import Dataset, load_dataset
 from emulator.errors import DivergenceError, Problem, UserError
 
@@ -129,6 +130,11 @@ def _locate_divergence(weights, activation, x_cols):
 
 def _diverged(epoch, lr, weights, activation, x_cols):
     layer, what = _locate_divergence(weights, activation, x_cols)
+    return divergence_error(epoch, lr, layer, what)
+
+
+def divergence_error(epoch: int, lr: float, layer, what: str) -> DivergenceError:
+    """The message every trainer gives when weights or outputs turn NaN/inf."""
     return DivergenceError(Problem(
         f"training diverged in epoch {epoch}: layer {layer} {what}", path=f"layer {layer}",
         hint=f"try a smaller learning rate than lr={lr:g}, e.g. lr={lr / 10:g}"))
@@ -154,21 +160,6 @@ def _blas_threads(layers, batch: int):
         _controller = ThreadpoolController()
     with _controller.limit(limits=1, user_api="blas"):
         yield
-
-
-def _progress(enabled: bool, method: str, epochs: int):
-    if not enabled:
-        return None
-    from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-
-    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("epochs"), TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=False)
-    prog.start()
-    prog.add_task(f"{method:>12}", total=epochs)
-    return prog
 
 
 def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tpfp",
@@ -218,7 +209,7 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
     same_sets = data.X_test is data.X_train and data.y_test is data.y_train
     steps = 0
     start = time.perf_counter()
-    bar = _progress(progress, method, epochs)
+    bar = epoch_bar(progress, method, epochs)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
                 _blas_threads(layers, b_full):
