@@ -331,11 +331,7 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
                 if not (math.isfinite(tr_loss) and math.isfinite(te_loss)):
                     raise _diverged(epoch + 1, float(lr), cmodel,
                                     np.ascontiguousarray(X[:256].transpose()))
-                hist.train_accuracy_per_epoch.append(tr_acc)
-                hist.test_accuracy_per_epoch.append(te_acc)
-                hist.train_loss_per_epoch.append(tr_loss)
-                hist.test_loss_per_epoch.append(te_loss)
-                hist.lr_per_epoch.append(rate)
+                hist.record_epoch((tr_acc, tr_loss), (te_acc, te_loss), rate)
                 if bar is not None:
                     bar.update(bar.task_ids[0], advance=1,
                                description=f"{model} {method} test {100 * te_acc:5.1f} %")

@@ -32,6 +32,15 @@ class History:
     counters: dict = field(default_factory=dict)
     seconds: float = 0.0
 
+    def record_epoch(self, train: tuple[float, float], test: tuple[float, float],
+                     lr: float) -> None:
+        """Append one epoch's (accuracy, loss) on the train and test sets and its rate."""
+        self.train_accuracy_per_epoch.append(train[0])
+        self.train_loss_per_epoch.append(train[1])
+        self.test_accuracy_per_epoch.append(test[0])
+        self.test_loss_per_epoch.append(test[1])
+        self.lr_per_epoch.append(lr)
+
     @property
     def epochs(self) -> int:
         return len(self.test_accuracy_per_epoch)

@@ -240,11 +240,7 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
                 if not (math.isfinite(tr_loss) and math.isfinite(te_loss)):
                     raise _diverged(epoch + 1, float(lr), weights, activation,
                                     X[:256].transpose())
-                hist.train_accuracy_per_epoch.append(tr_acc)
-                hist.test_accuracy_per_epoch.append(te_acc)
-                hist.train_loss_per_epoch.append(tr_loss)
-                hist.test_loss_per_epoch.append(te_loss)
-                hist.lr_per_epoch.append(rate)
+                hist.record_epoch((tr_acc, tr_loss), (te_acc, te_loss), rate)
                 if bar is not None:
                     bar.update(bar.task_ids[0], advance=1,
                                description=f"{method:>12} test {100 * te_acc:5.1f} %")
