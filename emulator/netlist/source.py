@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from emulator.errors import Problem, UserError
+from emulator.errors import Problem, UserError, did_you_mean
 
 Lines = dict[tuple, int]
 
@@ -78,7 +78,10 @@ def read_document(path: str | Path) -> tuple[Any, Lines]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(Problem("file not found", file=file)) from None
+        near = None
+        if path.parent.is_dir():
+            near = did_you_mean(path.name, [p.name for p in path.parent.iterdir()])
+        raise UserError(Problem("file not found", file=file, hint=near)) from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise UserError(Problem(f"cannot read file: {exc.__class__.__name__}", file=file)) from None
     if path.suffix.lower() == ".json":
