@@ -27,3 +27,35 @@ def test_every_cli_command_is_documented():
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     for name in sub.choices:
         assert re.search(rf"photonic-emu {name}\b", README), name
+
+
+def test_readme_scenario_example_is_a_valid_scenario():
+    import yaml
+
+    from emulator.scenario import load_scenario
+
+    block = README.split("## Scenarios", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    sc = load_scenario(yaml.safe_load(block), base=Path(__file__).resolve().parent.parent
+                       / "scenarios")
+    labels = [e["label"] for e in sc.config["training"]["methods"]]
+    assert labels == ["tpfp", "bp", "frozen", "tpfp_insitu", "strip"]
+    assert sc.config["training"]["methods"][4]["model_cfg"]["type"] == "column_strip"
+
+
+def test_readme_sweep_example_is_a_valid_sweep(tmp_path):
+    from emulator.sweep import load_sweep
+
+    import shutil
+
+    block = README.split("## Sweeps", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("scenarios", "netlists"):  # the example's relative paths, in a copy
+        shutil.copytree(root / folder, tmp_path / folder)
+    f = tmp_path / "scenarios" / "readme_sweep.yaml"
+    f.write_text(block)
+    sweep = load_sweep(f)
+    assert [p.key for p in sweep.params] == ["hardware.core", "hardware.shifter",
+                                            "hardware.params.adc.bits"]
+    from emulator.sweep import check_points, expand
+
+    check_points(sweep, expand(sweep))  # every point is a valid scenario
