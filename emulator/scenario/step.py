@@ -259,7 +259,7 @@ class _StepSim:
             if name == "modulated_forward":
                 n0, nL = self.n_input, outs[-1]
                 yield from digital("error and modulation x + FΓ", B * (nL + n0 * nL + n0),
-                                   B * (nL + n0 + n0 * 0) * BYTES + n0 * nL * BYTES,
+                                   B * (nL + n0) * BYTES + n0 * nL * BYTES,  # Γ, x and F
                                    B * n0 * BYTES)
             if name == "update":
                 macs = sum(B * b.matrix.size * b.positions for bl in self.blocks for b in bl)
