@@ -81,11 +81,11 @@ def timeline(step, path: Path) -> None:
     t = 0.0
     for name, p in step.passes.items():
         ax.axvline(t, color="k", lw=0.5, alpha=0.4)
-        ax.text(t, -0.7, name, fontsize=7, va="bottom")
+        ax.text(t, 1.01, f" {name}", fontsize=7, va="bottom", transform=ax.get_xaxis_transform())
         t += p.latency_s * 1e6
     ax.set_xlim(0, total * 1.01 if total else 1)
     ax.set_title("one training step: red = programming + settling, blue = streaming, "
-                 "green = digital", fontsize=9)
+                 "green = digital", fontsize=9, pad=16)
     save_figure(fig, path)
     plt.close(fig)
 
