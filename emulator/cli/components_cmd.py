@@ -6,6 +6,7 @@ import sys
 
 from components import default_registry
 from emulator.io import to_json
+from emulator.units import fmt
 
 from .tables import print_table
 
@@ -34,6 +35,17 @@ def catalogue(registry=None) -> list[dict]:
     return out
 
 
+def _num(x) -> str:
+    return "-" if x is None else f"{x:.4g}"
+
+
+def _value(v, unit: str) -> str:
+    """A default as a person reads it: engineering prefix and unit."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return fmt(float(v), unit) if unit not in ("1", "bit") else f"{v:.4g}"
+
+
 def run(args) -> int:
     from emulator.errors import Problem, UserError, did_you_mean
 
@@ -49,7 +61,8 @@ def run(args) -> int:
     for c in cat:
         ports = ", ".join(f"{p['name']} ({p['domain']} {p['direction']})" for p in c["ports"])
         rows = [[p["name"], p["unit"], "|".join(p["choices"]) if p["choices"] else "",
-                 p["default"], f"[{p['bounds'][0]}, {p['bounds'][1]}]" if not p["choices"] else "",
+                 _value(p["default"], p["unit"]),
+                 "" if p["choices"] else f"[{_num(p['bounds'][0])}, {_num(p['bounds'][1])}]",
                  p["source"]] for p in c["params"]]
         print_table(f"{c['name']} [{c['kind']}]: {c['doc']}\n  ports: {ports}",
                     ["param", "unit (SI)", "choices", "default", "bounds", "source"], rows)
