@@ -10,7 +10,6 @@ import math
 import numpy as np
 import pytest
 
-import emulator.training.derivatives as derivatives
 from emulator.conv import tpfp as conv_tpfp_module
 from emulator.conv.bp import ConvBP
 from emulator.conv.frozen import ConvFrozen
@@ -244,34 +243,8 @@ def test_conv_tpfp_module_source_has_no_derivative_and_no_transpose():
         assert "deriv" not in inspect.getsource(mod).lower(), mod.__name__
 
 
-class NoTranspose(np.ndarray):
-    """A weight that fails loudly if anything transposes it.  Products computed from it
-    are plain arrays (activations may be transposed)."""
-
-    def __array_wrap__(self, arr, context=None, return_scalar=False):
-        return np.asarray(arr)
-
-    @property
-    def T(self):
-        raise AssertionError("a weight was transposed")
-
-    def transpose(self, *a):
-        raise AssertionError("a weight was transposed")
-
-    def swapaxes(self, *a):
-        raise AssertionError("a weight was transposed")
-
-
-@pytest.fixture
-def no_derivatives(monkeypatch):
-    def boom(*a, **k):
-        raise AssertionError("a derivative was called")
-    for name in list(derivatives.DERIVATIVES):
-        monkeypatch.setitem(derivatives.DERIVATIVES, name, boom)
-
-
 @pytest.mark.parametrize("kind", ["patch_conv", "column_strip"])
-def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivatives, kind):
+def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivatives, guard, kind):
     rng = np.random.default_rng(2)
     if kind == "patch_conv":
         net = patch_conv((1, 8, 8), 3, [3, 2], [3, 2], [1, 1], [1, 0], [2, 1], "max", [5])
@@ -282,7 +255,7 @@ def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivati
     x = rng.random((64, 4), dtype=np.float32)
     t = onehot(rng, 3, 4)
     plain = [w.copy() for w in W]
-    guarded = [w.copy().view(NoTranspose) for w in W]
+    guarded = [guard(w) for w in W]
     for weights in (plain, guarded):
         m = ConvTPFP(net, weights, ConvOptions(activation="tanh"), feedback=F)
         for _ in range(3):
@@ -292,7 +265,7 @@ def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivati
         assert not np.array_equal(a, w0)  # every layer learned
     # the guards work: backprop trips them
     with pytest.raises(AssertionError, match="derivative|transposed"):
-        ConvBP(net, [w.copy().view(NoTranspose) for w in W],
+        ConvBP(net, [guard(w) for w in W],
                ConvOptions(activation="tanh")).step(x, t, 0.1)
 
 
