@@ -68,6 +68,7 @@ class _Ctx:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.problems: list[Problem] = []
+        self.ports: dict = {}  # (component, discrete params) -> ports, for this load only
 
     def add(self, where: Where, message: str, hint: str | None = None):
         self.problems.append(Problem(message, where.file, where.path, where.line, hint))
@@ -240,18 +241,16 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -
     component = ctx.registry.get(comp_name)
     params, given = resolve_params(component, spec.get("params"), report)
     level.instances[name] = Instance(name, component, params, given,
-                                     _ports(component, params), doc.where(path))
+                                     _ports(ctx, component, params), doc.where(path))
 
 
-_PORT_CACHE: dict = {}
-
-
-def _ports(component, params):
-    """Ports depend only on whole-number and choice parameters: cache on those."""
-    key = (id(component),) + tuple(v for v in params.values() if isinstance(v, (int, str)))
-    ports = _PORT_CACHE.get(key)
+def _ports(ctx: _Ctx, component, params):
+    """Ports depend only on whole-number and choice parameters: memoized on those, per
+    load (no state survives a call of load_netlist)."""
+    key = (component.name,) + tuple(v for v in params.values() if isinstance(v, (int, str)))
+    ports = ctx.ports.get(key)
     if ports is None:
-        ports = _PORT_CACHE[key] = component.ports(params)
+        ports = ctx.ports[key] = component.ports(params)
     return ports
 
 
