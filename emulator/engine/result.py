@@ -12,8 +12,20 @@ from .ledger import Ledger
 SHOT_NOISE_FLOOR_J = 50e-21
 
 
+class Costed:
+    """Energy and average power of anything with a ``ledger`` and a ``latency_s``."""
+
+    @property
+    def energy_j(self) -> float:
+        return self.ledger.total_j
+
+    @property
+    def avg_power_w(self) -> float:
+        return self.energy_j / self.latency_s if self.latency_s > 0 else 0.0
+
+
 @dataclass
-class PassResult:
+class PassResult(Costed):
     """One pass: ``kind`` is "inference", "reprogram" or "digital".  SI units throughout."""
 
     kind: str
@@ -29,14 +41,6 @@ class PassResult:
     flags: list[str] = field(default_factory=list)
     wall_s: dict[str, float] = field(default_factory=dict)  # wall-clock time per phase
     # (diagnostics for benchmarks; not part of to_dict, which holds simulated figures only)
-
-    @property
-    def energy_j(self) -> float:
-        return self.ledger.total_j
-
-    @property
-    def avg_power_w(self) -> float:
-        return self.energy_j / self.latency_s if self.latency_s > 0 else 0.0
 
     @property
     def breakdown_j(self) -> dict[str, float]:

@@ -33,6 +33,7 @@ import simpy
 from emulator.engine import build_plan, digital_work, reprogram, simulate
 from emulator.engine.ledger import Ledger, Model
 from emulator.engine.plan import static_entries
+from emulator.engine.result import Costed
 from emulator.engine.timebase import to_seconds, to_ticks
 from emulator.engine import trace as tr
 
@@ -67,21 +68,13 @@ class Tile:
 
 
 @dataclass
-class PassSummary:
+class PassSummary(Costed):
     name: str
     latency_s: float
     ledger: Ledger
     events: int
     batch: int
     trace: list = field(default_factory=list)
-
-    @property
-    def energy_j(self) -> float:
-        return self.ledger.total_j
-
-    @property
-    def avg_power_w(self) -> float:
-        return self.energy_j / self.latency_s if self.latency_s > 0 else 0.0
 
     def breakdown_j(self) -> dict[str, float]:
         return categorize(self.ledger)
