@@ -6,21 +6,22 @@ an output phase screen::
     U = diag(e^{i·out_phase}) · T_K ··· T_2 · T_1
 
 ``T_1`` is the MZI light meets first.  MZIs are grouped into physical columns (MZIs in one
-column act on disjoint modes), and the transfer is built one column at a time: all MZIs of
-a column update their mode pairs at once by fancy indexing, so the cost is one numpy
-operation per column, never one per MZI.
+column act on disjoint modes) and listed by (column, mode), which is a light order; the
+transfer is one compiled pass over that list (:func:`emulator.mesh.kernels.apply_mzis`),
+each MZI updating its pair of rows.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
 import numpy as np
 
 from emulator.errors import UserError
 
+from .kernels import apply_mzis, apply_mzis_left
 from .mzi import mzi_elements, wrap_phase
 
 KINDS = ("clements", "reck")
@@ -102,15 +103,6 @@ class MeshPhases:
             phi=self.phi if phi is None else phi,
             out_phase=self.out_phase if out_phase is None else out_phase)
 
-    @cached_property
-    def column_groups(self) -> tuple[np.ndarray, ...]:
-        """MZI indices per physical column, columns in increasing order."""
-        if not self.modes.size:
-            return ()
-        order = np.argsort(self.columns, kind="stable")
-        cuts = np.flatnonzero(np.diff(self.columns[order])) + 1
-        return tuple(np.split(order, cuts))
-
 
 def asap_columns(modes, n: int) -> np.ndarray:
     """Physical columns for MZIs listed in light order: each goes in the first column
@@ -129,12 +121,23 @@ def canonical_order(modes, columns) -> np.ndarray:
     return np.lexsort((np.asarray(modes), np.asarray(columns)))
 
 
+@lru_cache(maxsize=64)
+def _placement(n: int, modes: bytes):
+    """(columns, canonical order) of MZIs listed in light order; cached per topology, since
+    a decomposition of a given size always lists the same modes."""
+    m = np.frombuffer(modes, dtype=np.int64)
+    columns = asap_columns(m, n)
+    order = canonical_order(m, columns)
+    for a in (columns, order):
+        a.setflags(write=False)
+    return columns, order
+
+
 def build_mesh(n: int, kind: str, modes, theta, phi, out_phase) -> MeshPhases:
     """A :class:`MeshPhases` from MZIs listed in light order: columns assigned as soon as
     possible, MZIs re-listed by (column, mode), phases wrapped into [0, 2π)."""
-    modes = np.asarray(modes, dtype=np.int64)
-    columns = asap_columns(modes, n)
-    order = canonical_order(modes, columns)
+    modes = np.ascontiguousarray(modes, dtype=np.int64)
+    columns, order = _placement(int(n), modes.tobytes())
     return MeshPhases(n=n, kind=kind, modes=modes[order], columns=columns[order],
                       theta=wrap_phase(np.asarray(theta, dtype=float)[order]),
                       phi=wrap_phase(np.asarray(phi, dtype=float)[order]),
@@ -178,6 +181,16 @@ def _phases(mesh: MeshPhases, theta, phi, out_phase):
     return th, ph, out
 
 
+def _transfers(mesh: MeshPhases, th, ph, mzi_loss_db):
+    """The four entries of every MZI's T (with its loss), contiguous complex arrays."""
+    t = mzi_elements(th, ph)
+    loss = np.asarray(mzi_loss_db, dtype=float)
+    if np.any(loss != 0.0):
+        amp = np.broadcast_to(10.0 ** (-loss / 20.0), th.shape)
+        t = tuple(e * amp for e in t)
+    return tuple(np.ascontiguousarray(e, dtype=complex) for e in t)
+
+
 def apply_mesh(mesh: MeshPhases, x, theta=None, phi=None, out_phase=None,
                mzi_loss_db=0.0) -> np.ndarray:
     """``U · x`` for a batch of column vectors ``x`` (shape ``(n,)`` or ``(n, B)``).
@@ -186,23 +199,25 @@ def apply_mesh(mesh: MeshPhases, x, theta=None, phi=None, out_phase=None,
     ``mzi_loss_db`` is the insertion loss of every MZI [dB] (scalar or one per MZI).
     """
     th, ph, out = _phases(mesh, theta, phi, out_phase)
-    y = np.array(x, dtype=complex)  # private copy, updated in place
+    y = np.array(x, dtype=complex, order="C")  # private copy, updated in place
     if y.shape[0] != mesh.n:
         raise UserError(f"input has {y.shape[0]} rows, the mesh has {mesh.n} modes")
-    if mesh.n_mzi:
-        t00, t01, t10, t11 = mzi_elements(th, ph)
-        loss = np.asarray(mzi_loss_db, dtype=float)
-        if np.any(loss != 0.0):
-            amp = np.broadcast_to(10.0 ** (-loss / 20.0), th.shape)
-            t00, t01, t10, t11 = t00 * amp, t01 * amp, t10 * amp, t11 * amp
-        extra = (slice(None),) + (None,) * (y.ndim - 1)  # broadcast over the batch axes
-        for idx in mesh.column_groups:
-            top, bot = mesh.modes[idx], mesh.modes[idx] + 1
-            a, b = y[top], y[bot]
-            y[top] = t00[idx][extra] * a + t01[idx][extra] * b
-            y[bot] = t10[idx][extra] * a + t11[idx][extra] * b
+    if mesh.n_mzi:  # one compiled pass over the MZIs in light order
+        apply_mzis(y.reshape(mesh.n, -1), mesh.modes, *_transfers(mesh, th, ph, mzi_loss_db))
     screen = np.exp(1j * out)
     return y * screen.reshape((mesh.n,) + (1,) * (y.ndim - 1))
+
+
+def mesh_rows(mesh: MeshPhases, rows: int, theta=None, phi=None, out_phase=None,
+              mzi_loss_db=0.0) -> np.ndarray:
+    """The first ``rows`` rows of the mesh's matrix, ``U[:rows, :]``, at the cost of
+    ``rows`` row vectors pushed backwards through the mesh (not of the whole matrix)."""
+    th, ph, out = _phases(mesh, theta, phi, out_phase)
+    y = np.zeros((rows, mesh.n), dtype=complex)
+    y[np.arange(rows), np.arange(rows)] = np.exp(1j * out[:rows])
+    if mesh.n_mzi:
+        apply_mzis_left(y, mesh.modes, *_transfers(mesh, th, ph, mzi_loss_db))
+    return y
 
 
 def mesh_matrix(mesh: MeshPhases, theta=None, phi=None, out_phase=None,

@@ -5,7 +5,8 @@ operator", Phys. Rev. Lett. 73, 58 (1994).  Every MZI is applied from the right 
 side): row N−1 is nulled from left to right with MZIs on columns (0,1), (1,2), …,
 (N−2,N−1), which leaves a single unit-modulus entry in the corner; then row N−2 on
 columns 0..N−2, and so on.  What remains is the output phase screen.  The nulling
-equation is the right-hand one of :mod:`emulator.mesh.clements`.
+equation is the right-hand one of :mod:`emulator.mesh.clements` (compiled loop in
+:mod:`emulator.mesh.kernels`).
 
 Light meets the MZIs in the order applied: the first diagonal of the triangle (modes
 0, 1, …, N−2), then the next one (modes 0, …, N−3) two columns later, and so on, so the
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .clements import null_from_right
+from . import kernels
 from .layout import MeshPhases, as_square, build_mesh, check_reduced
 
 
@@ -34,9 +35,8 @@ def decompose(U, atol: float = 1e-8) -> MeshPhases:
     """
     A = as_square(U)
     n = A.shape[0]
-    steps = [(k, *null_from_right(A, r, k)) for r, k in _light_order(n)]
+    steps = kernels.reck_reduce(A)  # rows (mode, cos θ/2, sin θ/2, φ), in _light_order
     d = check_reduced(A, atol)
-    steps = np.array(steps, dtype=float).reshape(-1, 4)  # (mode, cos θ/2, sin θ/2, φ)
     theta = 2.0 * np.arctan2(steps[:, 2], steps[:, 1])
     return build_mesh(n, "reck", steps[:, 0].astype(np.int64), theta, steps[:, 3],
                       np.angle(d))

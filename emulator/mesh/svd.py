@@ -17,7 +17,7 @@ import numpy as np
 from emulator.errors import UserError, did_you_mean
 
 from . import clements, reck
-from .layout import MeshPhases, apply_mesh
+from .layout import MeshPhases, apply_mesh, mesh_rows
 
 DECOMPOSERS = {"clements": clements.decompose, "reck": reck.decompose}
 
@@ -79,7 +79,21 @@ def svd_apply(mp: SVDMapping, x, *, u_theta=None, u_phi=None, u_out_phase=None,
     return mp.scale * apply_mesh(mp.u, mid, u_theta, u_phi, u_out_phase, mzi_loss_db)
 
 
-def svd_matrix(mp: SVDMapping, **perturbed) -> np.ndarray:
+def svd_matrix(mp: SVDMapping, *, u_theta=None, u_phi=None, u_out_phase=None,
+               vh_theta=None, vh_phi=None, vh_out_phase=None, sigma=None,
+               mzi_loss_db=0.0) -> np.ndarray:
     """The m×n matrix ``scale · U · Σ · V†`` the layer realises; keywords as
-    :func:`svd_apply`."""
-    return svd_apply(mp, np.eye(mp.n, dtype=complex), **perturbed)
+    :func:`svd_apply`.
+
+    Only k = min(m, n) columns of U and rows of V† carry light, so it is built as
+    ``scale · U[:, :k] · diag(σ) · V†[:k, :]`` from k inputs pushed through U and k rows
+    pulled back through V†: for a 10×784 layer, 10 vectors per mesh instead of 784.
+    """
+    k = min(mp.m, mp.n)
+    sig = mp.sigma if sigma is None else np.asarray(sigma, dtype=float)
+    if sig.shape != (k,):
+        raise UserError(f"sigma has shape {sig.shape}, expected ({k},)")
+    u_cols = apply_mesh(mp.u, np.eye(mp.m, k, dtype=complex), u_theta, u_phi, u_out_phase,
+                        mzi_loss_db)
+    vh_rows = mesh_rows(mp.vh, k, vh_theta, vh_phi, vh_out_phase, mzi_loss_db)
+    return (mp.scale * u_cols * sig) @ vh_rows
