@@ -178,6 +178,35 @@ def bench_in_situ() -> None:
     for k in (1, 2, 4, 8, 23, 100, 1000):
         amort = (med["in-situ, passes only"] + med["in-situ, re-map"] / k) / med["ideal"]
         print(f"  re-programmed every {k:4d} steps: {amort:7.1f}x")
+    bench_in_situ_runs(layers, dict(phase_bits=8, phase_sigma=0.02))
+
+
+def bench_in_situ_runs(layers, hw, seeds=(1, 2, 3)) -> None:
+    """Whole 100-epoch digits runs: in situ (re-mapped every step, or on drift) vs ideal."""
+    from emulator.data import load_dataset
+    from emulator.training import train
+
+    print(f"whole digits runs {'-'.join(map(str, layers))}, 100 epochs, B=64, in situ "
+          f"{hw}, seeds {seeds}: wall time / ideal run (median), test accuracy (mean)")
+    ideal_s, ideal_acc = [], []
+    for s in seeds:
+        h = train(load_dataset("digits", s), layers=layers, seed=s, progress=False)
+        ideal_s.append(h.seconds)
+        ideal_acc.append(h.test_accuracy)
+    print(f"  ideal                    {np.median(ideal_s):6.2f} s          "
+          f"accuracy {100 * np.mean(ideal_acc):6.2f} %")
+    for drift in (None, 0.01, 0.03):
+        secs, accs, rate = [], [], []
+        for s in seeds:
+            h = train(load_dataset("digits", s), layers=layers, seed=s, progress=False,
+                      hardware=dict(hw, reprogram_drift=drift))
+            secs.append(h.seconds)
+            accs.append(h.test_accuracy)
+            rate.append(h.counters["reprograms"] / (h.counters["steps"] * (len(layers) - 1)))
+        label = "re-map every step" if drift is None else f"re-map on drift > {drift:g}"
+        print(f"  {label:24s} {np.median(secs):6.2f} s = {np.median(secs) / np.median(ideal_s):5.1f}x "
+              f"accuracy {100 * np.mean(accs):6.2f} % (re-mapped {100 * np.mean(rate):5.1f} % "
+              f"of layer-steps)", flush=True)
 
 
 def bench_accuracy() -> None:

@@ -117,7 +117,50 @@ def test_hardware_spec_errors():
     with pytest.raises(UserError, match="did you mean 'phase_sigma'"):
         HardwareSpec.parse({"phase_sigm": 0.1})
     with pytest.raises(UserError) as err:
-        HardwareSpec.parse({"phase_bits": 0, "phase_sigma": -1, "reprogram_every": 0})
-    assert len(err.value.problems) == 3
+        HardwareSpec.parse({"phase_bits": 0, "phase_sigma": -1, "reprogram_every": 0,
+                            "reprogram_drift": float("nan")})
+    assert len(err.value.problems) == 4
     assert HardwareSpec.parse(None) is None
     assert HardwareSpec.parse({"phase_bits": 8}).phase_bits == 8
+
+
+def test_drift_policy_reprograms_only_layers_that_moved():
+    """With reprogram_drift = 1 %, an update of 0.5 % leaves the chip as it was and one of
+    2 % re-maps that layer only; drift is ‖W − W_prog‖/‖W_prog‖ by hand."""
+    rng = np.random.default_rng(3)
+    weights = [rng.uniform(-1, 1, (5, 7)).astype(np.float32),
+               rng.uniform(-1, 1, (3, 5)).astype(np.float32)]
+    from emulator.training.optical import Device
+    dev = Device(weights, HardwareSpec(phase_bits=8, reprogram_drift=0.01),
+                 np.random.default_rng(4))
+    held = [lay.matrix.copy() for lay in dev.layers]
+    step = rng.normal(size=weights[0].shape).astype(np.float32)
+    small = 0.005 * np.linalg.norm(weights[0]) / np.linalg.norm(step)
+    w0 = weights[0].copy()
+    weights[0] += small * step
+    assert dev.layers[0].drift(weights[0]) == pytest.approx(
+        np.linalg.norm(weights[0] - w0) / np.linalg.norm(w0), rel=1e-5)
+    dev.after_update(1)
+    assert dev.counters["reprograms"] == 2  # only the initial programming
+    assert np.array_equal(dev.layers[0].matrix, held[0])
+    weights[0] += 3 * small * step  # now 2 % away from what the chip holds
+    dev.after_update(2)
+    assert [lay.counters["reprograms"] for lay in dev.layers] == [2, 1]
+    assert (np.linalg.norm(dev.layers[0].matrix - weights[0])
+            < np.linalg.norm(held[0] - weights[0]))  # the chip now follows the new weights
+    assert np.array_equal(dev.layers[1].matrix, held[1])
+    weights[1] *= 1.001  # tiny change: sync at the end of training still writes it
+    dev.sync()
+    assert [lay.counters["reprograms"] for lay in dev.layers] == [2, 2]
+    assert np.array_equal(dev.layers[1].programmed, weights[1])
+
+
+def test_drift_policy_in_training_ends_with_the_final_weights_on_chip():
+    d = load_dataset("digits", 1)
+    kw = dict(layers=[64, 12, 10], epochs=3, progress=False, seed=2,
+              hardware=dict(phase_bits=8, reprogram_drift=0.02))
+    h = train(d, **kw)
+    c = h.counters
+    assert 2 * 3 < c["reprograms"] < 2 * (1 + c["steps"])  # skipped some, not all
+    for lay, w in zip(h.model.device.layers, h.weights):
+        assert np.array_equal(lay.programmed, w)

@@ -87,6 +87,10 @@ def costs(sc, step: StepResult, data) -> dict:
     if optical_per_mac is not None and optical_per_mac < SHOT_NOISE_FLOOR_J:
         flags.append(f"optical energy per MAC {optical_per_mac:.3g} J is below the shot-noise "
                      f"floor {SHOT_NOISE_FLOOR_J:.3g} J (Hamerly 2019)")
+    nd = cfg["nonideal"]
+    if nd["reprogram_every"] > 1 or nd["reprogram_drift"] is not None:
+        flags.append("training costs assume the phases are re-programmed after every update; "
+                     "the in-situ runs re-programmed less often (see counters.reprograms)")
     return {
         "passes": passes,
         "per_sample": per_sample,

@@ -40,7 +40,8 @@ def _hardware_spec(cfg: dict, core, force: bool = False) -> dict | None:
     return {"mesh_size": max(core.n_in, core.n_out), "phase_bits": nd["phase_bits"],
             "phase_sigma": nd["phase_error"], "crosstalk": nd["crosstalk"],
             "mzi_loss_db": nd["loss"], "detector_noise": nd["detector_noise"],
-            "adc_bits": nd["adc_bits"], "dac_bits": nd["dac_bits"]}
+            "adc_bits": nd["adc_bits"], "dac_bits": nd["dac_bits"],
+            "reprogram_every": nd["reprogram_every"], "reprogram_drift": nd["reprogram_drift"]}
 
 
 def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:

@@ -108,6 +108,11 @@ SCHEMA: dict[str, Field] = {
         "deploy": Field("bool", False, "also run ideal-trained weights on the imperfect mesh"),
         "loss": Field("quantity", 0.0, "MZI insertion loss in the emulated mesh",
                       unit="dB", lo=0, hi=10),
+        "reprogram_every": Field("int", 1, "in situ: updates between re-mappings of the "
+                                 "phases", lo=1, hi=1_000_000),
+        "reprogram_drift": Field("float", None, "in situ: re-map a layer only if its weights "
+                                 "moved by more than this fraction (‖ΔW‖/‖W‖) since it was "
+                                 "last programmed", lo=0, hi=10, nullable=True),
     }, "imperfections of the emulated hardware during training"),
     "variants": Field("map", {}, "named hardware alternatives costed beside the main one, "
                       "e.g. {eo: {shifter: eo}}", item=Field("map")),

@@ -229,9 +229,8 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
                         raise _diverged(epoch + 1, float(lr), weights, activation, x_cols)
                     if device is not None:
                         device.after_update(steps)
-                if (device is not None and epoch == epochs - 1
-                        and steps % hw.reprogram_every):
-                    device.program_all()  # the chip holds the final weights
+                if device is not None and epoch == epochs - 1:
+                    device.sync()  # the chip holds the final weights
                 tr_acc, tr_loss = model.score(X, y)
                 if same_sets:
                     te_acc, te_loss = tr_acc, tr_loss

@@ -22,12 +22,18 @@ onto ``mesh_size`` cores is not modelled yet); such layers are listed in ``overs
 
 Re-programming: after every ``reprogram_every`` updates the digital weights are mapped
 again (SVD + Clements decomposition + the four steps above); in between, the chip keeps
-its previous settings and the forward passes see those, as real hardware would.
+its previous settings and the forward passes see those, as real hardware would.  With
+``reprogram_drift`` set, a layer is re-mapped at those points only if its weights have
+moved by more than that fraction since it was last programmed (relative Frobenius norm,
+‖W − W_prog‖ / ‖W_prog‖): a controller that skips re-writing phases for updates smaller
+than it cares about.  Late in training, when η has decayed, most steps are then free.
+At the end of training every layer whose weights changed is programmed once more.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +56,7 @@ class HardwareSpec:
     adc_bits: int | None = None  # read-out ADC resolution, bits
     dac_bits: int | None = None  # input modulator DAC resolution, bits
     reprogram_every: int = 1  # updates between re-programmings of the phases
+    reprogram_drift: float | None = None  # re-map a layer only if ‖ΔW‖/‖W‖ exceeds this
 
     @classmethod
     def parse(cls, obj) -> "HardwareSpec | None":
@@ -91,6 +98,10 @@ class HardwareSpec:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
                 bad(name, "must be a finite number >= 0")
+        d = self.reprogram_drift
+        if d is not None and not (isinstance(d, (int, float)) and not isinstance(d, bool)
+                                  and np.isfinite(d) and d >= 0):
+            bad("reprogram_drift", "must be None (re-map at every check) or a fraction >= 0")
         if not (isinstance(self.crosstalk, (int, float)) and abs(self.crosstalk) <= 1):
             bad("crosstalk", "must be a fraction with |c| <= 1")
         if problems:
@@ -121,6 +132,8 @@ class OpticalLayer:
         self.matrix = None  # Re(M), float32 (m × n): what a forward pass multiplies by
         self.complex_matrix = None
         self._offsets = None  # fixed fabrication offsets per shifter
+        self.programmed = None  # the digital weights the chip was last programmed with
+        self._programmed_norm = 0.0
         self.counters = dict(reprograms=0, phase_writes=0, dac_conversions=0,
                              adc_conversions=0, mesh_passes=0)
 
@@ -179,12 +192,24 @@ class OpticalLayer:
                        vh_theta=vh["theta"], vh_phi=vh["phi"], vh_out_phase=vh["out_phase"],
                        sigma=self._held_sigma(mp.sigma), mzi_loss_db=self.spec.mzi_loss_db)
         self.mapping = mp
+        self.programmed = np.array(W, dtype=DTYPE)
+        self._programmed_norm = float(np.linalg.norm(self.programmed))
         self.complex_matrix = M
         self.matrix = np.ascontiguousarray(M.real, dtype=DTYPE)
         c = self.counters
         c["reprograms"] += 1
         c["phase_writes"] += (2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi + mp.vh.n
                               + mp.sigma.size)
+
+    def drift(self, W) -> float:
+        """‖W − W_prog‖_F / ‖W_prog‖_F: how far the weights moved since programming
+        (inf if never programmed or programmed with zeros and changed since)."""
+        if self.programmed is None:
+            return math.inf
+        moved = float(np.linalg.norm(np.subtract(W, self.programmed, dtype=DTYPE)))
+        if self._programmed_norm > 0.0:
+            return moved / self._programmed_norm
+        return math.inf if moved > 0.0 else 0.0
 
     def forward(self, x, out=None, rng=None, count: bool = True):
         """Read-out z = Re(M)·x of a column batch, with converter and detector effects."""
@@ -225,8 +250,19 @@ class Device:
             layer.program(w)
 
     def after_update(self, step: int) -> None:
-        if step % self.spec.reprogram_every == 0:
-            self.program_all()
+        """Re-program after update number ``step`` as the spec says (see module doc)."""
+        spec = self.spec
+        if step % spec.reprogram_every:
+            return
+        for layer, w in zip(self.layers, self.weights):
+            if spec.reprogram_drift is None or layer.drift(w) > spec.reprogram_drift:
+                layer.program(w)
+
+    def sync(self) -> None:
+        """Program every layer whose weights differ from what the chip holds."""
+        for layer, w in zip(self.layers, self.weights):
+            if layer.drift(w) > 0.0:
+                layer.program(w)
 
     @property
     def oversize(self) -> list[int]:
