@@ -180,6 +180,20 @@ def test_svd_complex_and_perturbed():
                        atol=1e-12)
 
 
+def test_compiled_transfers_match_the_closed_form():
+    """The compiled MZI entries equal amp · B·diag(e^{iθ},1)·B·diag(e^{iφ},1), built here."""
+    from emulator.mesh.kernels import mzi_transfers
+
+    rng = np.random.default_rng(8)
+    th, ph = rng.uniform(-7, 7, 50), rng.uniform(-7, 7, 50)
+    amp = rng.uniform(0.5, 1.0, 50)
+    B = np.array([[1, 1j], [1j, 1]]) / np.sqrt(2)
+    t = mzi_transfers(th, ph, amp)
+    for k in range(50):
+        T = amp[k] * B @ np.diag([np.exp(1j * th[k]), 1]) @ B @ np.diag([np.exp(1j * ph[k]), 1])
+        assert np.allclose([t[0][k], t[1][k], t[2][k], t[3][k]], T.ravel(), atol=1e-14)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_mesh_rows_are_rows_of_the_lossy_perturbed_matrix(kind):
     """Rows pulled backwards through the mesh equal the rows of the full matrix, built

@@ -131,27 +131,42 @@ def reck_reduce(A):
 
 
 @numba.njit(**_JIT)
-def apply_mzis(y, modes, t00, t01, t10, t11):
-    """y ← T_K ··· T_1 · y for MZIs in light order; y is (n, B), updated in place."""
-    B = y.shape[1]
-    for k in range(modes.shape[0]):
+def apply_mzis(yr, yi, modes, t00, t01, t10, t11, reverse):
+    """y ← T_K ··· T_1 · y for MZIs in light order, y = yr + i·yi of shape (n, B), updated
+    in place (real and imaginary parts apart, so the loop over the batch vectorizes).
+
+    ``reverse`` walks the MZIs last to first; with each T transposed (t01 ↔ t10) that
+    gives yᵀ ← yᵀ · T_K ··· T_1, i.e. rows of the mesh's matrix.
+    """
+    B = yr.shape[1]
+    K = modes.shape[0]
+    for step in range(K):
+        k = K - 1 - step if reverse else step
         m = modes[k]
-        p, q, u, v = t00[k], t01[k], t10[k], t11[k]
+        pr, pi_, qr, qi = t00[k].real, t00[k].imag, t01[k].real, t01[k].imag
+        ur, ui, vr, vi = t10[k].real, t10[k].imag, t11[k].real, t11[k].imag
+        ar_, ai_, br_, bi_ = yr[m], yi[m], yr[m + 1], yi[m + 1]
         for j in range(B):
-            a, b = y[m, j], y[m + 1, j]
-            y[m, j] = p * a + q * b
-            y[m + 1, j] = u * a + v * b
+            ar, ai, br, bi = ar_[j], ai_[j], br_[j], bi_[j]
+            ar_[j] = pr * ar - pi_ * ai + qr * br - qi * bi
+            ai_[j] = pr * ai + pi_ * ar + qr * bi + qi * br
+            br_[j] = ur * ar - ui * ai + vr * br - vi * bi
+            bi_[j] = ur * ai + ui * ar + vr * bi + vi * br
 
 
 @numba.njit(**_JIT)
-def apply_mzis_left(y, modes, t00, t01, t10, t11):
-    """y ← y · T_K ··· T_1 for MZIs in light order (walked last to first); y is (B, n),
-    updated in place.  Gives selected rows of a mesh's matrix at the cost of B of them."""
-    B = y.shape[0]
-    for k in range(modes.shape[0] - 1, -1, -1):
-        m = modes[k]
-        p, q, u, v = t00[k], t01[k], t10[k], t11[k]
-        for i in range(B):
-            a, b = y[i, m], y[i, m + 1]
-            y[i, m] = a * p + b * u
-            y[i, m + 1] = a * q + b * v
+def mzi_transfers(theta, phi, amp):
+    """The entries (t00, t01, t10, t11) of amp·T(θ, φ) for every MZI; the same formula as
+    :func:`emulator.mesh.mzi.mzi_elements`, in one compiled pass without temporaries."""
+    K = theta.shape[0]
+    t00 = np.empty(K, dtype=np.complex128)
+    t01 = np.empty(K, dtype=np.complex128)
+    t10 = np.empty(K, dtype=np.complex128)
+    t11 = np.empty(K, dtype=np.complex128)
+    for k in range(K):
+        h = 0.5 * theta[k]
+        g = complex(0.0, amp[k]) * cmath.exp(complex(0.0, h))
+        s, c = math.sin(h), math.cos(h)
+        ge = g * cmath.exp(complex(0.0, phi[k]))
+        t00[k], t01[k], t10[k], t11[k] = ge * s, g * c, ge * c, -g * s
+    return t00, t01, t10, t11

@@ -21,8 +21,8 @@ import numpy as np
 
 from emulator.errors import UserError
 
-from .kernels import apply_mzis, apply_mzis_left
-from .mzi import mzi_elements, wrap_phase
+from .kernels import apply_mzis, mzi_transfers
+from .mzi import wrap_phase
 
 KINDS = ("clements", "reck")
 
@@ -182,13 +182,10 @@ def _phases(mesh: MeshPhases, theta, phi, out_phase):
 
 
 def _transfers(mesh: MeshPhases, th, ph, mzi_loss_db):
-    """The four entries of every MZI's T (with its loss), contiguous complex arrays."""
-    t = mzi_elements(th, ph)
-    loss = np.asarray(mzi_loss_db, dtype=float)
-    if np.any(loss != 0.0):
-        amp = np.broadcast_to(10.0 ** (-loss / 20.0), th.shape)
-        t = tuple(e * amp for e in t)
-    return tuple(np.ascontiguousarray(e, dtype=complex) for e in t)
+    """The four entries of every MZI's T, times its loss amplitude (complex arrays)."""
+    amp = np.broadcast_to(10.0 ** (-np.asarray(mzi_loss_db, dtype=float) / 20.0), th.shape)
+    return mzi_transfers(np.ascontiguousarray(th, dtype=float),
+                         np.ascontiguousarray(ph, dtype=float), np.ascontiguousarray(amp))
 
 
 def apply_mesh(mesh: MeshPhases, x, theta=None, phi=None, out_phase=None,
@@ -199,11 +196,15 @@ def apply_mesh(mesh: MeshPhases, x, theta=None, phi=None, out_phase=None,
     ``mzi_loss_db`` is the insertion loss of every MZI [dB] (scalar or one per MZI).
     """
     th, ph, out = _phases(mesh, theta, phi, out_phase)
-    y = np.array(x, dtype=complex, order="C")  # private copy, updated in place
-    if y.shape[0] != mesh.n:
-        raise UserError(f"input has {y.shape[0]} rows, the mesh has {mesh.n} modes")
+    x = np.asarray(x)
+    if x.shape[:1] != (mesh.n,):
+        raise UserError(f"input has {x.shape[:1]} rows, the mesh has {mesh.n} modes")
+    y = x.astype(complex)
     if mesh.n_mzi:  # one compiled pass over the MZIs in light order
-        apply_mzis(y.reshape(mesh.n, -1), mesh.modes, *_transfers(mesh, th, ph, mzi_loss_db))
+        yr = np.ascontiguousarray(y.real, dtype=float).reshape(mesh.n, -1)
+        yi = np.ascontiguousarray(y.imag, dtype=float).reshape(mesh.n, -1)
+        apply_mzis(yr, yi, mesh.modes, *_transfers(mesh, th, ph, mzi_loss_db), False)
+        y = (yr + 1j * yi).reshape(y.shape)
     screen = np.exp(1j * out)
     return y * screen.reshape((mesh.n,) + (1,) * (y.ndim - 1))
 
@@ -213,11 +214,14 @@ def mesh_rows(mesh: MeshPhases, rows: int, theta=None, phi=None, out_phase=None,
     """The first ``rows`` rows of the mesh's matrix, ``U[:rows, :]``, at the cost of
     ``rows`` row vectors pushed backwards through the mesh (not of the whole matrix)."""
     th, ph, out = _phases(mesh, theta, phi, out_phase)
-    y = np.zeros((rows, mesh.n), dtype=complex)
-    y[np.arange(rows), np.arange(rows)] = np.exp(1j * out[:rows])
+    screen = np.exp(1j * out[:rows])
+    yr, yi = np.zeros((mesh.n, rows)), np.zeros((mesh.n, rows))  # yᵀ, one row per mode
+    yr[np.arange(rows), np.arange(rows)] = screen.real
+    yi[np.arange(rows), np.arange(rows)] = screen.imag
     if mesh.n_mzi:
-        apply_mzis_left(y, mesh.modes, *_transfers(mesh, th, ph, mzi_loss_db))
-    return y
+        t00, t01, t10, t11 = _transfers(mesh, th, ph, mzi_loss_db)
+        apply_mzis(yr, yi, mesh.modes, t00, t10, t01, t11, True)
+    return (yr + 1j * yi).T
 
 
 def mesh_matrix(mesh: MeshPhases, theta=None, phi=None, out_phase=None,
