@@ -180,6 +180,18 @@ def test_svd_complex_and_perturbed():
                        atol=1e-12)
 
 
+def test_wrap_phase_range_and_congruence():
+    from emulator.mesh.mzi import wrap_phase
+
+    x = np.concatenate([np.random.default_rng(1).uniform(-1e3, 1e3, 10_000),
+                        [-1e-17, -0.0, TWO_PI, -TWO_PI, 3 * TWO_PI, np.nextafter(TWO_PI, 0),
+                         -5e-324, 1e-300]])
+    w = wrap_phase(x)
+    assert np.all((w >= 0) & (w < TWO_PI))
+    assert np.max(np.abs(np.exp(1j * w) - np.exp(1j * x))) < 1e-12
+    assert np.allclose(w[:10_000], np.mod(x[:10_000], TWO_PI), atol=1e-11)
+
+
 def test_compiled_transfers_match_the_closed_form():
     """The compiled MZI entries equal amp · B·diag(e^{iθ},1)·B·diag(e^{iφ},1), built here."""
     from emulator.mesh.kernels import mzi_transfers
