@@ -77,13 +77,9 @@ class MeshPhases:
             if not np.all(np.isfinite(getattr(self, name))):
                 problems.append(f"{name} contains NaN or infinity")
         if not problems and self.modes.size:
-            order = np.lexsort((self.modes, self.columns))
-            c, m = self.columns[order], self.modes[order]
-            clash = (c[1:] == c[:-1]) & (m[1:] - m[:-1] < 2)
-            if clash.any():
-                i = int(np.flatnonzero(clash)[0])
-                problems.append(f"column {int(c[i])} has overlapping MZIs at modes "
-                                f"{int(m[i])} and {int(m[i + 1])}")
+            clash = _overlap(self.modes.tobytes(), self.columns.tobytes())
+            if clash:
+                problems.append(clash)
         if problems:
             raise UserError(problems)
 
@@ -102,6 +98,21 @@ class MeshPhases:
             self, theta=self.theta if theta is None else theta,
             phi=self.phi if phi is None else phi,
             out_phase=self.out_phase if out_phase is None else out_phase)
+
+
+@lru_cache(maxsize=64)
+def _overlap(modes: bytes, columns: bytes) -> str | None:
+    """The first pair of MZIs sharing a mode in one column, as a message, or None (cached
+    per topology: a training run re-builds the same mesh shape at every re-programming)."""
+    modes_a = np.frombuffer(modes, dtype=np.int64)
+    columns_a = np.frombuffer(columns, dtype=np.int64)
+    order = np.lexsort((modes_a, columns_a))
+    c, m = columns_a[order], modes_a[order]
+    clash = (c[1:] == c[:-1]) & (m[1:] - m[:-1] < 2)
+    if not clash.any():
+        return None
+    i = int(np.flatnonzero(clash)[0])
+    return f"column {int(c[i])} has overlapping MZIs at modes {int(m[i])} and {int(m[i + 1])}"
 
 
 def asap_columns(modes, n: int) -> np.ndarray:
