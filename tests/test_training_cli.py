@@ -47,3 +47,19 @@ def test_bad_input_exits_2_without_traceback(args, message, capsys, tmp_path):
     assert rc == 2
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_train_in_situ_reports_remaps_per_step(tmp_path, capsys, monkeypatch):
+    """Every update re-maps both layers without a drift threshold (1 + 1 per step); with a
+    threshold far above any update, only the final sync re-maps (2 layers / steps)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    out = tmp_path / "t.json"
+    base = ["train", "--data", "digits", "--layers", "64,8,10", "--method", "tpfp",
+            "--epochs", "1", "--batch", "720", "--json", str(out), "--quiet"]
+    assert main(base + ["--hardware", "phase_bits=8"]) == 0
+    assert "layer re-maps / step" in capsys.readouterr().out
+    c = json.loads(out.read_text())["methods"]["tpfp"]["counters"]
+    assert c["steps"] == 2 and c["reprograms"] == 2 * (1 + 2)
+    assert main(base + ["--hardware", "phase_bits=8,reprogram_drift=100"]) == 0
+    c = json.loads(out.read_text())["methods"]["tpfp"]["counters"]
+    assert c["reprograms"] == 2 * 1 + 2  # initial programming + the end-of-training sync

@@ -137,11 +137,17 @@ def run(args) -> int:
         results[m] = h
     table = Table(title=f"{data.name}, layers {'-'.join(map(str, settings['layers']))}, "
                         f"{settings['activation']}, {settings['epochs']} epochs")
-    for col in ("method", "train acc [%]", "test acc [%]", "test loss", "time [s]"):
+    insitu = settings.get("hardware") is not None
+    cols = ["method", "train acc [%]", "test acc [%]", "test loss", "time [s]"]
+    for col in cols + (["layer re-maps / step"] if insitu else []):
         table.add_column(col, justify="left" if col == "method" else "right")
     for m, h in results.items():
-        table.add_row(m, f"{100 * h.train_accuracy:.2f}", f"{100 * h.test_accuracy:.2f}",
-                      f"{h.test_loss_per_epoch[-1]:.4f}", f"{h.seconds:.2f}")
+        row = [m, f"{100 * h.train_accuracy:.2f}", f"{100 * h.test_accuracy:.2f}",
+               f"{h.test_loss_per_epoch[-1]:.4f}", f"{h.seconds:.2f}"]
+        if insitu:  # re-programmings after the initial one, per update, summed over layers
+            c = h.counters
+            row.append(f"{(c['reprograms'] - len(h.weights)) / max(c['steps'], 1):.3f}")
+        table.add_row(*row)
     Console().print(table)
     if args.json:
         out = {"settings": dict(data=data.name, methods=methods, **settings),
