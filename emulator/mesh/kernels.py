@@ -39,8 +39,8 @@ def null_right(A, r, k):
     c, s = _cos_sin(abs(a), abs(b))
     phi = cmath.phase(a) - cmath.phase(b) + PI
     gc = complex(-s, -c)  # conj(i·e^{iθ/2})
-    p, q = gc * cmath.exp(complex(0.0, -phi)) * s, gc * c
-    u, v = gc * cmath.exp(complex(0.0, -phi)) * c, -gc * s
+    gce = gc * cmath.exp(complex(0.0, -phi))
+    p, q, u, v = gce * s, gc * c, gce * c, -gc * s
     for i in range(r + 1):
         x, y = A[i, k], A[i, k + 1]
         A[i, k] = x * p + y * q

@@ -61,6 +61,15 @@ def svd_map(W, method: str = "clements") -> SVDMapping:
                       vh=decompose(vh), sigma=sigma, scale=scale)
 
 
+def _sigma(mp: SVDMapping, sigma) -> tuple[int, np.ndarray]:
+    """k = min(m, n) and the attenuations in use (the mapping's, or a checked replacement)."""
+    k = min(mp.m, mp.n)
+    sig = mp.sigma if sigma is None else np.asarray(sigma, dtype=float)
+    if sig.shape != (k,):
+        raise UserError(f"sigma has shape {sig.shape}, expected ({k},)")
+    return k, sig
+
+
 def svd_apply(mp: SVDMapping, x, *, u_theta=None, u_phi=None, u_out_phase=None,
               vh_theta=None, vh_phi=None, vh_out_phase=None, sigma=None,
               mzi_loss_db=0.0) -> np.ndarray:
@@ -69,10 +78,7 @@ def svd_apply(mp: SVDMapping, x, *, u_theta=None, u_phi=None, u_out_phase=None,
     x = np.asarray(x)
     if x.shape[:1] != (mp.n,):
         raise UserError(f"input has {x.shape[:1]} rows, the layer has {mp.n} inputs")
-    sig = mp.sigma if sigma is None else np.asarray(sigma, dtype=float)
-    k = min(mp.m, mp.n)
-    if sig.shape != (k,):
-        raise UserError(f"sigma has shape {sig.shape}, expected ({k},)")
+    k, sig = _sigma(mp, sigma)
     y = apply_mesh(mp.vh, x, vh_theta, vh_phi, vh_out_phase, mzi_loss_db)
     mid = np.zeros((mp.m,) + y.shape[1:], dtype=complex)  # dark inputs of U stay 0
     mid[:k] = y[:k] * sig.reshape((k,) + (1,) * (y.ndim - 1))
@@ -89,10 +95,7 @@ def svd_matrix(mp: SVDMapping, *, u_theta=None, u_phi=None, u_out_phase=None,
     ``scale · U[:, :k] · diag(σ) · V†[:k, :]`` from k inputs pushed through U and k rows
     pulled back through V†: for a 10×784 layer, 10 vectors per mesh instead of 784.
     """
-    k = min(mp.m, mp.n)
-    sig = mp.sigma if sigma is None else np.asarray(sigma, dtype=float)
-    if sig.shape != (k,):
-        raise UserError(f"sigma has shape {sig.shape}, expected ({k},)")
+    k, sig = _sigma(mp, sigma)
     u_cols = apply_mesh(mp.u, np.eye(mp.m, k, dtype=complex), u_theta, u_phi, u_out_phase,
                         mzi_loss_db)
     vh_rows = mesh_rows(mp.vh, k, vh_theta, vh_phi, vh_out_phase, mzi_loss_db)
