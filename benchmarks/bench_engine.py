@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from emulator.compile import compile_netlist  # noqa: E402
 from _util import machine  # noqa: E402
 from emulator.engine import build_plan, simulate  # noqa: E402
-from emulator.engine.cores import core_netlist  # noqa: E402
+from emulator.netlist.generators.cores import core_netlist  # noqa: E402
 from emulator.netlist import load_netlist  # noqa: E402
 
 REPEAT = 7

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from emulator.errors import did_you_mean
+from components.errors import did_you_mean
 
 from .base import Component
 

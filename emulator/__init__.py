@@ -1,25 +1,21 @@
 """photonic-emulator: netlists of optical neural-network hardware, simulated event by
-event with timing and energy, and trained with two-pass forward propagation (TPFP)."""
+event with timing and energy, and trained with two-pass forward propagation (TPFP).
+
+The pipeline, one folder a stage::
+
+    netlist/ (read, check, flatten, generators) -> graph/ -> compile/
+        -> engine/ (SimPy, timing) | fastpath/ (batched numerics) -> ledger/ (energy)
+        -> scenario/ (train, cost, report), sweep/ (many scenarios on Dask)
+
+``components`` (the pure component models, errors, units) sits below all of it.
+"""
 
 __version__ = "0.1.0"
 
-from .errors import EmulatorError, UserError  # noqa: E402
+from components.errors import EmulatorError, UserError
 
-# the public API is imported lazily, so that `import components` (which needs
-# emulator.errors) never runs into the netlist loader (which needs components)
-_LAZY = {
-    "load_netlist": "emulator.netlist", "Netlist": "emulator.netlist",
-    "transfer_matrix": "emulator.compile", "compile_netlist": "emulator.compile",
-    "CompiledCircuit": "emulator.compile",
-}
+from .compile import CompiledCircuit, compile_netlist, transfer_matrix
+from .netlist import Netlist, load_netlist
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'emulator' has no attribute {name!r}")
-
-
-__all__ = ["EmulatorError", "UserError", "__version__", *_LAZY]
+__all__ = ["CompiledCircuit", "EmulatorError", "Netlist", "UserError", "__version__",
+           "compile_netlist", "load_netlist", "transfer_matrix"]

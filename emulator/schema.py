@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import Problem, UserError, did_you_mean
-from .units import to_si
+from components.errors import Problem, UserError, did_you_mean
+from components.units import to_si
 
 REQUIRED = object()
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emulator import load_netlist
-from emulator.budget import link_budget, with_link_budget
+from emulator.graph.budget import link_budget, with_link_budget
 from emulator.engine import simulate
 
 

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from emulator.units import to_si  # noqa: I001  (see test_components_import_standalone)
+from components.units import to_si  # noqa: I001  (see test_components_import_standalone)
 
 import components
 from components.base import DOMAINS, IN, OPTICAL, OUT

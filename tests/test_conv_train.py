@@ -7,7 +7,7 @@ import pytest
 
 from emulator.conv import ConvHistory, build_net, evaluate_conv, train_conv, workload
 from emulator.data import Dataset, load_dataset
-from emulator.errors import DivergenceError, UserError
+from components.errors import DivergenceError, UserError
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from emulator.data import load_dataset, read_idx, stratified_split
-from emulator.errors import DataError
+from components.errors import DataError
 
 
 def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:

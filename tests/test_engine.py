@@ -15,10 +15,10 @@ from scipy.constants import c as C, e as Q, k as KB
 
 from emulator import fastpath, load_netlist
 from emulator.engine import build_plan, digital_work, reprogram, simulate
-from emulator.engine.cores import core_netlist
+from emulator.netlist.generators.cores import core_netlist
 from emulator.engine.trace import document
-from emulator.errors import UserError
-from emulator.io import write_json
+from components.errors import UserError
+from emulator.io.files import write_json
 
 ONN16 = "netlists/onn_core_16.yaml"
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.stats import unitary_group
 
-from emulator.errors import UserError
+from components.errors import UserError
 from emulator.mesh import (MeshPhases, apply_mesh, clements, mesh_matrix, mesh_rows,
                            mzi_matrices,
                            mzi_matrix, perturb_mesh, quantize_phases, reck,
@@ -419,7 +419,7 @@ def test_generator_inputs(tmp_path):
     extra = gen_reck(3, seed=1, mzi={"loss": 0.0, "tech": "eo"}, phase_shifter={"loss": 0.1})
     for spec in extra["instances"].values():
         assert spec["params"].get("loss") in (0.0, 0.1)
-    assert set(GENERATORS) == {"clements", "reck", "svd_layer"}
+    assert set(GENERATORS) == {"clements", "reck", "svd_layer", "onn_core"}
 
 
 @pytest.mark.parametrize("call, message", [

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from emulator import compile_netlist, load_netlist, transfer_matrix
-from emulator.errors import NetlistError
+from components.errors import NetlistError
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -87,7 +87,7 @@ def test_quickstart_passes_equal_the_event_engine(quickstart):
 
 def test_hand_calculation_small_scenario(tmp_path):
     """Two 2x2 cores with electro-optic shifters; XOR 3-2-2: 3 tiles > 2 cores."""
-    from emulator.engine.cores import core_netlist
+    from emulator.netlist.generators.cores import core_netlist
     import yaml
 
     core = core_netlist(2, seed=1)

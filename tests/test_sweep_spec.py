@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from emulator.cli.main import main
-from emulator.errors import ScenarioError
+from components.errors import ScenarioError
 from emulator.scenario import load_scenario
 from emulator.sweep import load_sweep
 from emulator.sweep.metrics import parse_metric

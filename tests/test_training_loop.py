@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emulator.data import load_dataset
-from emulator.errors import DivergenceError, UserError
+from components.errors import DivergenceError, UserError
 from emulator.training import evaluate, lr_at, train
 
 

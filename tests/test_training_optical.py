@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emulator.data import load_dataset
-from emulator.errors import UserError
+from components.errors import UserError
 from emulator.training import HardwareSpec, deploy, evaluate, train
 from emulator.training.optical import OpticalLayer
 

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from emulator.errors import UnitError
-from emulator.units import fmt, to_si
+from components.errors import UnitError
+from components.units import fmt, to_si
 
 
 @pytest.mark.parametrize("text, unit, expected", [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emulator.units import db_to_amplitude
+from components.units import db_to_amplitude
 
 from ..base import ELECTRICAL, IN, OPTICAL, OUT, Component, Param, Port
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emulator.units import db_to_amplitude
+from components.units import db_to_amplitude
 
 from ..base import Component, Param, optical_ports
 from . import _shifter

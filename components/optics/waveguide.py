@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.constants import c as C_LIGHT
 
-from emulator.units import db_to_amplitude
+from components.units import db_to_amplitude
 
 from ..base import Component, Param, optical_ports
 

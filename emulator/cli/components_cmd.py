@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from components import default_registry
-from emulator.io import to_json
-from emulator.units import fmt
+from emulator.io.files import to_json
+from components.units import fmt
 
 from .tables import print_table
 
@@ -47,7 +47,7 @@ def _value(v, unit: str) -> str:
 
 
 def run(args) -> int:
-    from emulator.errors import Problem, UserError, did_you_mean
+    from components.errors import Problem, UserError, did_you_mean
 
     cat = catalogue()
     if args.name:

@@ -1,7 +1,7 @@
 """``photonic-emu``: one entry point, one subcommand module per job.
 
 Every subcommand module exposes ``register(subparsers)``, which adds its parser and
-sets ``func``.  A :class:`~emulator.errors.UserError` ends the program with exit
+sets ``func``.  A :class:`~components.errors.UserError` ends the program with exit
 code 2 and one line per problem on stderr; there is never a traceback for bad input.
 """
 
@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-from emulator.errors import UserError
+from components.errors import UserError
 
 # subcommand modules, in the order `--help` lists them
 COMMANDS = ["netlist", "components", "simulate", "train", "run", "sweep"]

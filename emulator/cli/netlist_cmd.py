@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 
 from emulator.compile import compile_netlist
-from emulator.errors import UserError
-from emulator.io import to_json
+from components.errors import UserError
+from emulator.io.files import to_json
 from emulator.netlist import load_netlist
-from emulator.summary import summarize
-from emulator.units import fmt
+from emulator.graph.summary import summarize
+from components.units import fmt
 
 from .tables import print_table
 

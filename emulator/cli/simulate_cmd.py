@@ -12,9 +12,9 @@ import numpy as np
 
 from emulator.engine import build_plan, simulate
 from emulator.engine.trace import document
-from emulator.errors import Problem, UserError
-from emulator.io import write_json
-from emulator.units import fmt
+from components.errors import Problem, UserError
+from emulator.io.files import write_json
+from components.units import fmt
 
 from .tables import print_table
 

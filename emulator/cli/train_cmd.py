@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 
 
 def register(subparsers) -> None:
@@ -122,7 +122,7 @@ def run(args) -> int:
     from rich.table import Table
 
     from emulator.data import load_dataset
-    from emulator.io import write_json
+    from emulator.io.files import write_json
     from emulator.training import train
     from emulator.training.loop import check_arguments
 

@@ -188,8 +188,3 @@ class ConvModel:
         picked = p[np.arange(len(y)), y].astype(np.float64)
         acc = float(np.mean(p.argmax(axis=1) == y))
         return acc, float(-np.log(np.maximum(picked, 1e-30)).mean())
-
-    def workload(self, **kw):
-        from .workload import workload
-
-        return workload(self.net, **kw)

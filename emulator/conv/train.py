@@ -14,10 +14,10 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from emulator.progress import epoch_bar
+from emulator.io.progress import epoch_bar
 from emulator.training.loop import divergence_error
 from emulator.data import Dataset, load_dataset
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 from emulator.training.activations import ACTIVATIONS, activation_name
 from emulator.training.history import History
 from emulator.training.loop import lr_at
@@ -255,8 +255,8 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
     head (default none).  ``activation`` and ``fscale`` default per model: square-law and
     0.02 for patch_conv, saturable absorber and 0.05 for column_strip (measured best).
     ``method``: "tpfp", "bp" or "frozen".  Bad arguments raise one
-    :class:`~emulator.errors.UserError` listing every problem; NaN/overflow raises a
-    :class:`~emulator.errors.DivergenceError` naming the epoch and layer.
+    :class:`~components.errors.UserError` listing every problem; NaN/overflow raises a
+    :class:`~components.errors.DivergenceError` naming the epoch and layer.
     """
     defaults = MODEL_DEFAULTS.get(model if isinstance(model, str) else "",
                                   MODEL_DEFAULTS["patch_conv"])

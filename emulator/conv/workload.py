@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from emulator.errors import Problem, UserError
+from components.errors import Problem, UserError
 
 from .network import Net
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emulator.errors import DataError, Problem, did_you_mean
+from components.errors import DataError, Problem, did_you_mean
 
 from .idx import read_idx
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emulator.errors import DataError, Problem
+from components.errors import DataError, Problem
 
 IDX_TYPES = {
     0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),

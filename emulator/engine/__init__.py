@@ -2,10 +2,10 @@
 latency, energy ledger and trace.  ``simulate`` runs an inference pass;
 ``reprogram`` and ``digital_work`` are the other pass types a scenario composes."""
 
-from .ledger import Ledger, Model
+from emulator.ledger import Ledger, Model
 from .passes import digital_work, reprogram
 from .plan import Plan, build_plan
-from .result import SHOT_NOISE_FLOOR_J, PassResult
+from emulator.ledger.result import SHOT_NOISE_FLOOR_J, PassResult
 from .sim import simulate
 from .timebase import TICK_S
 

@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 
-from emulator.errors import Problem, UserError
+from components.errors import Problem, UserError
 from emulator.netlist import Netlist
 
 PHASE_PARAMS = ("theta", "phi", "phase")

@@ -24,28 +24,17 @@ from typing import Mapping
 import numpy as np
 
 from components import default_registry
-from emulator.compile import CompiledCircuit
-from emulator.errors import Problem, UserError, did_you_mean
-from emulator.netlist import Netlist, load_netlist
+from components.errors import Problem, UserError, did_you_mean
+from emulator.netlist import Netlist
 
 from . import trace as tr
-from .ledger import Ledger, evaluate
-from .plan import Plan, static_entries
-from .result import PassResult
+from emulator.ledger import Ledger, evaluate
+from .plan import as_netlist, static_entries
+from emulator.ledger.result import PassResult
 from .sim import Environment
 from .timebase import to_seconds, to_ticks
 
 MEMORIES = ("sram", "dram")
-
-
-def as_netlist(source, registry=None) -> Netlist:
-    if isinstance(source, Plan):
-        return source.netlist
-    if isinstance(source, CompiledCircuit):
-        return source.netlist
-    if isinstance(source, Netlist):
-        return source
-    return load_netlist(source, registry)
 
 
 def programmable(inst) -> bool:

@@ -42,9 +42,11 @@ import numpy as np
 
 from components.base import DIGITAL, IN, OPTICAL, OUT, Component
 from emulator.compile import CompiledCircuit, compile_netlist
-from emulator.errors import NetlistError, Problem, UserError
+from components.errors import NetlistError, Problem, UserError
 
-from .ledger import Model, evaluate
+from emulator.graph import digraph
+from emulator.netlist import Netlist, load_netlist
+from emulator.ledger import Model, evaluate
 from .timebase import to_ticks
 
 RATE_PARAMS = ("sample_rate", "symbol_rate", "clock")
@@ -209,6 +211,15 @@ class Values:
         return self.E[:, self.plan.out_slots]
 
 
+def as_netlist(source, registry=None) -> Netlist:
+    """The netlist behind a plan, compiled circuit, netlist, dict or path."""
+    if isinstance(source, (Plan, CompiledCircuit)):
+        return source.netlist
+    if isinstance(source, Netlist):
+        return source
+    return load_netlist(source, registry)
+
+
 def as_plan(source, registry=None, wavelength: float | None = None) -> Plan:
     """A :class:`Plan` from a plan, compiled circuit, netlist, dict or path."""
     if isinstance(source, Plan):
@@ -331,9 +342,7 @@ def build_plan(source: CompiledCircuit | Any, *, registry=None,
                 src = src_of.get((name, p.name))
                 if src and src[0] in part_set:
                     deps[name].append((src[0], 0.0))
-    g = nx.DiGraph()
-    g.add_nodes_from(parts)
-    g.add_edges_from((u, v) for v, lst in deps.items() for u, _ in lst)
+    g = digraph(parts, ((u, v) for v, lst in deps.items() for u, _ in lst))
     generation = {n: i for i, gen in enumerate(nx.topological_generations(g)) for n in gen}
 
     groups: dict[tuple, list[str]] = {}

@@ -48,12 +48,15 @@ import simpy
 from simpy.core import EmptySchedule
 from simpy.events import Timeout
 
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 
 from . import trace as tr
-from .ledger import Ledger
-from .plan import CONVERTER_KINDS, Bank, Plan, as_plan
-from .result import PassResult, shot_noise_flag
+from emulator.ledger import Ledger
+from emulator.graph.budget import with_link_budget
+
+from .noise import perturb_phases, phase_rng
+from .plan import CONVERTER_KINDS, Bank, Plan, as_netlist, as_plan
+from emulator.ledger.result import PassResult, shot_noise_flag
 from .timebase import to_seconds
 
 AHEAD = 8  # a bank without inputs schedules at most this many vectors ahead
@@ -239,15 +242,8 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
         raise UserError(Problem(f"laser must be 'set' or 'link_budget', got {laser!r}",
                                 hint=did_you_mean(str(laser), ("set", "link_budget"))))
     if laser == "link_budget":
-        from emulator.budget import with_link_budget
-
-        from .passes import as_netlist
-
         netlist = with_link_budget(as_netlist(netlist, registry))
     if phase_noise:
-        from .noise import perturb_phases, phase_rng
-        from .passes import as_netlist
-
         netlist = perturb_phases(as_netlist(netlist, registry), float(phase_noise),
                                  phase_rng(seed))
     plan = as_plan(netlist, registry)

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from emulator.errors import UserError
+from components.errors import UserError
 
 from .kernels import apply_mzis, mzi_transfers
 from .mzi import wrap_phase

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emulator.errors import UserError
+from components.errors import UserError
 
 from .layout import MeshPhases
 from .mzi import TWO_PI, wrap_phase

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emulator.errors import UserError, did_you_mean
+from components.errors import UserError, did_you_mean
 
 from . import clements, reck
 from .layout import MeshPhases, apply_mesh, mesh_rows

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from components import Registry, default_registry
-from emulator.errors import NetlistError, Problem, UserError, did_you_mean
+from components.errors import NetlistError, Problem, UserError, did_you_mean
 
+from .generators import GENERATORS
 from .model import Connection, Instance, Netlist, Where
 from .params import resolve_params
 from .source import Lines, read_document
@@ -271,8 +272,6 @@ def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Do
             ctx.add(where, f"subcircuit includes itself: {cycle}")
             return None
         return _open(target, ctx, where, doc.base)
-    from .generators import GENERATORS
-
     gen = spec["generator"]
     if gen not in GENERATORS:
         ctx.add(where, f"unknown generator {gen!r}",

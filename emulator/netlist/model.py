@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from components.base import Component, Port
+from emulator.graph import build_graph
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,6 @@ class Netlist:
 
     @cached_property
     def graph(self):
-        from emulator.graph import build_graph
-
         return build_graph(self)
 
     def external(self, direction: str, domain: str | None = None) -> list[str]:

@@ -6,8 +6,8 @@ import math
 from typing import Any, Callable
 
 from components.base import Component, Param
-from emulator.errors import UserError, did_you_mean
-from emulator.units import to_si
+from components.errors import UserError, did_you_mean
+from components.units import to_si
 
 Report = Callable[..., None]  # report(message, subpath: tuple, hint=None)
 

@@ -2,7 +2,7 @@
 
 ``read_document(path)`` returns ``(data, lines)`` where ``lines`` maps a key path
 (a tuple of keys) to its 1-based line number.  Syntax errors become a
-:class:`~emulator.errors.NetlistError` naming the file and line.
+:class:`~components.errors.NetlistError` naming the file and line.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 
 Lines = dict[tuple, int]
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import networkx as nx
 
 from components.base import DIGITAL, ELECTRICAL, OPTICAL, OUT
-from emulator.errors import Problem
+from components.errors import Problem
+
+from emulator.graph import digraph
 
 from .model import Instance, Where
 
@@ -70,9 +72,7 @@ def check_structure(instances: dict[str, Instance], connections: list, ports: di
 
 
 def _cycles(instances, connections) -> list[Problem]:
-    g = nx.DiGraph()
-    g.add_nodes_from(instances)
-    g.add_edges_from((a[0], b[0]) for a, b, _ in connections)
+    g = digraph(instances, ((a[0], b[0]) for a, b, _ in connections))
     if nx.is_directed_acyclic_graph(g):  # linear time; find_cycle is slow on large DAGs
         return []
     cycle = nx.find_cycle(g)

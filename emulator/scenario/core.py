@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from emulator.errors import NetlistError, Problem
+from components.errors import NetlistError, Problem
 from emulator.netlist import Netlist, load_netlist
+from emulator.graph.budget import with_link_budget
 from emulator.netlist.generators import GENERATORS, svd_layer
 from emulator.netlist.source import read_document
 
@@ -47,8 +48,6 @@ class Core:
         data = apply_overrides(data, shifter, params or {})
         net = load_netlist(data, base=path.parent, label=str(path))
         if laser == "link_budget":
-            from emulator.budget import with_link_budget
-
             net = with_link_budget(net)
         layer = layers[0]
         lp = {k: v for k, v in (data["instances"][layer].get("params") or {}).items()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from components import default_registry
-from emulator.errors import Problem, ScenarioError, UserError, did_you_mean
+from components.errors import Problem, ScenarioError, UserError, did_you_mean
 from emulator.netlist.generators import GENERATORS
 from emulator.netlist.params import check_value
 from emulator.netlist.source import read_document

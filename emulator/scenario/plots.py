@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from emulator.io import save_figure  # noqa: E402
+from emulator.io.files import save_figure  # noqa: E402
 
 COLORS = plt.get_cmap("tab10").colors
 

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from emulator.engine.result import SHOT_NOISE_FLOOR_J
-from emulator.units import fmt
+from emulator.ledger.result import SHOT_NOISE_FLOOR_J
+from components.units import fmt
 
 from .core import describe_core
 from .step import PASSES, StepResult

@@ -16,8 +16,8 @@ from typing import Mapping
 import numpy as np
 
 from emulator import __version__
-from emulator.errors import DivergenceError, Problem, ScenarioError, UserError
-from emulator.io import to_json, write_json, write_text
+from components.errors import DivergenceError, Problem, ScenarioError, UserError
+from emulator.io.files import to_json, write_json, write_text
 
 from .load import Scenario, load_scenario
 from .step import simulate_step

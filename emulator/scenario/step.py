@@ -31,9 +31,9 @@ import numpy as np
 import simpy
 
 from emulator.engine import build_plan, digital_work, reprogram, simulate
-from emulator.engine.ledger import Ledger, Model
+from emulator.ledger import Ledger, Model
 from emulator.engine.plan import static_entries
-from emulator.engine.result import Costed
+from emulator.ledger.result import Costed
 from emulator.engine.timebase import to_seconds, to_ticks
 from emulator.engine import trace as tr
 

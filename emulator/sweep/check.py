@@ -13,13 +13,13 @@ import copy
 import json
 from typing import Any
 
-from emulator.errors import Problem, ScenarioError, UserError
+from components.errors import Problem, ScenarioError, UserError
 from emulator.scenario import load_scenario
 from emulator.scenario.schema import SCHEMA as SCENARIO_SCHEMA
 from emulator.schema import check
 
 from .points import Point
-from .spec import Sweep
+from .model import Sweep
 
 # sections that the scenario load does not look at beyond the schema
 _NOT_LOADED = ("seed", "training", "outputs", "name", "doc")

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from emulator.errors import did_you_mean
+from components.errors import did_you_mean
 
 
 def _path(path: str) -> Callable[[dict, str | None], Any]:

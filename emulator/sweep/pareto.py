@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from emulator.io import save_figure
+from emulator.io.files import save_figure
 
 from .metrics import Metric
 

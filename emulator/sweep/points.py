@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .spec import Param, Sweep
+from .model import Param, Sweep
 
 SIGNIFICANT = 6  # digits kept of a value drawn from a continuous range
 

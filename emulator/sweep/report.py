@@ -8,9 +8,9 @@ import json
 import re
 from pathlib import Path
 
-from emulator.errors import did_you_mean
-from emulator.io import write_json, write_text
-from emulator.units import fmt
+from components.errors import did_you_mean
+from emulator.io.files import write_json, write_text
+from components.units import fmt
 
 from . import pareto as pf
 from .metrics import Metric, report_paths

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
-from emulator.errors import Problem, UserError
+from components.errors import Problem, UserError
 
 from .check import check_points
 from .points import Point, expand

@@ -32,16 +32,18 @@ from __future__ import annotations
 import copy
 import math
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.errors import Problem, ScenarioError, UserError, did_you_mean
+from components.errors import Problem, ScenarioError, UserError, did_you_mean
 from emulator.netlist.source import read_document
 from emulator.scenario.schema import SCHEMA as SCENARIO_SCHEMA
 from emulator.schema import Field, check
 
-from .metrics import DEFAULT_METRICS, Metric, parse_metric
+from .check import check_points
+from .metrics import DEFAULT_METRICS, parse_metric
+from .model import Param, Sweep
+from .points import expand, grid_size, range_values
 
 MAX_POINTS = 100_000
 PATH_KEYS = ("hardware.core",)  # scenario keys holding a file path
@@ -88,58 +90,6 @@ RANGE_SCHEMA: dict[str, Field] = {
     "int": Field("bool", None, "whole numbers (default: when low and high are)",
                  nullable=True),
 }
-
-
-@dataclass(frozen=True)
-class Param:
-    """One varied scenario key: discrete ``values``, or a continuous range (random only)."""
-
-    key: str
-    values: tuple = ()
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    integer: bool = False
-
-    @property
-    def continuous(self) -> bool:
-        return not self.values
-
-    def describe(self) -> Any:
-        if self.values:
-            return list(self.values)
-        return {"low": self.low, "high": self.high, "log": self.log, "int": self.integer}
-
-
-@dataclass
-class Sweep:
-    name: str
-    file: str | None
-    base: Path  # absolute path of the base scenario
-    base_data: dict  # its raw content (part of every point's identity)
-    base_lines: dict
-    fixed: dict  # dotted key -> value, as the scenario gets it
-    params: list[Param]
-    tied: dict  # dotted key -> parameter key
-    random: dict | None
-    metrics: list[Metric]
-    pareto: list[tuple[str, str]]
-    lines: dict = field(default_factory=dict)
-    points: list = field(default_factory=list)  # expanded and checked by load_sweep
-    display: dict = field(default_factory=dict)  # (key, scenario value) -> value as written
-
-    @property
-    def mode(self) -> str:
-        return "random" if self.random else "grid"
-
-    def where(self, *path) -> dict:
-        """file / dotted path / line of a key path of the sweep file, for a Problem."""
-        line = None
-        for n in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:n]))
-            if line is not None:
-                break
-        return {"file": self.file, "path": ".".join(map(str, path)) or None, "line": line}
 
 
 def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
@@ -190,9 +140,6 @@ def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
 
     _read_metrics(sw, cfg, problems)
     if base_ok and sw.params:
-        from .check import check_points
-        from .points import expand, grid_size
-
         n = grid_size(sw)
         if sw.random is None and n > MAX_POINTS:
             problems.append(Problem(f"the grid has {n:,} points (at most {MAX_POINTS:,})",
@@ -366,8 +313,6 @@ def _param(key: str, spec: Any, sw: Sweep, problems: list) -> Param | None:
                                     **where, hint="or draw points with random: {samples: N}"))
             return None
         return Param(key, (), low, high, r["log"], integer)
-    from .points import range_values
-
     return Param(key, tuple(range_values(low, high, r["num"], r["log"], integer)))
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emulator.io import atomic_write, write_json, write_text
+from emulator.io.files import atomic_write, write_json, write_text
 
 from .points import Point
 from .spec import Sweep

@@ -1,7 +1,7 @@
 """What runs on a Dask worker (or in-process with ``--workers 0``): one sweep point.
 
 :func:`run_point` never raises for a point that fails: it returns a record with the error
-message (the problems of a :class:`~emulator.errors.UserError`, or the exception's type and
+message (the problems of a :class:`~components.errors.UserError`, or the exception's type and
 message for anything else), so one bad point never stops the sweep.
 """
 
@@ -21,7 +21,7 @@ _DROP = ("history", "output_dir")
 
 def run_point(base: str, overrides: dict) -> dict:
     """Run the base scenario with ``overrides``; return a record for the results store."""
-    from emulator.errors import UserError
+    from components.errors import UserError
     from emulator.scenario import run_scenario
 
     t0 = time.perf_counter()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 
 SATURABLE_ALPHA0 = 0.9
 SATURABLE_ISAT = 1.0

@@ -15,9 +15,9 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from emulator.progress import epoch_bar
+from emulator.io.progress import epoch_bar
 from emulator.data import Dataset, load_dataset
-from emulator.errors import DivergenceError, Problem, UserError
+from components.errors import DivergenceError, Problem, UserError
 
 from .activations import ACTIVATIONS, activation_name
 from .history import History
@@ -174,8 +174,8 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
     or a :class:`~emulator.training.optical.HardwareSpec`) runs both forward passes of every
     step through emulated optical meshes (in-situ training); updates stay digital.
     ``batch`` larger than the training set means full batch.  Raises
-    :class:`~emulator.errors.UserError` for bad arguments and
-    :class:`~emulator.errors.DivergenceError` if the weights or outputs become NaN/inf.
+    :class:`~components.errors.UserError` for bad arguments and
+    :class:`~components.errors.DivergenceError` if the weights or outputs become NaN/inf.
     """
     data = load_dataset(data, seed) if not isinstance(data, Dataset) else data
     layers = _validate(data, layers, activation, method, epochs, lr, batch, seed, fscale,

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 
 from .network import DTYPE
 

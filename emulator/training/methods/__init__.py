@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError, did_you_mean
 
 from .base import Method, StepOptions
 from .bp import BP

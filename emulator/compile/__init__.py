@@ -19,9 +19,9 @@ import networkx as nx
 import numpy as np
 
 from components.base import IN, OPTICAL, OUT
-from emulator.errors import NetlistError, Problem
+from components.errors import NetlistError, Problem
 
-from .netlist import Netlist, load_netlist
+from emulator.netlist import Netlist, load_netlist
 
 DEFAULT_WAVELENGTH = 1.55e-6  # m, C band
 

@@ -21,42 +21,30 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import networkx as nx
+from components.errors import NetlistError, Problem
 
-from components.base import OPTICAL
-from emulator.errors import NetlistError, Problem
-
-from .netlist import Netlist
-from .summary import insertion_loss_db
+from . import insertion_loss_db, longest_paths, optical_graph
 
 
-def link_budget(netlist: Netlist) -> list[dict]:
+def link_budget(netlist) -> list[dict]:
     """One entry per laser: the terms of the formula and the power it gives [W]."""
     insts = netlist.instances
-    optical = nx.DiGraph()
-    optical.add_nodes_from(insts)
-    optical.add_edges_from((c.src, c.dst) for c in netlist.connections if c.domain == OPTICAL)
+    optical = optical_graph(netlist)
     drivers = {c.dst: c.src for c in netlist.connections
                if insts[c.dst].component.name == "modulator" and c.dst_port == "drive"}
     out = []
     for name, inst in insts.items():
         if inst.component.name != "laser":
             continue
-        reach = nx.descendants(optical, name)
-        detectors = sorted(n for n in reach if insts[n].component.name == "photodetector")
+        loss, _ = longest_paths(optical, lambda n: insertion_loss_db(insts[n]), source=name)
+        detectors = sorted(n for n in loss if insts[n].component.name == "photodetector")
         if not detectors:
             raise NetlistError(Problem(f"laser '{name}' reaches no photodetector",
                                        netlist.file, hint="the link budget needs one"))
-        loss = {name: 0.0}
-        for node in nx.topological_sort(optical.subgraph(reach | {name})):
-            if node == name:
-                continue
-            loss[node] = max(loss[u] for u in optical.predecessors(node) if u in loss) \
-                + insertion_loss_db(insts[node])
         worst = max(detectors, key=lambda d: loss[d] - insertion_loss_db(insts[d]))
         il = loss[worst] - insertion_loss_db(insts[worst])  # light arriving at the detector
         sens_w = min(insts[d].params["sensitivity"] for d in detectors)
-        mods = [n for n in reach if insts[n].component.name == "modulator"]
+        mods = [n for n in loss if insts[n].component.name == "modulator"]
         bits = max((insts[drivers[m]].params["bits"] for m in mods
                     if m in drivers and "bits" in insts[drivers[m]].params), default=1)
         er = min((insts[m].params["extinction"] for m in mods), default=math.inf)
@@ -73,7 +61,7 @@ def link_budget(netlist: Netlist) -> list[dict]:
     return out
 
 
-def with_link_budget(netlist: Netlist) -> Netlist:
+def with_link_budget(netlist):
     """A copy of ``netlist`` whose lasers emit the power their link budget asks for."""
     insts = dict(netlist.instances)
     for entry in link_budget(netlist):

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from emulator.errors import UserError
+from components.errors import UserError
 from emulator.mesh import clements as _clements
 from emulator.mesh import reck as _reck
 from emulator.mesh.layout import MeshPhases
@@ -286,4 +286,3 @@ def svd_layer(matrix=None, *, matrix_file=None, n=None, m=None, seed=None,
                      "convention": CONVENTION}}
 
 
-GENERATORS = {"clements": clements, "reck": reck, "svd_layer": svd_layer}

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
-from components.base import OPTICAL
-
-from .graph import longest_path
-from .netlist import Netlist
+from . import insertion_loss_db, longest_path, optical_graph
+from .budget import link_budget
 
 
-def insertion_loss_db(inst) -> float:
-    """Declared insertion loss of one instance [dB], propagation loss included."""
-    p = inst.params
-    return float(p.get("loss", 0.0)) + float(p.get("loss_per_length", 0.0)) * float(
-        p.get("length", 0.0) if "loss_per_length" in p else 0.0)
-
-
-def static_power(netlist: Netlist) -> dict[str, float]:
+def static_power(netlist) -> dict[str, float]:
     """Static power by component kind [W] (data-dependent hold power from set phases)."""
     out: dict[str, float] = {}
     for inst in netlist.instances.values():
@@ -28,11 +18,9 @@ def static_power(netlist: Netlist) -> dict[str, float]:
     return out
 
 
-def summarize(netlist: Netlist, compiled=None) -> dict:
+def summarize(netlist, compiled=None) -> dict:
     g = netlist.graph
-    optical = nx.DiGraph()
-    optical.add_nodes_from(netlist.instances)
-    optical.add_edges_from((c.src, c.dst) for c in netlist.connections if c.domain == OPTICAL)
+    optical = optical_graph(netlist)
     insts = netlist.instances
     depth, _ = longest_path(optical, lambda n: 1.0 if insts[n].component.is_passive_optical else 0)
     loss, loss_path = longest_path(optical, lambda n: insertion_loss_db(insts[n]))
@@ -57,8 +45,6 @@ def summarize(netlist: Netlist, compiled=None) -> dict:
     }
     if any(i.component.name == "laser" for i in insts.values()) and any(
             i.component.name == "photodetector" for i in insts.values()):
-        from .budget import link_budget
-
         out["link_budget"] = link_budget(netlist)
     if compiled is not None:
         tof = compiled.delay[np.isfinite(compiled.delay)] if compiled.delay.size else []

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .ledger import Ledger
+from . import Ledger
 
 # Optical energy per MAC below this is a bug: Hamerly et al., PRX 9, 021032 (2019), ~50 zJ/MAC.
 SHOT_NOISE_FLOOR_J = 50e-21

@@ -3,7 +3,7 @@
 A parameter declares its SI unit (``"W"``, ``"s"``, ``"m"``, ``"dB"``, ``"rad"`` ...).
 A file may give a bare number (taken as SI) or a string with a unit (``"30 mW"``,
 ``"1.55 um"``, ``"0.25 dB"``, ``"3.6 dB/cm"``, ``"-26 dBm"``, ``"10 GS/s"``).
-:func:`to_si` converts it or raises :class:`~emulator.errors.UnitError`.
+:func:`to_si` converts it or raises :class:`~components.errors.UnitError`.
 """
 
 from __future__ import annotations
