@@ -5,8 +5,9 @@ Modes:
 * ``intensity`` (direct detection): ``I = R·|E|² + I_dark``.
 * ``coherent`` (balanced homodyne): the signal beats with a local oscillator of power
   ``lo_power`` (real, the phase reference) on a 50:50 coupler and two diodes whose
-  currents are subtracted: ``I = R·(|E+L|² − |E−L|²)/2 = 2·R·√P_LO·Re(E)``.  The two
-  dark currents cancel in the mean.
+  currents are subtracted: ``I = R·(|E+L|² − |E−L|²)/2 = 2·R·√P_LO·Re(E·e^{−iφ_LO})``,
+  where ``lo_phase`` φ_LO is the LO's phase against the laser (set by calibration to
+  the quadrature that carries the signal).  The two dark currents cancel in the mean.
 
 Noise (independent Gaussians, bandwidth B): shot noise of variance ``2·q·I_dc·B`` and
 thermal noise of the load, ``4·k·T·B/R_load``.  ``I_dc`` is the direct current through
@@ -28,6 +29,8 @@ def signal(p, field) -> np.ndarray:
     field = np.asarray(field, dtype=complex)
     r = p["responsivity"]
     if p["mode"] == "coherent":
+        if np.any(p["lo_phase"]):
+            field = field * np.exp(-1j * np.asarray(p["lo_phase"]))
         return 2.0 * r * np.sqrt(p["lo_power"]) * field.real
     return r * np.abs(field) ** 2 + p["dark_current"]
 
@@ -68,6 +71,8 @@ PHOTODETECTOR = Component(
               "noise temperature of the load"),
         Param("lo_power", "W", 1e-3, 0.0, 1.0, "estimate, not in devices.md",
               "local-oscillator power (coherent mode)"),
+        Param("lo_phase", "rad", 0.0, -7.0, 7.0, "0: in phase with the laser",
+              "local-oscillator phase against the laser (coherent mode)"),
     ),
     ports=lambda p: (Port("in0", OPTICAL, IN), Port("e_out", ELECTRICAL, OUT)),
     delay=lambda p: 0.35 / p["bandwidth"],

@@ -47,6 +47,15 @@ SHIFTER_PARAMS: tuple[Param, ...] = (
           "static hold power per shifter, independent of phase"),
     Param("hold_model", "1", "phase", source="devices.md: data-dependent (φ/π)·P_π",
           doc="'phase': (φ mod 2π)/π·P_π; 'p_pi': P_π per shifter", choices=("phase", "p_pi")),
+    # what the chip holds when a setting is written (read by the chip model, emulator.chip)
+    Param("driver_bits", "bit", 12, 1, 24,
+          "estimate: 12-bit driver DACs, usual in multichannel mesh controllers",
+          "resolution of the driver: 2^bits phase levels over [0, 2π)", integer=True),
+    Param("phase_error", "rad", 0.0, 0.0, 3.2, "0: trimmed after fabrication",
+          "static fabrication phase error σ, drawn once per chip and shifter"),
+    Param("crosstalk", "1", 0.0, 0.0, 0.5,
+          "0: thermal isolation trenches; a few % without them (estimate)",
+          "fraction of a heater's phase reaching the nearest same-column shifter"),
 )
 
 TECH_DEFAULTS: dict[str, dict[str, float]] = {

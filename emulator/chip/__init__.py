@@ -1,0 +1,12 @@
+"""The core netlist as the one chip: training and inference run through the same
+components the cost model charges (issue: one chip).
+
+``chain`` (the core's signal chain read from its netlist) · ``realise`` (a weight tile
+mapped and held by the layer's parts) · ``calibrate`` (LO phase, gain, offset) ·
+``chip`` (program tiles, run batches of them).
+"""
+
+from .calibrate import Readout
+from .chip import Chip, Tile
+
+__all__ = ["Chip", "Readout", "Tile"]

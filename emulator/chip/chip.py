@@ -1,0 +1,155 @@
+"""One optical core netlist as a chip that holds weight tiles and runs them, batched.
+
+:class:`Chip` analyses the core once (compile, signal chain, layer parts, one fabrication
+draw per physical core), then
+
+* :meth:`Chip.program` maps a tile and realises what the core holds
+  (:mod:`emulator.chip.realise`), optionally calibrating the read-out
+  (:mod:`emulator.chip.calibrate`);
+* :meth:`Chip.run` streams digital codes through programmed tiles, all tiles at once:
+  the DACs, modulators, realised matrix, photodetectors, TIAs and ADCs of the core, each
+  by its own component model and parameters, noise included;
+* :meth:`Chip.netlist_of` gives the programmed core as a netlist, so the event engine
+  runs exactly the chip the fast path ran.
+
+The fast realisation of a tile is checked once against the compiled netlist (a tile
+programmed both ways must agree to 1e-9), so a core whose layer the fast path would
+misread is an error, not a silent second chip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from components.errors import NetlistError, Problem
+from emulator.compile import compile_netlist
+from emulator.netlist.generators import svd_layer
+from emulator.rng import stream
+
+from .calibrate import Readout, calibrate, nominal
+from .chain import read_chain
+from .realise import Programmed, draw_offsets, layer_spec, programmed_netlist, realise
+
+CHECK_TOL = 1e-9
+
+
+@dataclass(eq=False)
+class Tile:
+    """A programmed tile with its read-out settings."""
+
+    core: int  # physical core it sits on
+    prog: Programmed
+    readout: Readout
+    matrix: np.ndarray  # (m × n) complex, channel order (output j, input i)
+
+
+class Chip:
+    def __init__(self, netlist, layer: str, layer_params: dict, file: str, *, cores: int = 1,
+                 seed=0, calibrate: bool = True):
+        self.netlist = netlist
+        self.layer = layer
+        self.file = file
+        self.cores = int(cores)
+        self.calibrate = bool(calibrate)
+        self.seed = seed
+        self.compiled = compile_netlist(netlist)
+        info = netlist.info.get("subcircuits", {}).get(layer, {})
+        if info.get("kind") != "svd_layer":
+            raise NetlistError(Problem(f"instance '{layer}' is not an svd_layer", file))
+        shape = (int(info["m"]), int(info["n"]))
+        gen = svd_layer(np.zeros(shape).tolist(), **layer_params)
+        ports = {k: (f"{layer}.{v.split(',')[0]}", v.split(",")[1])
+                 for k, v in gen["ports"].items()}
+        self.chain = read_chain(self.compiled, layer, ports, file)
+        self.spec = layer_spec(netlist, layer, str(info.get("method", "clements")), file)
+        self.offsets = [draw_offsets(self.spec, stream(seed, "chip", c))
+                        for c in range(self.cores)]
+        self.n, self.m = self.chain.n, self.chain.m
+        self._check()
+
+    # ------------------------------------------------------------------ programming
+    def _channels(self, prog: Programmed) -> np.ndarray:
+        c = self.chain
+        return prog.matrix[np.ix_(c.layer_out, c.layer_in)]
+
+    def program(self, tile: np.ndarray, core: int = 0, rng=None) -> Tile:
+        """Map and realise ``tile`` on physical core ``core``; calibrate its read-out
+        (noise drawn from ``rng`` if given) or use the nominal design gains."""
+        prog = realise(self.spec, np.asarray(tile, dtype=float), self.offsets[core])
+        matrix = self._channels(prog)
+        ideal = np.zeros((self.m, self.n))
+        ideal[: tile.shape[0], : tile.shape[1]] = tile
+        if self.calibrate:
+            readout = calibrate(self, matrix, ideal, rng)
+        else:
+            readout = nominal(self, prog.gain)
+        return Tile(core, prog, readout, matrix)
+
+    def netlist_of(self, tile: Tile):
+        """The core netlist holding ``tile``: phases, attenuations, LO phases, TIA gains."""
+        net = programmed_netlist(self.netlist, self.layer, tile.prog)
+        insts = dict(net.instances)
+        for j, (pd, tia) in enumerate(zip(self.chain.pd.instances, self.chain.tia.instances)):
+            for name, key, value in ((pd, "lo_phase", tile.readout.lo_phase[j]),
+                                     (tia, "gain", tile.readout.tia_gain[j])):
+                old = insts[name]
+                insts[name] = replace(old, params={**old.params, key: float(value)},
+                                      given={**old.given, key: float(value)})
+        out = replace(net, instances=insts)
+        out.__dict__.pop("graph", None)
+        return out
+
+    def _check(self) -> None:
+        tile = stream(self.seed, "chip", self.cores).uniform(-1.0, 1.0, (self.m, self.n))
+        prog = realise(self.spec, tile, self.offsets[0])
+        compiled = compile_netlist(programmed_netlist(self.netlist, self.layer, prog))
+        c = self.chain
+        rows = [compiled.index_out[(pd, "in0")] for pd in c.pd.instances]
+        cols = [compiled.index_in[(mod, "out0")] for mod in c.mod.instances]
+        block = compiled.matrix[np.ix_(rows, cols)]
+        err = float(np.max(np.abs(block - self._channels(prog))))
+        if err > CHECK_TOL * max(1.0, float(np.max(np.abs(block)))):
+            raise NetlistError(Problem(
+                f"the chip model cannot run this core: the svd_layer '{self.layer}' "
+                f"realises a matrix that differs from the chip model's by {err:.3g} "
+                "(extra optics between the modulators, the layer and the detectors?)",
+                self.file))
+
+    # ------------------------------------------------------------------ running
+    def analog(self, matrices: np.ndarray, codes: np.ndarray, lo_phase: np.ndarray,
+               tia_gain: np.ndarray, rng=None) -> np.ndarray:
+        """Read-out codes (T, B, m) of input codes (T, B, n) through tiles whose channel
+        matrices are ``matrices`` (T, m, n), with per-tile LO phases and TIA gains
+        (T, m).  Noise (detector shot and thermal, TIA) is drawn from ``rng`` if given."""
+        c = self.chain
+        drive = c.dac.signal(codes)
+        fields = c.mod.signal(c.field_in, drive)
+        if c.pd.params["mode"] == "coherent" and np.all(c.field_in.imag == 0.0):
+            # real light in, one quadrature out: Re(e^{-iφ} M) on the real fields
+            rot = (np.exp(-1j * lo_phase)[..., None] * matrices).real
+            proj = np.matmul(fields.real, rot.transpose(0, 2, 1))
+            current = c.pd.component.signal({**c.pd.params, "lo_phase": 0.0}, proj)
+        else:
+            field_out = np.matmul(fields, matrices.transpose(0, 2, 1))
+            current = c.pd.component.signal({**c.pd.params, "lo_phase": lo_phase[:, None, :]},
+                                            field_out)
+        if rng is not None:
+            current = c.pd.noise(current, rng)
+        tia = {**c.tia.params, "gain": tia_gain[:, None, :]}
+        volts = c.tia.component.signal(tia, current)
+        if rng is not None:
+            volts = c.tia.component.noise(tia, volts, rng)
+        return c.adc.signal(volts)
+
+    def run(self, tiles: list[Tile], codes: np.ndarray, rng=None) -> np.ndarray:
+        """Digital partial products (T, B, m) of input codes (T, B, n): the read-out
+        codes decoded with each tile's calibrated gain and offset."""
+        mats = np.stack([t.matrix for t in tiles])
+        lo = np.stack([t.readout.lo_phase for t in tiles])
+        gain = np.stack([t.readout.tia_gain for t in tiles])
+        y = self.analog(mats, codes, lo, gain, rng)
+        alpha = np.stack([t.readout.alpha for t in tiles])[:, None, :]
+        beta = np.stack([t.readout.beta for t in tiles])[:, None, :]
+        return y * alpha + beta
