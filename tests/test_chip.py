@@ -140,3 +140,45 @@ def test_a_core_without_detector_after_the_layer_is_named(tmp_path):
     net = load_netlist(data)
     with pytest.raises(NetlistError, match="photodetector 'pd0' must read an output"):
         Chip(net, "layer", {}, "my_core.yaml")
+
+
+def test_device_tiles_a_layer_like_the_cost_model():
+    from emulator.chip.device import ChipDevice
+
+    chip = small_chip(4, cores=3)
+    rng = np.random.default_rng(9)
+    W = rng.normal(size=(6, 10)).astype(np.float32)  # 2 x 3 tiles of a 4-port core
+    dev = ChipDevice([W], chip)
+    layer = dev.layers[0]
+    assert (layer.rows, layer.cols, layer.n_tiles) == (2, 3, 6)
+    assert layer.core_of == [0, 1, 2, 0, 1, 2]  # tiles go to the cores in turn
+    x = rng.uniform(0.0, 2.0, (10, 5)).astype(np.float32)
+    z = layer.forward(x)
+    # independently: pad, cut, run each tile alone, add the row's partial sums
+    s = float(np.abs(x).max())
+    xp = np.zeros((12, 5))
+    xp[:10] = x / s
+    expect = np.zeros((8, 5))
+    for r in range(2):
+        for c in range(3):
+            tile = layer.tiles[r * 3 + c]
+            part = chip.run([tile], xp[4 * c:4 * c + 4].T[None])[0]  # (B, 4)
+            expect[4 * r:4 * r + 4] += part.T
+    assert np.allclose(z, (expect * s)[:6], rtol=1e-5, atol=1e-5)
+    assert np.linalg.norm(z - W @ x) / np.linalg.norm(W @ x) < 0.1
+
+
+def test_drift_policy_rewrites_only_the_tiles_that_moved():
+    from emulator.chip.device import ChipDevice
+
+    chip = small_chip(4)
+    W = np.random.default_rng(1).normal(size=(8, 8)).astype(np.float32)
+    dev = ChipDevice([W], chip, drift=0.01)
+    assert dev.counters["tile_writes"] == 4
+    W[0, 0] += 0.5 * abs(W[0, 0]) + 0.1  # moves tile (0, 0) only, by far more than 1 %
+    W[5, 5] *= 1.0001  # tile (1, 1), by far less
+    dev.after_update(1)
+    assert dev.counters["tile_writes"] == 5
+    assert dev.layers[0].drift(W, 3) > 0.0  # tile (1, 1) still lags the weights
+    dev.sync()
+    assert dev.counters["tile_writes"] == 6 and dev.layers[0].drift(W, 3) == 0.0

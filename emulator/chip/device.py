@@ -1,0 +1,166 @@
+"""A network's weight layers on a chip: tiled as the cost model tiles them.
+
+A layer W (m_l × n_l) is cut into ⌈m_l/m⌉ × ⌈n_l/n⌉ tiles of the core's size (zero-padded
+at the edges); tile k of the network (layers in order, row tiles, then column tiles) sits
+on physical core k mod ``cores``, with that core's fabrication errors.  A forward pass
+encodes the layer's input into DAC codes (one digital scale per pass: the largest |x|
+maps to full scale), streams every column block through the tiles that need it, decodes
+each tile's read-out with its calibration, and adds the partial sums of a row of tiles
+digitally, as the cost model charges.
+
+Re-programming follows a policy (``every``: updates between checks; ``drift``: re-map a
+tile only once its weights moved by more than that fraction, ‖W_t − W_t,prog‖/‖W_t,prog‖,
+since it was written; None re-maps every tile at every check).  The counters say what
+ran: tile writes, phase writes, vectors through tiles, conversions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .chip import Chip, Tile
+
+DTYPE = np.float32
+
+
+class ChipLayer:
+    def __init__(self, chip: Chip, shape: tuple[int, int], first: int):
+        self.chip = chip
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.rows = math.ceil(self.shape[0] / chip.m)
+        self.cols = math.ceil(self.shape[1] / chip.n)
+        n_tiles = self.rows * self.cols
+        self.core_of = [(first + t) % chip.cores for t in range(n_tiles)]
+        self.tiles: list[Tile | None] = [None] * n_tiles
+        self.written: list[np.ndarray | None] = [None] * n_tiles
+        self._stack = None
+        self.counters = dict(tile_writes=0, phase_writes=0, tile_passes=0,
+                             dac_conversions=0, adc_conversions=0)
+
+    @property
+    def n_tiles(self) -> int:
+        return len(self.tiles)
+
+    def _block(self, W, t: int) -> np.ndarray:
+        r, c = divmod(t, self.cols)
+        m, n = self.chip.m, self.chip.n
+        return np.asarray(W[r * m:(r + 1) * m, c * n:(c + 1) * n], dtype=float)
+
+    def drift(self, W, t: int) -> float:
+        old = self.written[t]
+        if old is None:
+            return math.inf
+        new = self._block(W, t)
+        moved = float(np.linalg.norm(new - old))
+        ref = float(np.linalg.norm(old))
+        return moved / ref if ref > 0.0 else (math.inf if moved > 0.0 else 0.0)
+
+    def program(self, W, rng=None, drift: float | None = None) -> int:
+        """Write the tiles of W whose drift exceeds ``drift`` (all if None); the number
+        written.  ``rng``: noise of the calibration measurements."""
+        written = 0
+        for t in range(self.n_tiles):
+            if drift is not None and self.written[t] is not None and self.drift(W, t) <= drift:
+                continue
+            block = self._block(W, t)
+            tile = self.chip.program(block, self.core_of[t], rng)
+            self.tiles[t] = tile
+            self.written[t] = block
+            mp = tile.prog.mapping
+            self.counters["phase_writes"] += (2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi
+                                              + mp.vh.n + mp.sigma.size)
+            written += 1
+        if written:
+            self.counters["tile_writes"] += written
+            tiles = self.tiles
+            self._stack = (np.stack([t.matrix for t in tiles]),
+                           np.stack([t.readout.lo_phase for t in tiles]),
+                           np.stack([t.readout.tia_gain for t in tiles]),
+                           np.stack([t.readout.alpha for t in tiles])[:, None, :],
+                           np.stack([t.readout.beta for t in tiles])[:, None, :])
+        return written
+
+    def status(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in self.tiles:
+            if t is not None:
+                out[t.readout.status] = out.get(t.readout.status, 0) + 1
+        return out
+
+    def forward(self, x, out=None, rng=None, count: bool = True):
+        """z ≈ W·x for a column batch x (n_l × B), through the programmed tiles."""
+        chip, (m_l, n_l) = self.chip, self.shape
+        b = x.shape[1]
+        scale = float(np.max(np.abs(x), initial=0.0))
+        codes = np.zeros((self.cols * chip.n, b))
+        if scale > 0.0:
+            np.divide(x, scale, out=codes[:n_l])
+        codes = codes.reshape(self.cols, chip.n, b).transpose(0, 2, 1)  # (C, B, n)
+        per_tile = np.broadcast_to(codes[None], (self.rows,) + codes.shape).reshape(
+            self.rows * self.cols, b, chip.n)
+        mats, lo, gain, alpha, beta = self._stack
+        y = chip.analog(mats, per_tile, lo, gain, rng)
+        z = y * alpha + beta  # (T, B, m) partial products
+        rows = z.reshape(self.rows, self.cols, b, chip.m).sum(axis=1)  # digital adds
+        full = rows.transpose(0, 2, 1).reshape(self.rows * chip.m, b)[:m_l]
+        if out is None:
+            out = np.empty((m_l, b), dtype=DTYPE)
+        np.multiply(full, scale, out=out, casting="unsafe")
+        if count:
+            c = self.counters
+            c["tile_passes"] += self.n_tiles
+            c["dac_conversions"] += self.n_tiles * b * chip.n
+            c["adc_conversions"] += self.n_tiles * b * chip.m
+        return out
+
+
+class ChipDevice:
+    """All weight layers of a network on one kind of chip (see module doc)."""
+
+    def __init__(self, weights, chip: Chip, *, every: int = 1, drift: float | None = None,
+                 rng=None):
+        self.weights = weights  # the digital weights (updated in place by training)
+        self.chip = chip
+        self.every = int(every)
+        self.drift = drift
+        self.rng = rng  # calibration measurement noise
+        self.layers = []
+        first = 0
+        for w in weights:
+            layer = ChipLayer(chip, w.shape, first)
+            first += layer.n_tiles
+            self.layers.append(layer)
+        self.program_all()
+
+    def program_all(self) -> None:
+        for layer, w in zip(self.layers, self.weights):
+            layer.program(w, self.rng)
+
+    def after_update(self, step: int) -> None:
+        if step % self.every:
+            return
+        for layer, w in zip(self.layers, self.weights):
+            layer.program(w, self.rng, self.drift)
+
+    def sync(self) -> None:
+        """Write every tile whose weights differ from what the chip holds."""
+        for layer, w in zip(self.layers, self.weights):
+            layer.program(w, self.rng, 0.0)
+
+    @property
+    def counters(self) -> dict:
+        total: dict = {}
+        for layer in self.layers:
+            for k, v in layer.counters.items():
+                total[k] = total.get(k, 0) + v
+        total["tiles"] = sum(layer.n_tiles for layer in self.layers)
+        return total
+
+    def status(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for layer in self.layers:
+            for k, v in layer.status().items():
+                total[k] = total.get(k, 0) + v
+        return total
