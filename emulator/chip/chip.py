@@ -118,30 +118,41 @@ class Chip:
                 self.file))
 
     # ------------------------------------------------------------------ running
-    def analog(self, matrices: np.ndarray, codes: np.ndarray, lo_phase: np.ndarray,
-               tia_gain: np.ndarray, rng=None) -> np.ndarray:
-        """Read-out codes (T, B, m) of input codes (T, B, n) through tiles whose channel
-        matrices are ``matrices`` (T, m, n), with per-tile LO phases and TIA gains
-        (T, m).  Noise (detector shot and thermal, TIA) is drawn from ``rng`` if given."""
+    def light(self, codes: np.ndarray) -> np.ndarray:
+        """Fields [sqrt(W)] leaving the modulators for input codes (..., n): DACs, then
+        modulators on the laser light that reaches them."""
         c = self.chain
-        drive = c.dac.signal(codes)
-        fields = c.mod.signal(c.field_in, drive)
+        return c.mod.signal(c.field_in, c.dac.signal(codes))
+
+    def detect(self, fields: np.ndarray, matrices: np.ndarray, lo_phase: np.ndarray,
+               tia_gain: np.ndarray, rng=None) -> np.ndarray:
+        """Read-out codes (..., B, m) of modulator fields (..., B, n) through tiles with
+        channel matrices (..., m, n), LO phases and TIA gains (..., m); leading axes
+        broadcast.  Noise (detector shot and thermal, TIA) is drawn from ``rng`` if given."""
+        c = self.chain
+        lo = np.asarray(lo_phase)[..., None, :]
         if c.pd.params["mode"] == "coherent" and np.all(c.field_in.imag == 0.0):
             # real light in, one quadrature out: Re(e^{-iφ} M) on the real fields
-            rot = (np.exp(-1j * lo_phase)[..., None] * matrices).real
-            proj = np.matmul(fields.real, rot.transpose(0, 2, 1))
+            rot = (np.exp(-1j * np.asarray(lo_phase))[..., None] * matrices).real
+            proj = np.matmul(fields.real, np.swapaxes(rot, -1, -2))
             current = c.pd.component.signal({**c.pd.params, "lo_phase": 0.0}, proj)
         else:
-            field_out = np.matmul(fields, matrices.transpose(0, 2, 1))
-            current = c.pd.component.signal({**c.pd.params, "lo_phase": lo_phase[:, None, :]},
-                                            field_out)
+            field_out = np.matmul(fields, np.swapaxes(matrices, -1, -2))
+            current = c.pd.component.signal({**c.pd.params, "lo_phase": lo}, field_out)
         if rng is not None:
             current = c.pd.noise(current, rng)
-        tia = {**c.tia.params, "gain": tia_gain[:, None, :]}
+        tia = {**c.tia.params, "gain": np.asarray(tia_gain)[..., None, :]}
         volts = c.tia.component.signal(tia, current)
         if rng is not None:
             volts = c.tia.component.noise(tia, volts, rng)
         return c.adc.signal(volts)
+
+    def analog(self, matrices: np.ndarray, codes: np.ndarray, lo_phase: np.ndarray,
+               tia_gain: np.ndarray, rng=None) -> np.ndarray:
+        """Read-out codes (T, B, m) of input codes (T, B, n) through tiles whose channel
+        matrices are ``matrices`` (T, m, n), with per-tile LO phases and TIA gains
+        (T, m)."""
+        return self.detect(self.light(codes), matrices, lo_phase, tia_gain, rng)
 
     def run(self, tiles: list[Tile], codes: np.ndarray, rng=None) -> np.ndarray:
         """Digital partial products (T, B, m) of input codes (T, B, n): the read-out

@@ -98,10 +98,12 @@ class ChipLayer:
         if scale > 0.0:
             np.divide(x, scale, out=codes[:n_l])
         codes = codes.reshape(self.cols, chip.n, b).transpose(0, 2, 1)  # (C, B, n)
-        per_tile = np.broadcast_to(codes[None], (self.rows,) + codes.shape).reshape(
-            self.rows * self.cols, b, chip.n)
+        fields = chip.light(codes)[None]  # each column block lit once: (1, C, B, n)
         mats, lo, gain, alpha, beta = self._stack
-        y = chip.analog(mats, per_tile, lo, gain, rng)
+        grid = (self.rows, self.cols)
+        y = chip.detect(fields, mats.reshape(grid + mats.shape[1:]),
+                        lo.reshape(grid + lo.shape[1:]), gain.reshape(grid + gain.shape[1:]),
+                        rng).reshape(self.n_tiles, b, chip.m)
         z = y * alpha + beta  # (T, B, m) partial products
         rows = z.reshape(self.rows, self.cols, b, chip.m).sum(axis=1)  # digital adds
         full = rows.transpose(0, 2, 1).reshape(self.rows * chip.m, b)[:m_l]
