@@ -182,3 +182,27 @@ def test_drift_policy_rewrites_only_the_tiles_that_moved():
     assert dev.layers[0].drift(W, 3) > 0.0  # tile (1, 1) still lags the weights
     dev.sync()
     assert dev.counters["tile_writes"] == 6 and dev.layers[0].drift(W, 3) == 0.0
+
+
+def test_intensity_detection_is_an_optical_square_law():
+    from components.errors import UserError
+    from emulator.chip.device import ChipDevice
+
+    lossless = {"loss": 0.0}  # the nominal read-out assumes a lossless layer
+    layer = {"generator": "svd_layer", "params": {
+        "n": 4, "m": 4, "seed": 1, "mzi": lossless, "phase_shifter": lossless,
+        "attenuator": lossless}}
+    # |E|² up to ~4 mW at the detectors: 100 Ohm keeps the nominal read-out in range
+    params = {"pd": {"mode": "intensity"}, "laser": {"power": "100 mW"},
+              "tia": {"gain": "100 Ohm"}}
+    W = np.random.default_rng(5).normal(size=(3, 4)).astype(np.float32)
+    x = np.random.default_rng(6).uniform(0.0, 3.0, (4, 400)).astype(np.float32)
+    for cal in (True, False):
+        dev = ChipDevice([W], small_chip(4, params=params, layer=layer, calibrate=cal))
+        assert dev.layers[0].activation == "square"
+        z2 = dev.layers[0].forward(x)
+        want = (W @ x) ** 2
+        assert np.linalg.norm(z2 - want) / np.linalg.norm(want) < 0.05
+    # a 6-input layer on the 4-input core would add squared partial fields: refused
+    with pytest.raises(UserError, match="detects intensity"):
+        ChipDevice([np.ones((3, 6), np.float32)], small_chip(4, params=params, layer=layer))

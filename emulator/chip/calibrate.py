@@ -14,6 +14,9 @@ With ``calibrate`` on, for every tile written, a calibration batch of known inpu
    z = W·u by z ≈ α_j·y_j + β_j (least squares per output), measured with the chip's
    own noise; α, β are applied digitally to every later read-out.
 
+With intensity (direct) detection the detectors square the field: the expected outputs
+are z² and no LO phase is set; the same gain and fit apply.
+
 A tile whose outputs stay below one ADC step or whose fit explains little of the
 signal (correlation < 0.5: below the noise floor even at the largest gain) is reported
 in ``Readout.status``; training goes on with what the fit gives.  With ``calibrate``
@@ -68,9 +71,19 @@ def nominal(chip, scale: float) -> Readout:
     vfs_mod = np.mean(_channel(c.mod.params["v_fs"], chip.n))
     mod_amp = float(np.mean(np.abs(c.mod.signal(np.ones(chip.n), np.full(chip.n, vfs_mod)))))
     light = float(np.mean(np.abs(c.field_in))) * mod_amp * vfs_dac / vfs_mod
+    vfs = _channel(c.adc.params["v_fs"], chip.m)
+    if square_law(chip):  # I = R·|E|² + I_dark, E = light·z/scale
+        per_z2 = _channel(c.pd.params["responsivity"], chip.m) * (light / scale) ** 2
+        dark = _channel(c.pd.params["dark_current"], chip.m)
+        return Readout(np.zeros(chip.m), gain, vfs / (gain * per_z2), -dark / per_z2,
+                       "nominal")
     volts_per_z = gain * _unit_current(chip) * light / scale
-    alpha = _channel(c.adc.params["v_fs"], chip.m) / volts_per_z
-    return Readout(np.zeros(chip.m), gain, alpha, np.zeros(chip.m), "nominal")
+    return Readout(np.zeros(chip.m), gain, vfs / volts_per_z, np.zeros(chip.m), "nominal")
+
+
+def square_law(chip) -> bool:
+    """True when the core's detectors measure intensity |E|² (an optical square law)."""
+    return chip.chain.pd.params["mode"] == "intensity"
 
 
 def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None) -> Readout:
@@ -81,8 +94,12 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None) -> Readout:
     z = u @ ideal.T  # expected outputs (B, m)
     fields = c.mod.signal(c.field_in, c.dac.signal(u))
     E = fields @ matrix.T
-    corr = np.sum(E * z, axis=0)
-    lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
+    if square_law(chip):
+        z = z * z
+        lo = np.zeros(m)
+    else:
+        corr = np.sum(E * z, axis=0)
+        lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
     current = c.pd.component.signal({**c.pd.params, "lo_phase": lo}, E)
     peak = LOADING * np.sqrt(np.mean(current * current, axis=0))
     g_lo, g_hi = c.tia.component.param("gain").lo, c.tia.component.param("gain").hi

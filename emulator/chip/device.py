@@ -8,6 +8,13 @@ maps to full scale), streams every column block through the tiles that need it, 
 each tile's read-out with its calibration, and adds the partial sums of a row of tiles
 digitally, as the cost model charges.
 
+Activations.  With coherent detection a layer reads out z = W·x (signed) and any
+activation is electronic, applied after the ADC.  With intensity detection the
+detectors themselves square the field: the layer reads out z² (``activation ==
+"square"``, an optical square law), so the network's activation there must be
+``square``; and a layer must then fit one column of tiles, since partial fields of
+separate tiles cannot be added after they are squared.
+
 Re-programming follows a policy (``every``: updates between checks; ``drift``: re-map a
 tile only once its weights moved by more than that fraction, ‖W_t − W_t,prog‖/‖W_t,prog‖,
 since it was written; None re-maps every tile at every check).  The counters say what
@@ -20,17 +27,27 @@ import math
 
 import numpy as np
 
+from components.errors import Problem, UserError
+
+from .calibrate import square_law
 from .chip import Chip, Tile
 
 DTYPE = np.float32
 
 
 class ChipLayer:
-    def __init__(self, chip: Chip, shape: tuple[int, int], first: int):
+    def __init__(self, chip: Chip, shape: tuple[int, int], first: int, name: str = "layer"):
         self.chip = chip
         self.shape = (int(shape[0]), int(shape[1]))
         self.rows = math.ceil(self.shape[0] / chip.m)
         self.cols = math.ceil(self.shape[1] / chip.n)
+        self.activation = "square" if square_law(chip) else None
+        if self.activation and self.cols > 1:
+            raise UserError(Problem(
+                f"{name} has {self.shape[1]} inputs but the core {chip.file} has {chip.n} "
+                "and detects intensity: partial fields of separate tiles cannot be added "
+                "after the detectors square them", path=name,
+                hint="use a core with coherent detectors, or one with enough inputs"))
         n_tiles = self.rows * self.cols
         self.core_of = [(first + t) % chip.cores for t in range(n_tiles)]
         self.tiles: list[Tile | None] = [None] * n_tiles
@@ -109,7 +126,8 @@ class ChipLayer:
         full = rows.transpose(0, 2, 1).reshape(self.rows * chip.m, b)[:m_l]
         if out is None:
             out = np.empty((m_l, b), dtype=DTYPE)
-        np.multiply(full, scale, out=out, casting="unsafe")
+        gain = scale * scale if self.activation == "square" else scale  # z² or z
+        np.multiply(full, gain, out=out, casting="unsafe")
         if count:
             c = self.counters
             c["tile_passes"] += self.n_tiles
@@ -131,7 +149,7 @@ class ChipDevice:
         self.layers = []
         first = 0
         for w in weights:
-            layer = ChipLayer(chip, w.shape, first)
+            layer = ChipLayer(chip, w.shape, first, f"layer {len(self.layers) + 1}")
             first += layer.n_tiles
             self.layers.append(layer)
         self.program_all()
