@@ -36,6 +36,7 @@ from emulator.engine.plan import static_entries
 from emulator.ledger.result import Costed
 from emulator.engine.timebase import to_seconds, to_ticks
 from emulator.engine import trace as tr
+from emulator.tiling import cut
 
 from .core import Core
 
@@ -123,20 +124,16 @@ def dense_layers(weights: list[np.ndarray]) -> list[list[Block]]:
 
 
 def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> list[Tile]:
+    """Every block cut into core-sized tiles (:mod:`emulator.tiling`), each programmed on
+    a copy of the core; tiles go to the cores round-robin."""
     tiles = []
-    k = 0
     for l, blocks in enumerate(layers):
         for b, block in enumerate(blocks):
-            W = block.matrix
-            n_out, n_in = W.shape
-            for r in range(math.ceil(n_out / core.n_out)):
-                for c in range(math.ceil(n_in / core.n_in)):
-                    part = W[r * core.n_out:(r + 1) * core.n_out,
-                             c * core.n_in:(c + 1) * core.n_in]
-                    net, scale = core.program(np.asarray(part, dtype=float))
-                    tiles.append(Tile(l, r, c, part.shape[0], part.shape[1], k % cores,
-                                      static_entries(net), scale, block.positions, b))
-                    k += 1
+            for t in cut(block.matrix, core.n_out, core.n_in):
+                net, scale = core.program(t.matrix)
+                tiles.append(Tile(l, t.row, t.col, t.matrix.shape[0], t.matrix.shape[1],
+                                  len(tiles) % cores, static_entries(net), scale,
+                                  block.positions, b))
     return tiles
 
 
