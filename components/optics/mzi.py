@@ -6,10 +6,9 @@ internal arm, then a second 50:50 coupler.  With the coupler matrix
 ``B = (1/√2)·[[1, i], [i, 1]]``::
 
     T(θ, φ) = B · diag(e^{iθ}, 1) · B · diag(e^{iφ}, 1)
-            = i·e^{iθ/2} · [[e^{iφ}·sin(θ/2),  cos(θ/2)],
-                            [e^{iφ}·cos(θ/2), −sin(θ/2)]]
 
-times the amplitude of the total insertion loss ``loss``.  θ = 0 is the cross state
+(closed form in :mod:`components.optics._mzi_matrix`, shared with the mesh code) times
+the amplitude of the total insertion loss ``loss``.  θ = 0 is the cross state
 (in0 -> out1), θ = π the bar state (in0 -> out0).  Hold power counts both shifters.
 """
 
@@ -22,14 +21,11 @@ from components.units import db_to_amplitude
 
 from ..base import Component, Param, optical_ports
 from . import _shifter
+from ._mzi_matrix import mzi_matrix
 
 
 def transfer(p, wavelength: float) -> np.ndarray:
-    theta, phi = p["theta"], p["phi"]
-    s, c = np.sin(theta / 2.0), np.cos(theta / 2.0)
-    e = np.exp(1j * phi)
-    common = 1j * np.exp(0.5j * theta) * db_to_amplitude(p["loss"])
-    return common * np.array([[e * s, c], [e * c, -s]], dtype=complex)
+    return mzi_matrix(p["theta"], p["phi"]) * db_to_amplitude(p["loss"])
 
 
 MZI = Component(
