@@ -50,8 +50,16 @@ def test_quickstart_writes_every_documented_key_and_file(quickstart):
     slices = [e for e in trace["traceEvents"] if e["ph"] == "X"]
     assert any(e["name"].startswith("program") for e in slices)
     assert any(e["name"].startswith("stream") for e in slices)
-    assert "report.json" in (out / "report.md").read_text() or "Accuracy" in (
-        out / "report.md").read_text()
+    md = (out / "report.md").read_text()
+    assert md.startswith("# Scenario `quickstart`\n")
+    assert "## Accuracy" in md and "## Cost per pass" in md and "## Totals" in md
+    for label, m in on_disk["methods"].items():  # one row per method, accuracies in %
+        acc = m["accuracy"]
+        assert f"| {label} | {100 * acc['train']:.2f} % | {100 * acc['test']:.2f} % |" in md
+    for png in ("learning_curves.png", "energy_per_pass.png", "timeline.png"):
+        assert f"![{png}]({png})" in md
+    assert "`trace.json` opens in" in md
+    assert f"- {on_disk['hardware']['tiles']} tiles ([8, 2] per layer)" in md
     assert not list(out.parent.glob(".*partial*"))
 
 
@@ -200,3 +208,44 @@ def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
                                                                        rel=1e-9)
     assert set(report["models"]) == {"dense"}
     assert report["models"]["dense"]["hardware"]["tiles_per_layer"] == [4, 1]
+
+
+def _with_default(registry, component: str, param: str, value):
+    """A copy of ``registry`` whose ``component`` has another default for ``param``."""
+    import dataclasses
+
+    from components import Registry
+
+    def changed(c):
+        if c.name != component:
+            return c
+        params = tuple(dataclasses.replace(p, default=value) if p.name == param else p
+                       for p in c.params)
+        return dataclasses.replace(c, params=params)
+
+    return Registry(changed(c) for c in registry)
+
+
+def test_a_custom_registry_reaches_loading_and_costing():
+    """Component defaults from the caller's registry: the core's ADCs (loaded with the
+    netlist) and the digital unit (costed by the step schedule) both follow it."""
+    from components import default_registry
+
+    base = default_registry()
+    adc_ref = base.get("adc").param("power_ref").default
+    mac = base.get("digital").param("mac_energy").default
+    custom = _with_default(_with_default(base, "adc", "power_ref", 3 * adc_ref),
+                           "digital", "mac_energy", 10 * mac)
+    o = {"training.epochs": 1, "training.methods": ["tpfp"], "outputs.trace": False}
+    a = run_scenario(QUICKSTART, overrides=o, write=False)
+    b = run_scenario(QUICKSTART, overrides=o, write=False, registry=custom)
+    for name in ("forward", "update"):
+        fa, fb = a["passes"][name]["breakdown_j"], b["passes"][name]["breakdown_j"]
+        assert fb["digital"] == pytest.approx(10 * fa["digital"], rel=1e-12)
+        assert fb.get("adc", 0.0) == pytest.approx(3 * fa.get("adc", 0.0), rel=1e-12)
+        assert b["passes"][name]["energy_j"] > a["passes"][name]["energy_j"]
+    assert b["passes"]["forward"]["latency_s"] == a["passes"]["forward"]["latency_s"]
+    assert a["passes"]["forward"]["breakdown_j"]["adc"] > 0
+    # a variant of a scenario keeps the registry it was loaded with
+    sc = load_scenario(QUICKSTART, o, registry=custom)
+    assert sc.variant({"cores": 2}).registry is custom

@@ -141,8 +141,9 @@ class _StepSim:
     """Builds the ledgers of one pass from the tile jobs a SimPy schedule runs."""
 
     def __init__(self, core: Core, blocks: list[list[Block]], batch: int, cores: int,
-                 converters: dict | None, wavelengths: int, trace: bool):
+                 converters: dict | None, wavelengths: int, trace: bool, registry=None):
         self.core, self.blocks, self.batch = core, blocks, batch
+        self.registry = registry  # the digital unit and memories' components
         self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
         self.tiles = plan_tiles(core, blocks, cores)
         self.stationary = len(self.tiles) <= cores
@@ -222,7 +223,8 @@ class _StepSim:
                 busy[tile.core] += env.now - t0
 
         def digital(label: str, macs: int, reads: int, writes: int):
-            r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes})
+            r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes},
+                             registry=self.registry)
             t0 = env.now
             for e in r.ledger.entries:
                 ledger.entries.append(e)
@@ -280,11 +282,14 @@ class _StepSim:
 
 def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], batch: int, *,
                   cores: int = 1, converters: dict | None = None, wavelengths: int = 1,
-                  trace: bool = True, n_input: int | None = None) -> StepResult:
+                  trace: bool = True, n_input: int | None = None,
+                  registry=None) -> StepResult:
     """``weights``: a dense network's matrices, or layers of :class:`Block` s.
-    ``n_input``: features of one image (default: the first layer's inputs)."""
+    ``n_input``: features of one image (default: the first layer's inputs).  ``registry``:
+    the components of the digital unit and memory (default: the library's); the core's
+    own come with its netlist."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
-    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace)
+    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry)
     sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
     for name in PASSES:
