@@ -79,6 +79,10 @@ def test_quickstart_passes_equal_the_event_engine(quickstart):
     settle = reprogram(sc.core.netlist).latency_s
     assert report["hardware"]["tiles_per_layer"] == [8, 2]
     assert not report["hardware"]["stationary"]
+    # digital work after each layer, from the sizes: batch 64, layers 64 -> 32 -> 10 on
+    # 16-input cores; layer 1 has ceil(64/16) = 4 column tiles, layer 2 ceil(32/16) = 2.
+    # Per output: one add per column tile (partial sums + activation), each reading a
+    # 4-byte partial sum; one 4-byte result written per output.
     d1 = digital_work(64 * 32 * 4, reads={"sram": 64 * 32 * 4 * 4},
                       writes={"sram": 64 * 32 * 4}).latency_s
     d2 = digital_work(64 * 10 * 2, reads={"sram": 64 * 10 * 2 * 4},
@@ -200,8 +204,12 @@ def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
     plan = build_plan(ld.core.netlist)
     conv = simulate(plan, np.zeros((8 * 36, 16))).latency_s
     head = simulate(plan, np.zeros((8, 16))).latency_s
+    # digital work, batch 8: the conv block has 4 outputs at 36 positions and fits one
+    # column tile; the head (10 outputs, 4 × 3 × 3 = 36 pooled inputs) has ceil(36/16) = 3
+    # column tiles.  One add and one 4-byte read per output and column tile, 4 bytes
+    # written per output (the conv's outputs before pooling: 4 × 36 per image).
     d1 = digital_work(8 * 4 * 36, reads={"sram": 8 * 4 * 36 * 4},
-                      writes={"sram": 8 * 4 * 36}).latency_s
+                      writes={"sram": 8 * 4 * 36 * 4}).latency_s
     d2 = digital_work(8 * 10 * 3, reads={"sram": 8 * 10 * 3 * 4},
                       writes={"sram": 8 * 10 * 4}).latency_s
     assert report["passes"]["inference"]["latency_s"] == pytest.approx(conv + d1 + head + d2,
@@ -249,3 +257,39 @@ def test_a_custom_registry_reaches_loading_and_costing():
     # a variant of a scenario keeps the registry it was loaded with
     sc = load_scenario(QUICKSTART, o, registry=custom)
     assert sc.variant({"cores": 2}).registry is custom
+
+
+def test_digital_work_of_every_pass_by_hand():
+    """Digital and memory energy of the quick start's passes, counted by hand from the layer
+    sizes (64 -> 32 -> 10, batch 64, 16x16 cores) and the library's defaults: 1 pJ per
+    MAC (digital) and 1.25 pJ per SRAM byte (memory)."""
+    from emulator.scenario.run import cost_step
+    from emulator.scenario.step import dense_layers
+
+    sc = load_scenario(QUICKSTART, {"training.epochs": 1})
+    rng = np.random.default_rng(0)
+    step = cost_step(sc, dense_layers([rng.normal(size=(32, 64)), rng.normal(size=(10, 32))]),
+                     64, trace=False)
+    B, n0, n1, n2, F4 = 64, 64, 32, 10, 4  # F4: bytes per float32
+    weights = n1 * n0 + n2 * n1  # 2368
+    tiles = 2 * 4 + 1 * 2  # ceil(32/16)·ceil(64/16) + ceil(10/16)·ceil(32/16)
+    # forward: per output one add per column tile (4 for layer 1, 2 for layer 2)
+    fwd_macs = B * n1 * 4 + B * n2 * 2
+    fwd_bytes = fwd_macs * F4 + B * (n1 + n2) * F4
+    # modulated forward: Γ = y − t (n2), FΓ (n0·n2), x + FΓ (n0); reads Γ, x and F
+    mod_macs = B * (n2 + n0 * n2 + n0)
+    mod_bytes = (B * (n2 + n0) + n0 * n2) * F4 + B * n0 * F4
+    # update: outer products B·weights, momentum 2 per weight; activations read twice;
+    # then the mapping of every tile: 10·n³ MACs, weights read, 3 n×n matrices written
+    upd_macs = B * weights + 2 * weights + tiles * 10 * 16 ** 3
+    upd_bytes = ((n0 + n1 + n2) * B * 2 + 2 * weights) * F4 + 2 * weights * F4 \
+        + weights * F4 + tiles * 3 * 16 * 16 * F4
+    for name, macs, nbytes in (("forward", fwd_macs, fwd_bytes),
+                               ("modulated_forward", mod_macs + fwd_macs,
+                                mod_bytes + fwd_bytes),
+                               ("update", upd_macs, upd_bytes),
+                               ("inference", fwd_macs, fwd_bytes)):
+        got = step.passes[name].breakdown_j()
+        assert got["digital"] == pytest.approx(macs * 1e-12, rel=1e-12), name
+        assert got["memory"] == pytest.approx(nbytes * 1.25e-12, rel=1e-12), name
+    assert fwd_macs == 9472 and upd_macs == 565888  # the figures of the quick start's report
