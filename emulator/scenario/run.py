@@ -3,7 +3,6 @@ one inference pass on the mapped hardware, and write the report atomically."""
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 import shutil
@@ -245,6 +244,3 @@ def write_outputs(out_dir: Path, report: dict, histories, step, cfg) -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-
-def steps_per_epoch(n_train: int, batch: int) -> int:
-    return math.ceil(n_train / batch)
