@@ -27,7 +27,7 @@ def amp(db):
     return 10 ** (-db / 20)
 
 
-# delays every part adds, written out from the component defaults (devices.md)
+# delays every part adds, written out from the component defaults (see their source tags)
 T_DAC, T_MOD, T_ADC = 1 / 14e9, 1 / 25e9, 1 / 10e9  # periods
 D_DAC, D_MOD, D_PD, D_TIA, D_ADC = 1 / 14e9, 0.35 / 12.5e9, 0.35 / 20e9, 0.35 / 40e9, 1 / 10e9
 
