@@ -20,8 +20,10 @@ LASER = Component(
         Param("power", "W", 10e-3, 0.0, 10.0,
               "estimate: 10 mW, a typical CW source; size it from the link budget",
               "optical output power"),
-        Param("wpe", "1", 0.2, 0.01, 1.0, "SimPhony (Yin et al., DAC 2025) and Lightening-Transformer "
-              "(Zhu et al., HPCA 2024): 0.2", "wall-plug efficiency"),
+        Param("wpe", "1", 0.2, 0.01, 1.0,
+              "SimPhony (Yin et al., DAC 2025) and Lightening-Transformer (Zhu et al., HPCA "
+              "2024): 0.2",
+              "wall-plug efficiency"),
         Param("wavelength", "m", 1.55e-6, 0.4e-6, 2.0e-6, "estimate: 1550 nm, the telecom C band",
               "emission wavelength"),
     ),

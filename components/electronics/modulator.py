@@ -26,11 +26,12 @@ MODULATOR = Component(
     kind="modulator",
     doc="Amplitude modulator (MZM or microring): in0 -> out0, electrical drive on `drive`.",
     params=(
-        Param("type", "1", "mzm", source="convention: Si MZM (Baehr-Jones et al. 2012)", choices=("mzm", "ring"),
-              doc="modulator type"),
+        Param("type", "1", "mzm", source="convention: Si MZM (Baehr-Jones et al. 2012)",
+              choices=("mzm", "ring"), doc="modulator type"),
         Param("energy_per_symbol", "J", 450e-15, 0.0, 1e-9,
               "mzm Baehr-Jones et al. 2012 (200-450 fJ/bit, upper end); ring Timurdogan et al. "
-              "2014 and Lightening-Transformer (Zhu et al., HPCA 2024): 1-42 fJ/bit, upper end", "drive energy per symbol"),
+              "2014 and Lightening-Transformer (Zhu et al., HPCA 2024): 1-42 fJ/bit, upper end",
+              "drive energy per symbol"),
         Param("symbol_rate", "Hz", 25e9, 1e6, 1e12,
               "mzm Baehr-Jones et al. 2012, 25 Gb/s; ring estimate: taken equal to the MZM",
               "symbol rate"),
@@ -38,11 +39,14 @@ MODULATOR = Component(
               "mzm Lightening-Transformer (Zhu et al., HPCA 2024) 12.5 GHz; "
               "ring estimate: taken equal to the MZM",
               "electro-optic 3 dB bandwidth"),
-        Param("loss", "dB", 1.2, 0.0, 30.0, "Lightening-Transformer (Zhu et al., HPCA 2024): mzm 1.2 dB, ring 0.95 dB", "insertion loss"),
+        Param("loss", "dB", 1.2, 0.0, 30.0,
+              "Lightening-Transformer (Zhu et al., HPCA 2024): mzm 1.2 dB, ring 0.95 dB",
+              "insertion loss"),
         Param("extinction", "dB", 10.0, 0.0, 60.0,
               "mzm Lightening-Transformer (Zhu et al., HPCA 2024) 10 dB; "
               "ring 7 dB estimate: a ring's notch is shallower than an MZM's", "extinction ratio"),
-        Param("lock_power", "W", 0.0, 0.0, 1.0, "mzm 0 (nothing to lock); ring Lightening-Transformer (Zhu et al., HPCA 2024) 1.2 mW",
+        Param("lock_power", "W", 0.0, 0.0, 1.0,
+              "mzm 0 (nothing to lock); ring Lightening-Transformer (Zhu et al., HPCA 2024) 1.2 mW",
               "static power to hold the operating point (ring thermal lock)"),
         Param("v_fs", "V", 1.0, 1e-3, 100.0,
               "estimate: 1 V, matches the DAC's full scale",

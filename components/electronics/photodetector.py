@@ -55,15 +55,20 @@ PHOTODETECTOR = Component(
     params=(
         Param("mode", "1", "intensity", source="convention: direct (intensity) detection",
               choices=("intensity", "coherent"), doc="detection scheme"),
-        Param("responsivity", "A/W", 1.0, 0.0, 2.0, "SimPhony (Yin et al., DAC 2025), Lightening-Transformer (Zhu et al., HPCA 2024), "
+        Param("responsivity", "A/W", 1.0, 0.0, 2.0,
+              "SimPhony (Yin et al., DAC 2025), Lightening-Transformer (Zhu et al., HPCA 2024), "
               "photontorch defaults: 1 A/W",
               "responsivity R"),
-        Param("bandwidth", "Hz", 20e9, 1e6, 1e12, "photontorch defaults 20 GHz (SimPhony, Yin et al. DAC 2025: 20-34 GHz)",
+        Param("bandwidth", "Hz", 20e9, 1e6, 1e12,
+              "photontorch defaults 20 GHz (SimPhony, Yin et al. DAC 2025: 20-34 GHz)",
               "electrical bandwidth B"),
-        Param("dark_current", "A", 50e-9, 0.0, 1e-3, "SimPhony (Yin et al., DAC 2025), Lightening-Transformer (Zhu et al., "
-              "HPCA 2024): 25-60 nA", "dark current"),
-        Param("sensitivity", "W", 10 ** (-26 / 10) * 1e-3, 0.0, 1.0, "SimPhony (Yin et al., DAC 2025), Lightening-Transformer "
-              "(Zhu et al., HPCA 2024): -25 to -27 dBm",
+        Param("dark_current", "A", 50e-9, 0.0, 1e-3,
+              "SimPhony (Yin et al., DAC 2025), Lightening-Transformer (Zhu et al., HPCA 2024): "
+              "25-60 nA",
+              "dark current"),
+        Param("sensitivity", "W", 10 ** (-26 / 10) * 1e-3, 0.0, 1.0,
+              "SimPhony (Yin et al., DAC 2025), Lightening-Transformer (Zhu et al., HPCA 2024): "
+              "-25 to -27 dBm",
               "minimum detectable power (for the link budget)"),
         Param("r_load", "Ohm", 166.0, 1.0, 1e9, "photontorch defaults: 166 Ohm load",
               "load resistance (thermal noise)"),

@@ -29,7 +29,8 @@ from ..base import Param
 TECHS = ("thermo", "eo", "mems")
 
 SHIFTER_PARAMS: tuple[Param, ...] = (
-    Param("tech", "1", "thermo", source="convention: thermo-optic, the most common shifter (Harris et al. 2014)",
+    Param("tech", "1", "thermo",
+          source="convention: thermo-optic, the most common shifter (Harris et al. 2014)",
           doc="shifter technology", choices=TECHS),
     Param("p_pi", "W", 25e-3, 0.0, 1.0,
           "thermo Harris et al. 2014, P_π 24.8 mW (SimPhony, Yin et al. DAC 2025: 30 mW); "
@@ -89,4 +90,5 @@ PHASE_LIMIT = 16.0 * np.pi  # wide enough for unwrapped phases after training up
 
 def phase_param(name: str, doc: str) -> Param:
     """A phase setting in rad (hold power wraps it mod 2π)."""
-    return Param(name, "rad", 0.0, -PHASE_LIMIT, PHASE_LIMIT, "convention: 0 rad = unpowered setting", doc)
+    return Param(name, "rad", 0.0, -PHASE_LIMIT, PHASE_LIMIT,
+                 "convention: 0 rad = unpowered setting", doc)

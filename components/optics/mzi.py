@@ -36,10 +36,12 @@ MZI = Component(
         _shifter.phase_param("theta", "internal phase θ (upper arm, between couplers)"),
         _shifter.phase_param("phi", "external phase φ (on input in0)"),
         *_shifter.SHIFTER_PARAMS,
-        Param("loss", "dB", 0.99, 0.0, 30.0, "Lightening-Transformer defaults (Zhu et al., HPCA 2024): 0.99 dB = 2 × 0.33 coupler + 0.33 shifter (mature SOI 0.1-0.3 dB, "
-              "Bogaerts et al. Nature 2020)",
+        Param("loss", "dB", 0.99, 0.0, 30.0,
+              "Lightening-Transformer defaults (Zhu et al., HPCA 2024): 0.99 dB = 2 × 0.33 "
+              "coupler + 0.33 shifter (mature SOI 0.1-0.3 dB, Bogaerts et al. Nature 2020)",
               "total insertion loss"),
-        Param("length", "m", 180e-6, 0.0, 0.1, "estimate: 180 µm, two couplers plus a ~100 µm heater section",
+        Param("length", "m", 180e-6, 0.0, 0.1,
+              "estimate: 180 µm, two couplers plus a ~100 µm heater section",
               "device length (for the time of flight)"),
         Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4", "group index"),
     ),

@@ -26,7 +26,8 @@ PHASE_SHIFTER = Component(
         Param("loss", "dB", 0.25, 0.0, 30.0,
               "thermo 0.25 dB, mems 0.33 dB: SimPhony (Yin et al., DAC 2025); "
               "eo 0.5 dB estimate: the coupler loss range of the same library", "insertion loss"),
-        Param("length", "m", 100e-6, 0.0, 0.1, "estimate: a ~100 µm heater section (Harris et al. 2014 scale)",
+        Param("length", "m", 100e-6, 0.0, 0.1,
+              "estimate: a ~100 µm heater section (Harris et al. 2014 scale)",
               "length of the shifter section (for the time of flight)"),
         Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4", "group index"),
     ),
