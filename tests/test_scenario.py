@@ -28,6 +28,7 @@ def quickstart(tmp_path_factory):
     return report, out
 
 
+@pytest.mark.slow
 def test_quickstart_writes_every_documented_key_and_file(quickstart):
     report, out = quickstart
     on_disk = json.loads((out / "report.json").read_text())
@@ -63,6 +64,7 @@ def test_quickstart_writes_every_documented_key_and_file(quickstart):
     assert not list(out.parent.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_quickstart_accuracy_targets(quickstart):
     m = quickstart[0]["methods"]
     assert m["tpfp"]["accuracy"]["test"] >= 0.93
@@ -70,6 +72,7 @@ def test_quickstart_accuracy_targets(quickstart):
     assert m["frozen"]["accuracy"]["test"] <= m["tpfp"]["accuracy"]["test"] - 0.03
 
 
+@pytest.mark.slow
 def test_quickstart_passes_equal_the_event_engine(quickstart):
     """Forward latency rebuilt from engine runs: 8 layer-1 tiles on 4 cores = 2 rounds of
     (settling + stream), digital work, 2 layer-2 tiles = 1 round, digital work."""
@@ -97,6 +100,7 @@ def test_quickstart_passes_equal_the_event_engine(quickstart):
                                                                               rel=1e-9)
 
 
+@pytest.mark.slow
 def test_hand_calculation_small_scenario(tmp_path):
     """Two 2x2 cores with electro-optic shifters; XOR 3-2-2: 3 tiles > 2 cores."""
     from emulator.netlist.generators.cores import core_netlist
@@ -146,6 +150,7 @@ def test_every_broken_scenario_has_a_case():
     assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(BROKEN_CASES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BROKEN_CASES))
 def test_broken_scenario_exits_2_with_message(name, tmp_path):
     r = subprocess.run([sys.executable, "-m", "emulator.cli.main", "run", str(BROKEN / name),
@@ -159,6 +164,7 @@ def test_broken_scenario_exits_2_with_message(name, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_half_written_report(tmp_path, monkeypatch):
     import emulator.scenario.plots as plots
 
@@ -174,6 +180,7 @@ def test_interrupted_run_leaves_no_half_written_report(tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_same_seed_same_report(tmp_path):
     o = {"training.epochs": 3, "training.methods": ["tpfp"]}
     a = run_scenario(QUICKSTART, overrides=o, write=False)
@@ -184,6 +191,7 @@ def test_same_seed_same_report(tmp_path):
                                                                      default=str)
 
 
+@pytest.mark.slow
 def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
     """A conv block streams batch × positions vectors through its tile; a second model in
     the same scenario is costed on its own."""
@@ -234,6 +242,7 @@ def _with_default(registry, component: str, param: str, value):
     return Registry(changed(c) for c in registry)
 
 
+@pytest.mark.slow
 def test_a_custom_registry_reaches_loading_and_costing():
     """Component defaults from the caller's registry: the core's ADCs (loaded with the
     netlist) and the digital unit (costed by the step schedule) both follow it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from emulator.conv import build_net, tile_jobs, workload
 from emulator.conv.network import init_weights
@@ -33,6 +34,7 @@ def test_a_block_that_fits_is_one_tile():
     assert (t.row, t.col) == (0, 0) and np.array_equal(t.matrix, W)
 
 
+@pytest.mark.slow
 def test_step_schedule_and_cnn_workload_cut_the_same_tiles():
     sc = load_scenario(ROOT / "scenarios" / "mnist5k_cnn.yaml", {"training.epochs": 1})
     core = sc.core
