@@ -55,7 +55,7 @@ class Param:
     default: Any
     lo: float | None = None
     hi: float | None = None
-    source: str = ""  # short tag of where the default comes from (devices.md)
+    source: str = ""  # where the default comes from: paper/survey/datasheet, or why estimated
     doc: str = ""
     choices: tuple[str, ...] = ()  # non-empty: a categorical parameter
     integer: bool = False
@@ -133,7 +133,3 @@ class Component:
         """Only optical ports and a transfer matrix: collapsed into a compiled region."""
         return self.transfer is not None and not self.stateful
 
-
-def source(tag: str) -> str:
-    """Identity helper that marks a default's provenance tag in component files."""
-    return tag

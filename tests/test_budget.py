@@ -32,17 +32,19 @@ def small_core(n=4, wg_mm=5.0):
 def test_link_budget_hand_calculation():
     net = load_netlist(small_core())
     (lb,) = link_budget(net)
-    # worst path: splitter 0.2 dB + modulator 1.2 dB + the longest waveguide, 20 mm at 2 dB/cm
-    il = 0.2 + 1.2 + 2.0 * 2.0
-    p_dbm = il + (-26.0) + 10 * math.log10(4)  # fan-out: 4 detectors
-    p_w = 1e-3 * 10 ** (p_dbm / 10) * 2 ** (6 - 1) / (1 - 10 ** (-10 / 10))
-    assert lb["worst_path_loss_db"] == pytest.approx(il, rel=1e-12)
-    assert lb["detectors"] == 4 and lb["input_bits"] == 6
-    assert lb["optical_power_w"] == pytest.approx(p_w, rel=1e-12)
-    assert lb["wall_plug_w"] == pytest.approx(p_w / 0.2, rel=1e-12)
+    # P[dBm] = IL + S_PD[dBm] + 10·log10(fan-out), worked by hand:
+    #   IL = splitter 0.2 dB + modulator 1.2 dB + longest waveguide 20 mm × 2 dB/cm = 5.4 dB
+    #   S_PD = −26 dBm; fan-out 4 detectors: 10·log10(4) = 6.0206 dB
+    #   P = 5.4 − 26 + 6.0206 = −14.5794 dBm = 10^(−1.45794) mW = 0.034839 mW
+    #   × 2^(6 − 1) = 32 for 6-bit DACs                          = 1.11483 mW
+    #   × 1/(1 − 10^(−10/10)) = 1/0.9 for a 10 dB extinction     = 1.23870 mW optical
+    #   / WPE 0.2                                                = 6.19352 mW from the wall
+    assert lb["worst_path_loss_db"] == pytest.approx(5.4, rel=1e-12)
+    assert lb["detectors"] == 4 and lb["input_bits"] == 6 and lb["extinction_db"] == 10
+    assert lb["sensitivity_w"] == pytest.approx(10 ** (-26 / 10) * 1e-3, rel=1e-12)
+    assert lb["optical_power_w"] == pytest.approx(1.23870e-3, rel=1e-5)
+    assert lb["wall_plug_w"] == pytest.approx(6.19352e-3, rel=1e-5)
     assert lb["worst_detector"] == "pd3"
-    # the pitfall seen in the closest tool: without the fan-out term it is 4x too low
-    assert lb["optical_power_w"] / (p_w / 4) == pytest.approx(4.0)
 
 
 def test_simulate_with_link_budget_uses_that_laser_power():

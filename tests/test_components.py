@@ -403,3 +403,26 @@ def test_lossless_square_transfer_is_unitary(comp):
             t = comp.transfer(p, lam)
             if t.shape[0] == t.shape[1]:
                 assert np.allclose(t.conj().T @ t, np.eye(t.shape[0]), atol=1e-12)
+
+
+@pytest.mark.parametrize("comp", ALL, ids=ids)
+def test_every_default_names_its_source(comp):
+    """A tag cites a paper, survey or datasheet with its year, a named library's defaults,
+    or says it is an estimate (and why) or a convention; none points outside the project."""
+    import re
+
+    for prm in comp.params:
+        tag = prm.source
+        cited = re.search(r"\b(19|20)\d\d\b", tag) or " defaults" in tag
+        assert cited or "estimate: " in tag or tag.startswith("convention: "), (prm.name, tag)
+        assert "devices.md" not in tag and "/work" not in tag, (prm.name, tag)
+
+
+def test_no_component_file_points_outside_the_project():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "components"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for ref in ("devices.md", "/work/", "shared/reference"):
+            assert ref not in text, f"{path.name} mentions {ref}"

@@ -27,7 +27,7 @@ def amp(db):
     return 10 ** (-db / 20)
 
 
-# delays every part adds, written out from the component defaults (devices.md)
+# delays every part adds, written out from the component defaults (see their source tags)
 T_DAC, T_MOD, T_ADC = 1 / 14e9, 1 / 25e9, 1 / 10e9  # periods
 D_DAC, D_MOD, D_PD, D_TIA, D_ADC = 1 / 14e9, 0.35 / 12.5e9, 0.35 / 20e9, 0.35 / 40e9, 1 / 10e9
 
@@ -411,3 +411,22 @@ def test_phase_noise_pass_is_seeded_and_changes_outputs():
     assert 0 < np.abs(a.outputs - clean.outputs).max() < 0.5
     with pytest.raises(UserError):
         simulate(core, x, phase_noise=0.05)  # no seed
+
+
+def test_phase_noise_and_detector_cells_draw_on_different_streams():
+    """An int seed's phase noise is stream ``phase_noise``, each detector cell its own
+    ``cell_noise`` child: none of them coincide (they once did, for cell 1)."""
+    from emulator.engine.noise import phase_rng
+    from emulator.engine.plan import noise_streams
+    from emulator.rng import stream
+
+    for seed in (0, 7):
+        phase = phase_rng(seed).random(8)
+        assert np.array_equal(phase, stream(seed, "phase_noise").random(8))
+        cells = [g.random(8) for g in noise_streams(6, True, seed)]
+        for k, cell in enumerate(cells):
+            assert np.array_equal(cell, stream(seed, "cell_noise", k).random(8))
+            assert not np.allclose(cell, phase)
+        assert len({c.tobytes() for c in cells}) == len(cells)
+    with pytest.raises(UserError, match="bad seed"):
+        noise_streams(2, True, 1.5)

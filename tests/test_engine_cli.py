@@ -75,3 +75,16 @@ def test_console_script_exit_code_without_traceback(tmp_path):
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert "did you mean 'dac'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_missing_subcommand_module_is_an_error(monkeypatch):
+    """Every listed subcommand must exist: a missing module fails loudly, it is not
+    left out of ``--help``."""
+    import emulator.cli.main as cli
+
+    monkeypatch.setattr(cli, "COMMANDS", cli.COMMANDS + ["nosuch"])
+    with pytest.raises(ModuleNotFoundError, match="emulator.cli.nosuch_cmd"):
+        cli.build_parser()
+    monkeypatch.undo()
+    names = cli.build_parser()._subparsers._group_actions[0].choices
+    assert list(names) == cli.COMMANDS

@@ -28,6 +28,7 @@ def quickstart(tmp_path_factory):
     return report, out
 
 
+@pytest.mark.slow
 def test_quickstart_writes_every_documented_key_and_file(quickstart):
     report, out = quickstart
     on_disk = json.loads((out / "report.json").read_text())
@@ -50,11 +51,20 @@ def test_quickstart_writes_every_documented_key_and_file(quickstart):
     slices = [e for e in trace["traceEvents"] if e["ph"] == "X"]
     assert any(e["name"].startswith("program") for e in slices)
     assert any(e["name"].startswith("stream") for e in slices)
-    assert "report.json" in (out / "report.md").read_text() or "Accuracy" in (
-        out / "report.md").read_text()
+    md = (out / "report.md").read_text()
+    assert md.startswith("# Scenario `quickstart`\n")
+    assert "## Accuracy" in md and "## Cost per pass" in md and "## Totals" in md
+    for label, m in on_disk["methods"].items():  # one row per method, accuracies in %
+        acc = m["accuracy"]
+        assert f"| {label} | {100 * acc['train']:.2f} % | {100 * acc['test']:.2f} % |" in md
+    for png in ("learning_curves.png", "energy_per_pass.png", "timeline.png"):
+        assert f"![{png}]({png})" in md
+    assert "`trace.json` opens in" in md
+    assert f"- {on_disk['hardware']['tiles']} tiles ([8, 2] per layer)" in md
     assert not list(out.parent.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_quickstart_accuracy_targets(quickstart):
     m = quickstart[0]["methods"]
     assert m["tpfp"]["accuracy"]["test"] >= 0.93
@@ -62,6 +72,7 @@ def test_quickstart_accuracy_targets(quickstart):
     assert m["frozen"]["accuracy"]["test"] <= m["tpfp"]["accuracy"]["test"] - 0.03
 
 
+@pytest.mark.slow
 def test_quickstart_passes_equal_the_event_engine(quickstart):
     """Forward latency rebuilt from engine runs: 8 layer-1 tiles on 4 cores = 2 rounds of
     (settling + stream), digital work, 2 layer-2 tiles = 1 round, digital work."""
@@ -71,6 +82,10 @@ def test_quickstart_passes_equal_the_event_engine(quickstart):
     settle = reprogram(sc.core.netlist).latency_s
     assert report["hardware"]["tiles_per_layer"] == [8, 2]
     assert not report["hardware"]["stationary"]
+    # digital work after each layer, from the sizes: batch 64, layers 64 -> 32 -> 10 on
+    # 16-input cores; layer 1 has ceil(64/16) = 4 column tiles, layer 2 ceil(32/16) = 2.
+    # Per output: one add per column tile (partial sums + activation), each reading a
+    # 4-byte partial sum; one 4-byte result written per output.
     d1 = digital_work(64 * 32 * 4, reads={"sram": 64 * 32 * 4 * 4},
                       writes={"sram": 64 * 32 * 4}).latency_s
     d2 = digital_work(64 * 10 * 2, reads={"sram": 64 * 10 * 2 * 4},
@@ -85,6 +100,7 @@ def test_quickstart_passes_equal_the_event_engine(quickstart):
                                                                               rel=1e-9)
 
 
+@pytest.mark.slow
 def test_hand_calculation_small_scenario(tmp_path):
     """Two 2x2 cores with electro-optic shifters; XOR 3-2-2: 3 tiles > 2 cores."""
     from emulator.netlist.generators.cores import core_netlist
@@ -134,6 +150,7 @@ def test_every_broken_scenario_has_a_case():
     assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(BROKEN_CASES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BROKEN_CASES))
 def test_broken_scenario_exits_2_with_message(name, tmp_path):
     r = subprocess.run([sys.executable, "-m", "emulator.cli.main", "run", str(BROKEN / name),
@@ -147,6 +164,7 @@ def test_broken_scenario_exits_2_with_message(name, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_half_written_report(tmp_path, monkeypatch):
     import emulator.scenario.plots as plots
 
@@ -162,6 +180,7 @@ def test_interrupted_run_leaves_no_half_written_report(tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_same_seed_same_report(tmp_path):
     o = {"training.epochs": 3, "training.methods": ["tpfp"]}
     a = run_scenario(QUICKSTART, overrides=o, write=False)
@@ -172,6 +191,7 @@ def test_same_seed_same_report(tmp_path):
                                                                      default=str)
 
 
+@pytest.mark.slow
 def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
     """A conv block streams batch × positions vectors through its tile; a second model in
     the same scenario is costed on its own."""
@@ -192,11 +212,93 @@ def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
     plan = build_plan(ld.core.netlist)
     conv = simulate(plan, np.zeros((8 * 36, 16))).latency_s
     head = simulate(plan, np.zeros((8, 16))).latency_s
+    # digital work, batch 8: the conv block has 4 outputs at 36 positions and fits one
+    # column tile; the head (10 outputs, 4 × 3 × 3 = 36 pooled inputs) has ceil(36/16) = 3
+    # column tiles.  One add and one 4-byte read per output and column tile, 4 bytes
+    # written per output (the conv's outputs before pooling: 4 × 36 per image).
     d1 = digital_work(8 * 4 * 36, reads={"sram": 8 * 4 * 36 * 4},
-                      writes={"sram": 8 * 4 * 36}).latency_s
+                      writes={"sram": 8 * 4 * 36 * 4}).latency_s
     d2 = digital_work(8 * 10 * 3, reads={"sram": 8 * 10 * 3 * 4},
                       writes={"sram": 8 * 10 * 4}).latency_s
     assert report["passes"]["inference"]["latency_s"] == pytest.approx(conv + d1 + head + d2,
                                                                        rel=1e-9)
     assert set(report["models"]) == {"dense"}
     assert report["models"]["dense"]["hardware"]["tiles_per_layer"] == [4, 1]
+
+
+def _with_default(registry, component: str, param: str, value):
+    """A copy of ``registry`` whose ``component`` has another default for ``param``."""
+    import dataclasses
+
+    from components import Registry
+
+    def changed(c):
+        if c.name != component:
+            return c
+        params = tuple(dataclasses.replace(p, default=value) if p.name == param else p
+                       for p in c.params)
+        return dataclasses.replace(c, params=params)
+
+    return Registry(changed(c) for c in registry)
+
+
+@pytest.mark.slow
+def test_a_custom_registry_reaches_loading_and_costing():
+    """Component defaults from the caller's registry: the core's ADCs (loaded with the
+    netlist) and the digital unit (costed by the step schedule) both follow it."""
+    from components import default_registry
+
+    base = default_registry()
+    adc_ref = base.get("adc").param("power_ref").default
+    mac = base.get("digital").param("mac_energy").default
+    custom = _with_default(_with_default(base, "adc", "power_ref", 3 * adc_ref),
+                           "digital", "mac_energy", 10 * mac)
+    o = {"training.epochs": 1, "training.methods": ["tpfp"], "outputs.trace": False}
+    a = run_scenario(QUICKSTART, overrides=o, write=False)
+    b = run_scenario(QUICKSTART, overrides=o, write=False, registry=custom)
+    for name in ("forward", "update"):
+        fa, fb = a["passes"][name]["breakdown_j"], b["passes"][name]["breakdown_j"]
+        assert fb["digital"] == pytest.approx(10 * fa["digital"], rel=1e-12)
+        assert fb.get("adc", 0.0) == pytest.approx(3 * fa.get("adc", 0.0), rel=1e-12)
+        assert b["passes"][name]["energy_j"] > a["passes"][name]["energy_j"]
+    assert b["passes"]["forward"]["latency_s"] == a["passes"]["forward"]["latency_s"]
+    assert a["passes"]["forward"]["breakdown_j"]["adc"] > 0
+    # a variant of a scenario keeps the registry it was loaded with
+    sc = load_scenario(QUICKSTART, o, registry=custom)
+    assert sc.variant({"cores": 2}).registry is custom
+
+
+def test_digital_work_of_every_pass_by_hand():
+    """Digital and memory energy of the quick start's passes, counted by hand from the layer
+    sizes (64 -> 32 -> 10, batch 64, 16x16 cores) and the library's defaults: 1 pJ per
+    MAC (digital) and 1.25 pJ per SRAM byte (memory)."""
+    from emulator.scenario.run import cost_step
+    from emulator.scenario.step import dense_layers
+
+    sc = load_scenario(QUICKSTART, {"training.epochs": 1})
+    rng = np.random.default_rng(0)
+    step = cost_step(sc, dense_layers([rng.normal(size=(32, 64)), rng.normal(size=(10, 32))]),
+                     64, trace=False)
+    B, n0, n1, n2, F4 = 64, 64, 32, 10, 4  # F4: bytes per float32
+    weights = n1 * n0 + n2 * n1  # 2368
+    tiles = 2 * 4 + 1 * 2  # ceil(32/16)·ceil(64/16) + ceil(10/16)·ceil(32/16)
+    # forward: per output one add per column tile (4 for layer 1, 2 for layer 2)
+    fwd_macs = B * n1 * 4 + B * n2 * 2
+    fwd_bytes = fwd_macs * F4 + B * (n1 + n2) * F4
+    # modulated forward: Γ = y − t (n2), FΓ (n0·n2), x + FΓ (n0); reads Γ, x and F
+    mod_macs = B * (n2 + n0 * n2 + n0)
+    mod_bytes = (B * (n2 + n0) + n0 * n2) * F4 + B * n0 * F4
+    # update: outer products B·weights, momentum 2 per weight; activations read twice;
+    # then the mapping of every tile: 10·n³ MACs, weights read, 3 n×n matrices written
+    upd_macs = B * weights + 2 * weights + tiles * 10 * 16 ** 3
+    upd_bytes = ((n0 + n1 + n2) * B * 2 + 2 * weights) * F4 + 2 * weights * F4 \
+        + weights * F4 + tiles * 3 * 16 * 16 * F4
+    for name, macs, nbytes in (("forward", fwd_macs, fwd_bytes),
+                               ("modulated_forward", mod_macs + fwd_macs,
+                                mod_bytes + fwd_bytes),
+                               ("update", upd_macs, upd_bytes),
+                               ("inference", fwd_macs, fwd_bytes)):
+        got = step.passes[name].breakdown_j()
+        assert got["digital"] == pytest.approx(macs * 1e-12, rel=1e-12), name
+        assert got["memory"] == pytest.approx(nbytes * 1.25e-12, rel=1e-12), name
+    assert fwd_macs == 9472 and upd_macs == 565888  # the figures of the quick start's report

@@ -6,10 +6,10 @@ symmetric and has no zero code; every input in [−v_fs, v_fs] lands within ±½
 its level, inputs beyond full scale are clipped.  Codes are returned normalized to
 [−1, 1] (the level value).
 
-Energy per conversion (SimPhony energy model): the reference power ``power_ref`` at
-``bits_ref`` bits and ``rate_ref`` samples/s scales as ``bits·f`` for SAR and as
-``(2^bits − 1)·f`` for flash, so ``E = P(bits, f)/f``.  The same reference point anchors
-both architectures.
+Energy per conversion (SimPhony energy model, Yin et al., DAC 2025): the reference power
+``power_ref`` at ``bits_ref`` bits and ``rate_ref`` samples/s scales as ``bits·f`` for SAR
+and as ``(2^bits − 1)·f`` for flash, so ``E = P(bits, f)/f``.  The same reference point
+anchors both architectures.
 """
 
 from __future__ import annotations
@@ -42,17 +42,26 @@ ADC = Component(
     kind="adc",
     doc="ADC sampling voltage e_in into a normalized code on d_out.",
     params=(
-        Param("bits", "bit", 8, 1, 16, "SimPhony default 8 b", "resolution", integer=True),
-        Param("sample_rate", "Hz", 10e9, 1e3, 1e12, "SimPhony default 10 GS/s", "sample rate"),
-        Param("v_fs", "V", 1.0, 1e-3, 100.0, "estimate, not in devices.md",
+        Param("bits", "bit", 8, 1, 16,
+              "SimPhony device library (Yin et al., DAC 2025): 8 b",
+              "resolution", integer=True),
+        Param("sample_rate", "Hz", 10e9, 1e3, 1e12,
+              "SimPhony device library (Yin et al., DAC 2025): 10 GS/s",
+              "sample rate"),
+        Param("v_fs", "V", 1.0, 1e-3, 100.0, "estimate: 1 V, a typical low-voltage converter range",
               "full-scale input voltage (range ±v_fs)"),
-        Param("architecture", "1", "sar", source="SimPhony energy model (SAR)",
-              choices=("sar", "flash"), doc="power-scaling law"),
-        Param("power_ref", "W", 14.8e-3, 0.0, 10.0, "SimPhony 14.8 mW at 8 b, 10 GS/s",
+        Param("architecture", "1", "sar",
+              source="SimPhony energy model (Yin et al., DAC 2025): SAR", choices=("sar", "flash"),
+              doc="power-scaling law"),
+        Param("power_ref", "W", 14.8e-3, 0.0, 10.0,
+              "SimPhony (Yin et al., DAC 2025) 14.8 mW at 8 b, 10 GS/s = 1.48 pJ; Murmann ADC "
+              "survey (2024): 8 b median 3.4 pJ",
               "power at the reference point"),
-        Param("bits_ref", "bit", 8, 1, 16, "SimPhony reference 8 b", "reference resolution",
-              integer=True),
-        Param("rate_ref", "Hz", 10e9, 1e3, 1e12, "SimPhony reference 10 GS/s",
+        Param("bits_ref", "bit", 8, 1, 16,
+              "SimPhony (Yin et al., DAC 2025) reference 8 b",
+              "reference resolution", integer=True),
+        Param("rate_ref", "Hz", 10e9, 1e3, 1e12,
+              "SimPhony (Yin et al., DAC 2025) reference 10 GS/s",
               "reference sample rate"),
     ),
     ports=lambda p: (Port("e_in", ELECTRICAL, IN), Port("d_out", DIGITAL, OUT)),

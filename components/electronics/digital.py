@@ -31,21 +31,24 @@ def _memory(name: str, doc: str, e_byte: float, e_src: str, latency: float, l_sr
 
 
 SRAM = _memory("sram", "On-chip SRAM buffer.", 5e-12 / 4,
-               "Horowitz 2014: 32-bit 8 KB SRAM read ~5 pJ -> 1.25 pJ/B",
-               1e-9, "estimate, not in devices.md (~1 cycle at 1 GHz)")
+               "Horowitz ISSCC 2014: 32-bit 8 KB SRAM read ~5 pJ at 45 nm -> 1.25 pJ/B",
+               1e-9, "estimate: ~1 cycle at 1 GHz")
 
-DRAM = _memory("dram", "Off-chip DRAM / HBM.", 62.4e-12, "SimPhony HBM 62.4 pJ/B",
-               100e-9, "estimate, not in devices.md (typical DRAM random access)")
+DRAM = _memory("dram", "Off-chip DRAM / HBM.", 62.4e-12,
+               "SimPhony (Yin et al., DAC 2025) HBM 62.4 pJ/B",
+               100e-9, "estimate: a typical DRAM random access")
 
 DIGITAL_UNIT = Component(
     name="digital",
     kind="digital",
     doc="Digital MAC/ALU unit with `lanes` parallel MACs at clock `clock`.",
     params=(
-        Param("mac_energy", "J", 1e-12, 0.0, 1e-9, "Horowitz 2014 (0.1-1 pJ), upper end",
+        Param("mac_energy", "J", 1e-12, 0.0, 1e-9, "Horowitz ISSCC 2014: 0.1-1 pJ, upper end",
               "energy per multiply-accumulate"),
-        Param("clock", "Hz", 1e9, 1e6, 1e11, "estimate, not in devices.md", "clock frequency"),
-        Param("lanes", "1", 64, 1, 1 << 20, "estimate, not in devices.md",
+        Param("clock", "Hz", 1e9, 1e6, 1e11,
+              "estimate: 1 GHz, a typical accelerator clock",
+              "clock frequency"),
+        Param("lanes", "1", 64, 1, 1 << 20, "estimate: a 64-lane vector unit",
               "parallel MACs per cycle", integer=True),
     ),
     ports=_ports,

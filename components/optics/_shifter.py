@@ -29,23 +29,26 @@ from ..base import Param
 TECHS = ("thermo", "eo", "mems")
 
 SHIFTER_PARAMS: tuple[Param, ...] = (
-    Param("tech", "1", "thermo", source="thermo-optic default (devices.md)",
+    Param("tech", "1", "thermo",
+          source="convention: thermo-optic, the most common shifter (Harris et al. 2014)",
           doc="shifter technology", choices=TECHS),
     Param("p_pi", "W", 25e-3, 0.0, 1.0,
-          "thermo Harris 2014 24.8 mW (SimPhony 30 mW); eo, mems 0 (no phase-dependent draw)",
+          "thermo Harris et al. 2014, P_π 24.8 mW (SimPhony, Yin et al. DAC 2025: 30 mW); "
+          "eo, mems 0 (no phase-dependent draw)",
           "power for a π phase shift"),
     Param("settling", "s", 10e-6, 0.0, 1.0,
-          "thermo SimPhony 10 us; eo Wang 2018 ns; mems SimPhony 2 us",
+          "thermo SimPhony (Yin et al., DAC 2025) 10 µs; eo Wang et al. Nature 2018, ns; "
+          "mems SimPhony 2 µs",
           "time for a new phase to settle"),
     Param("switch_energy", "J", 0.0, 0.0, 1e-6,
-          "thermo 0 (cost is hold power while settling); eo Li 2020 22 fJ; "
-          "mems 4 pJ estimate, not in devices.md (C·V², ~10 fF at ~20 V)",
+          "thermo 0 (cost is hold power while settling); eo Li et al. 2020, 22 fJ/bit; "
+          "mems 4 pJ estimate: C·V² of ~10 fF actuator at ~20 V",
           "energy per reprogramming of one shifter"),
     Param("hold_power", "W", 0.0, 0.0, 1.0,
-          "thermo 0 (all phase-dependent); eo 0 estimate, not in devices.md (capacitive); "
-          "mems 1 nW SimPhony (~nW)",
+          "thermo 0 (all phase-dependent); eo 0 estimate: a capacitive load draws no DC; "
+          "mems 1 nW, SimPhony (Yin et al., DAC 2025) ~nW",
           "static hold power per shifter, independent of phase"),
-    Param("hold_model", "1", "phase", source="devices.md: data-dependent (φ/π)·P_π",
+    Param("hold_model", "1", "phase", source="Harris et al. 2014: heater power ∝ phase, (φ/π)·P_π",
           doc="'phase': (φ mod 2π)/π·P_π; 'p_pi': P_π per shifter", choices=("phase", "p_pi")),
     # what the chip holds when a setting is written (read by the chip model, emulator.chip)
     Param("driver_bits", "bit", 12, 1, 24,
@@ -96,4 +99,5 @@ PHASE_LIMIT = 16.0 * np.pi  # wide enough for unwrapped phases after training up
 
 def phase_param(name: str, doc: str) -> Param:
     """A phase setting in rad (hold power wraps it mod 2π)."""
-    return Param(name, "rad", 0.0, -PHASE_LIMIT, PHASE_LIMIT, "0 = unpowered setting", doc)
+    return Param(name, "rad", 0.0, -PHASE_LIMIT, PHASE_LIMIT,
+                 "convention: 0 rad = unpowered setting", doc)

@@ -32,9 +32,11 @@ ATTENUATOR = Component(
     kind="phase_shifter",
     doc="MZI-based variable attenuator: field transmission `transmission` (in0 -> out0).",
     params=(
-        Param("transmission", "1", 1.0, 0.0, 1.0, "transparent by default",
+        Param("transmission", "1", 1.0, 0.0, 1.0, "convention: transparent (t = 1)",
               "field amplitude transmission t (before insertion loss)"),
-        Param("loss", "dB", 0.99, 0.0, 30.0, "LT defaults: MZI 0.99 dB", "insertion loss"),
+        Param("loss", "dB", 0.99, 0.0, 30.0,
+              "Lightening-Transformer defaults (Zhu et al., HPCA 2024): MZI 0.99 dB",
+              "insertion loss"),
         *_shifter.SHIFTER_PARAMS,
     ),
     ports=lambda p: optical_ports(1, 1),

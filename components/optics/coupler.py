@@ -21,8 +21,11 @@ COUPLER = Component(
     kind="passive",
     doc="2x2 directional coupler; power coupling `coupling` crosses to the other arm.",
     params=(
-        Param("coupling", "1", 0.5, 0.0, 1.0, "50:50 default", "power coupling ratio c"),
-        Param("loss", "dB", 0.33, 0.0, 30.0, "SimPhony device library (0.33-0.5 dB)",
+        Param("coupling", "1", 0.5, 0.0, 1.0,
+              "convention: 50:50, the mesh building block",
+              "power coupling ratio c"),
+        Param("loss", "dB", 0.33, 0.0, 30.0,
+              "SimPhony device library (Yin et al., DAC 2025): 0.33-0.5 dB",
               "insertion loss"),
     ),
     ports=lambda p: optical_ports(2, 2),

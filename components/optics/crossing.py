@@ -21,9 +21,11 @@ CROSSING = Component(
     kind="passive",
     doc="Waveguide crossing with insertion loss and power crosstalk into the other path.",
     params=(
-        Param("loss", "dB", 0.2, 0.0, 30.0, "SimPhony device library (0.13-0.25 dB)",
+        Param("loss", "dB", 0.2, 0.0, 30.0,
+              "SimPhony device library (Yin et al., DAC 2025): 0.13-0.25 dB",
               "insertion loss"),
-        Param("crosstalk", "dB", -40.0, -100.0, 0.0, "SimPhony device library (-30 to -45 dB)",
+        Param("crosstalk", "dB", -40.0, -100.0, 0.0,
+              "SimPhony device library (Yin et al., DAC 2025): -30 to -45 dB",
               "power leaking into the crossing path"),
     ),
     ports=lambda p: optical_ports(2, 2),

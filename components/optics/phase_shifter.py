@@ -24,11 +24,12 @@ PHASE_SHIFTER = Component(
         _shifter.phase_param("phase", "phase shift φ"),
         *_shifter.SHIFTER_PARAMS,
         Param("loss", "dB", 0.25, 0.0, 30.0,
-              "thermo SimPhony 0.25 dB; mems SimPhony 0.33 dB; "
-              "eo 0.5 dB estimate, not in devices.md", "insertion loss"),
-        Param("length", "m", 100e-6, 0.0, 0.1, "estimate, not in devices.md",
+              "thermo 0.25 dB, mems 0.33 dB: SimPhony (Yin et al., DAC 2025); "
+              "eo 0.5 dB estimate: the coupler loss range of the same library", "insertion loss"),
+        Param("length", "m", 100e-6, 0.0, 0.1,
+              "estimate: a ~100 µm heater section (Harris et al. 2014 scale)",
               "length of the shifter section (for the time of flight)"),
-        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX/photontorch default 3.4", "group index"),
+        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4", "group index"),
     ),
     ports=lambda p: optical_ports(1, 1),
     transfer=transfer,

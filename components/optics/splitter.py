@@ -11,8 +11,11 @@ from ..base import Component, Param, optical_ports
 
 def _params(role: str) -> tuple[Param, ...]:
     return (
-        Param("n", "1", 2, 2, 1024, "2-way by default", f"number of {role}", integer=True),
-        Param("loss", "dB", 0.2, 0.0, 30.0, "SimPhony 1xN MMI 0.2 dB", "excess insertion loss"),
+        Param("n", "1", 2, 2, 1024,
+              "convention: 2-way (a Y-branch)", f"number of {role}", integer=True),
+        Param("loss", "dB", 0.2, 0.0, 30.0,
+              "SimPhony device library (Yin et al., DAC 2025): 1×N MMI 0.2 dB",
+              "excess insertion loss")
     )
 
 

@@ -27,14 +27,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="photonic-emu", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        try:
-            mod = importlib.import_module(f"emulator.cli.{name}_cmd")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"emulator.cli.{name}_cmd":
-                continue  # subcommand not built yet
-            raise
-        mod.register(sub)
+    for name in COMMANDS:  # a missing module is an error, never a silently absent command
+        importlib.import_module(f"emulator.cli.{name}_cmd").register(sub)
     return parser
 
 

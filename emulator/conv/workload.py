@@ -2,10 +2,11 @@
 
 Each weight block (a conv layer's shared C_out × C_in·k² matrix, one column network's
 matrix, a head matrix) is cut into tiles of at most ``ports_out × ports`` (core outputs ×
-inputs; ``ports_out`` defaults to ``ports``), and every tile runs on one optical core.  Patches and columns are time-multiplexed through it: one
-*invocation* is one input vector through one programmed tile, i.e. one symbol period of
-that core, with one DAC conversion per tile input and one ADC conversion per tile
-output.  A block cut into several column tiles leaves partial sums to add digitally.
+inputs; ``ports_out`` defaults to ``ports``) by :mod:`emulator.tiling`, the tiler the
+scenario's step schedule uses too, and every tile runs on one optical core.  Patches and
+columns are time-multiplexed through it: one *invocation* is one input vector through one
+programmed tile, i.e. one symbol period of that core, with one DAC conversion per tile
+input and one ADC conversion per tile output.  A block cut into several column tiles leaves partial sums to add digitally.
 
 Counts are per image and per pass.  ``forward`` (pass 1), ``modulated_forward``
 (pass 2) and ``inference`` have the same optical work; the modulated pass adds the
@@ -28,12 +29,12 @@ vectors each streams per image, for an engine that programs a core netlist per t
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from components.errors import Problem, UserError
+from emulator.tiling import cut, grid
 
 from .network import Net
 
@@ -151,7 +152,7 @@ class Workload:
 
 def _layer_work(layer, ports: int, ports_out: int) -> LayerWork:
     blocks, rows, cols, positions = layer.blocks()
-    rt, ct = math.ceil(rows / ports_out), math.ceil(cols / ports)
+    rt, ct = grid((rows, cols), ports_out, ports)
     inv = blocks * positions * rt * ct
     conv = layer.kind == "conv"
     pooled = 0
@@ -217,12 +218,8 @@ def tile_jobs(net: Net, weights, *, ports: int = DEFAULT_PORTS,
     _check(ports, ports_out)
     jobs = []
     for layer, W in zip(net.layers, weights):
-        blocks = np.asarray(W, dtype=float).reshape(-1, *layer.blocks()[1:3])
-        positions = layer.blocks()[3]
-        for g, block in enumerate(blocks):
-            for r in range(math.ceil(block.shape[0] / ports_out)):
-                for c in range(math.ceil(block.shape[1] / ports)):
-                    jobs.append(TileJob(layer.name, g, r, c,
-                                        block[r * ports_out:(r + 1) * ports_out,
-                                              c * ports:(c + 1) * ports], positions))
+        _, rows, cols, positions = layer.blocks()
+        for g, block in enumerate(np.asarray(W, dtype=float).reshape(-1, rows, cols)):
+            jobs.extend(TileJob(layer.name, g, t.row, t.col, t.matrix, positions)
+                        for t in cut(block, ports_out, ports))
     return jobs

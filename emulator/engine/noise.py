@@ -10,22 +10,34 @@ E[sin²((θ+δ)/2)] = (1 − cos θ · e^{−σ²/2}) / 2 (tested).
 from __future__ import annotations
 
 import dataclasses
+from numbers import Integral
 
 import numpy as np
 
 from components.errors import Problem, UserError
 from emulator.netlist import Netlist
+from emulator.rng import stream
 
 PHASE_PARAMS = ("theta", "phi", "phase")
 
 
 def phase_rng(seed) -> np.random.Generator:
-    """A generator for phase noise, independent of the one the detectors use."""
+    """The generator of the phase noise: stream ``phase_noise`` of an int seed (the
+    detectors' cells draw on ``cell_noise``, see :mod:`emulator.rng`), or a child spawned
+    from a Generator (before the cells' children, so never one of them)."""
     if isinstance(seed, np.random.Generator):
         return seed.spawn(1)[0]
     if seed is None:
         raise UserError(Problem("phase noise needs a seed", hint="pass seed=..."))
-    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+    return stream(check_seed(seed), "phase_noise")
+
+
+def check_seed(seed) -> int | np.random.SeedSequence:
+    """An int (or SeedSequence) seed as given, else a UserError."""
+    if isinstance(seed, np.random.SeedSequence) or (
+            isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0):
+        return seed
+    raise UserError(Problem(f"bad seed {seed!r}: an integer >= 0 or a numpy Generator"))
 
 
 def perturb_phases(netlist: Netlist, sigma: float, rng: np.random.Generator) -> Netlist:

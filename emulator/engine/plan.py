@@ -47,6 +47,9 @@ from components.errors import NetlistError, Problem, UserError
 from emulator.graph import digraph
 from emulator.netlist import Netlist, load_netlist
 from emulator.ledger import Model, evaluate
+from emulator.rng import stream
+
+from .noise import check_seed
 from .timebase import to_ticks
 
 RATE_PARAMS = ("sample_rate", "symbol_rate", "clock")
@@ -148,20 +151,17 @@ def check_inputs(inputs, n_in: int) -> np.ndarray:
 
 
 def noise_streams(n: int, noise: bool, seed) -> list[np.random.Generator] | None:
-    """One independent generator per cell, spawned from ``seed`` (int or Generator)."""
+    """One independent generator per cell: stream ``cell_noise`` / cell of an int seed
+    (see :mod:`emulator.rng`), or children spawned from a Generator."""
     if not noise:
         return None
     if seed is None:
         raise UserError("noise=True needs a seed (an int or a numpy Generator) "
                         "so that the same seed gives the same result")
     if isinstance(seed, np.random.Generator):
-        base = seed
-    else:
-        try:
-            base = np.random.default_rng(seed)
-        except (TypeError, ValueError) as exc:
-            raise UserError(f"bad seed {seed!r}: {exc}") from None
-    return base.spawn(n)
+        return seed.spawn(n)
+    seed = check_seed(seed)
+    return [stream(seed, "cell_noise", cell) for cell in range(n)]
 
 
 class Values:

@@ -1,4 +1,4 @@
-"""Laser power from the link budget (devices.md; the SimPhony energy model).
+"""Laser power from the link budget (the SimPhony energy model, Yin et al., DAC 2025).
 
 For each laser, the light must reach every detector it feeds with at least the
 detector's sensitivity, after the worst path's insertion loss and the fan-out::

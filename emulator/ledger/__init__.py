@@ -28,8 +28,8 @@ class Model:
     """Where a number came from."""
 
     component: str
-    function: str  # "energy" | "static_power" (or a pass's own rule, e.g. "hold_during_settling")
-    key: str  # the action or mechanism
+    function: str  # the component's model function: "energy" or "static_power"
+    key: str  # the action or mechanism (a pass may say when: "hold (settling)")
     sources: tuple[tuple[str, str], ...]  # (parameter, source tag) for every parameter read
 
     @property

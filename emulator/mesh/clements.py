@@ -8,7 +8,7 @@ rows); the left-hand MZIs are then moved through the diagonal so that every MZI 
 on the input side of one output phase screen.
 
 Nulling equations, for our T(θ, φ) = i·e^{iθ/2}·[[e^{iφ}s, c], [e^{iφ}c, −s]]
-(s = sin θ/2, c = cos θ/2; see :mod:`emulator.mesh.mzi`):
+(s = sin θ/2, c = cos θ/2; see :mod:`components.optics._mzi_matrix`):
 
 * from the right, on columns (k, k+1) of row r, with a = U[r,k], b = U[r,k+1]:
   (U·T†)[r,k] ∝ a·e^{−iφ}s + b·c = 0  ⇒  θ = 2·atan2(|b|, |a|),  φ = arg a − arg b + π;

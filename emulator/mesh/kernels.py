@@ -156,8 +156,9 @@ def apply_mzis(yr, yi, modes, t00, t01, t10, t11, reverse):
 
 @numba.njit(**_JIT)
 def mzi_transfers(theta, phi, amp):
-    """The entries (t00, t01, t10, t11) of amp·T(θ, φ) for every MZI; the same formula as
-    :func:`emulator.mesh.mzi.mzi_elements`, in one compiled pass without temporaries."""
+    """The entries (t00, t01, t10, t11) of amp·T(θ, φ) for every MZI: the closed form of
+    :func:`components.optics._mzi_matrix.mzi_elements` (a test holds them equal), in one
+    compiled pass without temporaries."""
     K = theta.shape[0]
     t00 = np.empty(K, dtype=np.complex128)
     t01 = np.empty(K, dtype=np.complex128)

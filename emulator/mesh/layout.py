@@ -39,8 +39,8 @@ class MeshPhases:
 
     ``modes[k]`` is the upper mode of MZI k (it acts on modes k, k+1), listed in the
     order light meets them; ``columns[k]`` is its physical column.  ``theta``/``phi`` are
-    the internal/external phases [rad] of T(θ, φ) (see :mod:`emulator.mesh.mzi`), and
-    ``out_phase`` the output phase screen [rad].
+    the internal/external phases [rad] of T(θ, φ) (see
+    :mod:`components.optics._mzi_matrix`), and ``out_phase`` the output phase screen [rad].
     """
 
     n: int

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from components import Registry
 from components.errors import NetlistError, Problem
 from emulator.netlist import Netlist, load_netlist
 from emulator.graph.budget import with_link_budget
@@ -35,8 +36,10 @@ class Core:
     file: str
 
     @classmethod
-    def load(cls, path: Path, *, shifter: str | None = None,
-             params: dict | None = None, laser: str = "set") -> "Core":
+    def load(cls, path: Path, *, shifter: str | None = None, params: dict | None = None,
+             laser: str = "set", registry: Registry | None = None) -> "Core":
+        """The core netlist at ``path`` with the scenario's overrides, its components from
+        ``registry`` (default: the library's)."""
         data, _ = read_document(path)
         if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
             return cls._fail(path, "not a netlist with 'instances'")
@@ -46,7 +49,7 @@ class Core:
             return cls._fail(path, f"a core needs exactly one svd_layer instance to program "
                              f"weights into, found {len(layers)}")
         data = apply_overrides(data, shifter, params or {})
-        net = load_netlist(data, base=path.parent, label=str(path))
+        net = load_netlist(data, registry, base=path.parent, label=str(path))
         if laser == "link_budget":
             net = with_link_budget(net)
         layer = layers[0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from components import default_registry
+from components import Registry, default_registry
 from components.errors import Problem, ScenarioError, UserError, did_you_mean
 from emulator.netlist.generators import GENERATORS
 from emulator.netlist.params import check_value
@@ -33,11 +33,12 @@ class Scenario:
     source: Any = None  # what it was loaded from (path or dict), for variants
     base: Path | None = None
     overrides: dict | None = None
+    registry: Registry | None = None  # the components it was loaded with (None: library)
 
     def variant(self, hardware: Mapping[str, Any]) -> "Scenario":
         """The same scenario with some ``hardware`` keys changed (checked like the file)."""
         more = {**(self.overrides or {}), **{f"hardware.{k}": v for k, v in hardware.items()}}
-        return load_scenario(self.source, more, base=self.base)
+        return load_scenario(self.source, more, base=self.base, registry=self.registry)
 
 
 def _set_dotted(data: dict, dotted: str, value: Any) -> None:
@@ -52,8 +53,10 @@ def _set_dotted(data: dict, dotted: str, value: Any) -> None:
 
 
 def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | None = None,
-                  *, base: str | Path | None = None) -> Scenario:
-    """Load and check a scenario file (or dict).  ``overrides``: ``{"training.epochs": 5}``."""
+                  *, base: str | Path | None = None,
+                  registry: Registry | None = None) -> Scenario:
+    """Load and check a scenario file (or dict).  ``overrides``: ``{"training.epochs": 5}``;
+    ``registry``: the components (default: :func:`components.default_registry`)."""
     if isinstance(source, Mapping):
         data, lines, file = copy.deepcopy(dict(source)), {}, None
         base = Path(base) if base is not None else Path.cwd()
@@ -80,7 +83,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
 
     hw = cfg["hardware"]
     problems.extend(_check_model(cfg, where))
-    _check_param_overrides(hw["params"], problems, where)
+    _check_param_overrides(hw["params"], problems, where, registry or default_registry())
     core = None
     core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
     if not core_path.exists():
@@ -89,7 +92,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     elif not problems:
         try:
             core = Core.load(core_path, shifter=hw["shifter"], params=hw["params"],
-                             laser=hw["laser"])
+                             laser=hw["laser"], registry=registry)
         except UserError as err:
             problems.extend(err.problems)
             problems.append(Problem("the core netlist above cannot be used",
@@ -106,7 +109,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
         raise ScenarioError(problems)
     name = cfg["name"] or (Path(file).stem if file else "scenario")
     return Scenario(name, file, cfg, core, source if file is None else file, base,
-                    dict(overrides or {}))
+                    dict(overrides or {}), registry)
 
 
 def _nearby(path: Path) -> str | None:
@@ -116,8 +119,7 @@ def _nearby(path: Path) -> str | None:
     return "paths are relative to the scenario file"
 
 
-def _check_param_overrides(params: dict, problems: list, where) -> None:
-    registry = default_registry()
+def _check_param_overrides(params: dict, problems: list, where, registry: Registry) -> None:
     for comp_name, values in (params or {}).items():
         if comp_name not in registry:
             problems.append(Problem(f"unknown component {comp_name!r}",

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from emulator.ledger.result import SHOT_NOISE_FLOOR_J
+from emulator.ledger.result import shot_noise_flag
 from components.units import fmt
 
 from .core import describe_core
@@ -83,10 +83,7 @@ def costs(sc, step: StepResult, data) -> dict:
     fwd = step.passes["forward"]
     laser_j = sum(e.energy_j for e in fwd.ledger.entries if e.kind == "laser")
     optical_per_mac = laser_j * _wall_plug(sc.core) / macs if macs else None
-    flags = []
-    if optical_per_mac is not None and optical_per_mac < SHOT_NOISE_FLOOR_J:
-        flags.append(f"optical energy per MAC {optical_per_mac:.3g} J is below the shot-noise "
-                     f"floor {SHOT_NOISE_FLOOR_J:.3g} J (Hamerly 2019)")
+    flags = shot_noise_flag(optical_per_mac)
     nd = cfg["nonideal"]
     if nd["reprogram_every"] > 1 or nd["reprogram_drift"] is not None:
         flags.append("training costs assume the phases are re-programmed after every update; "

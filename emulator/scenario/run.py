@@ -3,7 +3,6 @@ one inference pass on the mapped hardware, and write the report atomically."""
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 import shutil
@@ -15,6 +14,7 @@ from typing import Mapping
 
 import numpy as np
 
+from components import Registry
 from emulator import __version__
 from components.errors import DivergenceError, Problem, ScenarioError, UserError
 from emulator.io.files import to_json, write_json, write_text
@@ -136,7 +136,8 @@ def _check_data(sc: Scenario, data) -> None:
 
 def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | None = None,
                  overrides: Mapping | None = None, quiet: bool = True,
-                 write: bool = True, base: str | Path | None = None) -> dict:
+                 write: bool = True, base: str | Path | None = None,
+                 registry: Registry | None = None) -> dict:
     """Run a scenario and return its report (the content of ``report.json``).
 
     A dict scenario resolves its relative paths against ``base`` (default: the working
@@ -145,7 +146,8 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     file, ``report.json`` last, so an interrupted run leaves no half-written report.
     """
     t0 = time.perf_counter()
-    sc = source if isinstance(source, Scenario) else load_scenario(source, overrides, base=base)
+    sc = source if isinstance(source, Scenario) else load_scenario(
+        source, overrides, base=base, registry=registry)
     cfg = sc.config
     from emulator.data import load_dataset
 
@@ -181,7 +183,7 @@ def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool
     converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
     step = simulate_step(sc.core, blocks, sc.config["training"]["batch"], cores=hw["cores"],
                          converters=converters, wavelengths=hw["wavelengths"], trace=trace,
-                         n_input=n_input)
+                         n_input=n_input, registry=sc.registry)
     return (sc, step) if scenario else step
 
 
@@ -242,6 +244,3 @@ def write_outputs(out_dir: Path, report: dict, histories, step, cfg) -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-
-def steps_per_epoch(n_train: int, batch: int) -> int:
-    return math.ceil(n_train / batch)

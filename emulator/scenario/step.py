@@ -36,6 +36,7 @@ from emulator.engine.plan import static_entries
 from emulator.ledger.result import Costed
 from emulator.engine.timebase import to_seconds, to_ticks
 from emulator.engine import trace as tr
+from emulator.tiling import cut
 
 from .core import Core
 
@@ -123,20 +124,16 @@ def dense_layers(weights: list[np.ndarray]) -> list[list[Block]]:
 
 
 def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> list[Tile]:
+    """Every block cut into core-sized tiles (:mod:`emulator.tiling`), each programmed on
+    a copy of the core; tiles go to the cores round-robin."""
     tiles = []
-    k = 0
     for l, blocks in enumerate(layers):
         for b, block in enumerate(blocks):
-            W = block.matrix
-            n_out, n_in = W.shape
-            for r in range(math.ceil(n_out / core.n_out)):
-                for c in range(math.ceil(n_in / core.n_in)):
-                    part = W[r * core.n_out:(r + 1) * core.n_out,
-                             c * core.n_in:(c + 1) * core.n_in]
-                    net, scale = core.program(np.asarray(part, dtype=float))
-                    tiles.append(Tile(l, r, c, part.shape[0], part.shape[1], k % cores,
-                                      static_entries(net), scale, block.positions, b))
-                    k += 1
+            for t in cut(block.matrix, core.n_out, core.n_in):
+                net, scale = core.program(t.matrix)
+                tiles.append(Tile(l, t.row, t.col, t.matrix.shape[0], t.matrix.shape[1],
+                                  len(tiles) % cores, static_entries(net), scale,
+                                  block.positions, b))
     return tiles
 
 
@@ -144,8 +141,9 @@ class _StepSim:
     """Builds the ledgers of one pass from the tile jobs a SimPy schedule runs."""
 
     def __init__(self, core: Core, blocks: list[list[Block]], batch: int, cores: int,
-                 converters: dict | None, wavelengths: int, trace: bool):
+                 converters: dict | None, wavelengths: int, trace: bool, registry=None):
         self.core, self.blocks, self.batch = core, blocks, batch
+        self.registry = registry  # the digital unit and memories' components
         self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
         self.tiles = plan_tiles(core, blocks, cores)
         self.stationary = len(self.tiles) <= cores
@@ -225,7 +223,8 @@ class _StepSim:
                 busy[tile.core] += env.now - t0
 
         def digital(label: str, macs: int, reads: int, writes: int):
-            r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes})
+            r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes},
+                             registry=self.registry)
             t0 = env.now
             for e in r.ledger.entries:
                 ledger.entries.append(e)
@@ -283,11 +282,14 @@ class _StepSim:
 
 def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], batch: int, *,
                   cores: int = 1, converters: dict | None = None, wavelengths: int = 1,
-                  trace: bool = True, n_input: int | None = None) -> StepResult:
+                  trace: bool = True, n_input: int | None = None,
+                  registry=None) -> StepResult:
     """``weights``: a dense network's matrices, or layers of :class:`Block` s.
-    ``n_input``: features of one image (default: the first layer's inputs)."""
+    ``n_input``: features of one image (default: the first layer's inputs).  ``registry``:
+    the components of the digital unit and memory (default: the library's); the core's
+    own come with its netlist."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
-    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace)
+    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry)
     sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
     for name in PASSES:
