@@ -54,10 +54,11 @@ SHIFTER_PARAMS: tuple[Param, ...] = (
     Param("driver_bits", "bit", 12, 1, 24,
           "estimate: 12-bit driver DACs, usual in multichannel mesh controllers",
           "resolution of the driver: 2^bits phase levels over [0, 2π)", integer=True),
-    Param("phase_error", "rad", 0.0, 0.0, 3.2, "0: trimmed after fabrication",
+    Param("phase_error", "rad", 0.0, 0.0, 3.2,
+          "convention: 0, trimmed after fabrication; set the residual to study it",
           "static fabrication phase error σ, drawn once per chip and shifter"),
     Param("crosstalk", "1", 0.0, 0.0, 0.5,
-          "0: thermal isolation trenches; a few % without them (estimate)",
+          "estimate: 0 with thermal isolation trenches, a few % without them",
           "fraction of a heater's phase reaching the nearest same-column shifter"),
 )
 
