@@ -206,3 +206,23 @@ def test_intensity_detection_is_an_optical_square_law():
     # a 6-input layer on the 4-input core would add squared partial fields: refused
     with pytest.raises(UserError, match="detects intensity"):
         ChipDevice([np.ones((3, 6), np.float32)], small_chip(4, params=params, layer=layer))
+
+
+def test_balanced_layer_realises_w_within_one_percent_at_the_default_loss():
+    # perfect phases (24-bit drivers, no errors), the library's default part losses: the
+    # realised matrix is W/scale times one scalar, to well below 1 %
+    layer = {"generator": "svd_layer", "params": {
+        "n": 16, "m": 16, "seed": 1, "mzi": {"driver_bits": 24},
+        "phase_shifter": {"driver_bits": 24}, "attenuator": {"driver_bits": 24}}}
+    chip = small_chip(16, layer=layer)
+    W = np.random.default_rng(7).normal(size=(16, 16))
+    M = realise(chip.spec, W, chip.offsets[0]).matrix
+    c = np.vdot(W, M) / np.vdot(W, W)  # best scalar
+    assert np.linalg.norm(M - c * W) / np.linalg.norm(c * W) < 0.01
+    # and without the dummy sections the same layer is far off (the reviewer's 29 %)
+    unbalanced = {"generator": "svd_layer", "params": {**layer["params"],
+                                                       "balance_loss": False}}
+    chip = small_chip(16, layer=unbalanced)
+    M = realise(chip.spec, W, chip.offsets[0]).matrix
+    c = np.vdot(W, M) / np.vdot(W, W)
+    assert np.linalg.norm(M - c * W) / np.linalg.norm(c * W) > 0.05

@@ -71,7 +71,11 @@ def test_one_mzi_mesh_equals_closed_form():
     assert np.allclose(mesh_matrix(mesh), expected, atol=1e-14)
     lossy = expected.copy()
     lossy[1:3, 1:3] *= 10 ** (-3.0 / 20)  # 3 dB on the only MZI; modes 0, 3 untouched
-    assert np.allclose(mesh_matrix(mesh, mzi_loss_db=3.0), lossy, atol=1e-14)
+    assert np.allclose(mesh_matrix(mesh, mzi_loss_db=3.0, balance=False), lossy,
+                       atol=1e-14)
+    # balanced: modes 0 and 3 get a 3 dB dummy in the MZI's column: all lose the same
+    assert np.allclose(mesh_matrix(mesh, mzi_loss_db=3.0), expected * 10 ** (-3.0 / 20),
+                       atol=1e-14)
 
 
 def test_mesh_rejects_overlapping_mzis_in_a_column():
@@ -298,7 +302,8 @@ def evaluate(net: dict) -> np.ndarray:
     / terminator / dark instances, by pushing unit inputs through the connections."""
     n_in = sum(1 for p in net["ports"] if p.startswith("in"))
     n_out = sum(1 for p in net["ports"] if p.startswith("out"))
-    n_inputs = {"mzi": 2, "phase_shifter": 1, "attenuator": 1, "terminator": 1, "dark": 0}
+    n_inputs = {"mzi": 2, "phase_shifter": 1, "attenuator": 1, "terminator": 1, "dark": 0,
+                "waveguide": 1}
     external_out = {v: int(k[3:]) for k, v in net["ports"].items() if k.startswith("out")}
     fields: dict[str, np.ndarray] = {}  # "inst,port" of an input port -> row over inputs
     waiting = {name: n_inputs[spec["component"]] for name, spec in net["instances"].items()}
@@ -338,6 +343,9 @@ def evaluate(net: dict) -> np.ndarray:
             leave(f"{name},out0", p["transmission"] * fields[f"{name},in0"])
         elif comp == "dark":
             leave(f"{name},out0", np.zeros(n_in, dtype=complex))
+        elif comp == "waveguide":  # a loss-balancing dummy: no phase (losses ignored here)
+            assert p["length"] == 0.0
+            leave(f"{name},out0", fields[f"{name},in0"])
     assert done == len(net["instances"]), "some instances were never reached"
     return result
 
@@ -356,7 +364,19 @@ def assert_ports_used_once(net: dict, ports_of: dict):
 
 
 PORTS = {"mzi": ("in0", "in1", "out0", "out1"), "phase_shifter": ("in0", "out0"),
-         "attenuator": ("in0", "out0"), "terminator": ("in0",), "dark": ("out0",)}
+         "attenuator": ("in0", "out0"), "terminator": ("in0",), "dark": ("out0",),
+         "waveguide": ("in0", "out0")}
+
+
+def empty_slots(net: dict, n: int) -> int:
+    """Slots (column, mode) of the mesh no MZI occupies, read from the MZI names alone."""
+    used = set()
+    for name in net["instances"]:
+        if "mzi_c" in name:
+            c, m = (int(v) for v in name.split("mzi_c")[1].split("_m"))
+            used |= {(c, m), (c, m + 1)}
+    columns = 1 + max(c for c, _ in used)
+    return columns * n - len(used)
 
 
 @pytest.mark.parametrize("gen", [gen_clements, gen_reck])
@@ -364,7 +384,11 @@ PORTS = {"mzi": ("in0", "in1", "out0", "out1"), "phase_shifter": ("in0", "out0")
 def test_mesh_netlist_structure(gen, n):
     net = gen(n, seed=1)
     kinds = Counter(spec["component"] for spec in net["instances"].values())
-    assert kinds == {"mzi": n * (n - 1) // 2, "phase_shifter": n}
+    pads = empty_slots(net, n)  # a dummy loss section in each (the MZIs are lossy)
+    assert kinds == {"mzi": n * (n - 1) // 2, "phase_shifter": n,
+                     **({"waveguide": pads} if pads else {})}
+    if gen is gen_clements and n % 2 == 0 and n > 2:
+        assert pads == n  # by hand: modes 0 and n-1 in each of the n/2 odd columns
     assert sorted(net["ports"]) == sorted([f"in{i}" for i in range(n)]
                                           + [f"out{i}" for i in range(n)])
     assert_ports_used_once(net, PORTS)

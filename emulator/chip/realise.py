@@ -12,8 +12,8 @@ output screens, the attenuators' internal θ) holds
 ``driver_bits``, ``crosstalk`` and ``phase_error`` are parameters of the layer's own
 ``mzi``/``phase_shifter``/``attenuator`` instances in the core netlist, and so is every
 ``loss``: the realised matrix M carries each MZI's insertion loss on the paths light
-really takes (Clements edge modes cross fewer MZIs), the two output screens' and the
-attenuator's.  :func:`realise` computes M from the mesh arrays (fast);
+really takes, the dummy sections of a loss-balanced layout (Clements edge modes skip
+every other column), the two output screens' and the attenuator's.  :func:`realise` computes M from the mesh arrays (fast);
 :func:`programmed_netlist` writes the same held settings into the netlist so the
 compiled circuit and the event engine see exactly that chip.
 """
@@ -44,6 +44,7 @@ class LayerSpec:
     mzi: dict  # driver_bits, phase_error, crosstalk, loss of the MZIs
     screen: dict  # the same for the output phase screens
     attenuator: dict  # the same for the attenuators
+    balance: bool = True  # the meshes carry loss-balancing sections
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,9 +73,11 @@ def layer_spec(netlist, layer: str, method: str, file: str) -> LayerSpec:
     info = netlist.info.get("subcircuits", {}).get(layer, {})
     groups: dict[str, dict] = {"mzi": {}, "screen": {}, "attenuator": {}}
     prefix = f"{layer}."
+    padded = False
     for name, inst in netlist.instances.items():
         if not name.startswith(prefix):
             continue
+        padded = padded or ".pad_c" in name
         comp = inst.component.name
         key = ("screen" if comp == "phase_shifter" else comp)
         if key not in groups:
@@ -88,7 +91,8 @@ def layer_spec(netlist, layer: str, method: str, file: str) -> LayerSpec:
                     f"'{layer}': found {seen!r} and {value!r} ({name})", file,
                     hint=f"set {p} once in the svd_layer's {comp} params"))
     return LayerSpec(m=int(info["m"]), n=int(info["n"]), method=method, mzi=groups["mzi"],
-                     screen=groups["screen"], attenuator=groups["attenuator"])
+                     screen=groups["screen"], attenuator=groups["attenuator"],
+                     balance=padded or groups["mzi"].get("loss", 0.0) == 0.0)
 
 
 def draw_offsets(spec: LayerSpec, rng: np.random.Generator) -> Offsets:
@@ -130,7 +134,7 @@ def realise(spec: LayerSpec, tile: np.ndarray, offsets: Offsets) -> Programmed:
     sigma = np.abs(np.sin(0.5 * held_att))
     M = svd_matrix(mp, u_theta=u["theta"], u_phi=u["phi"], u_out_phase=u["out_phase"],
                    vh_theta=vh["theta"], vh_phi=vh["phi"], vh_out_phase=vh["out_phase"],
-                   sigma=sigma, mzi_loss_db=spec.mzi["loss"])
+                   sigma=sigma, mzi_loss_db=spec.mzi["loss"], balance=spec.balance)
     M = M / mp.scale if mp.scale > 0 else M  # the optics holds W / scale
     M = M * (db_to_amplitude(spec.screen["loss"]) ** 2
              * db_to_amplitude(spec.attenuator["loss"]))

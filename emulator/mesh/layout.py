@@ -199,44 +199,72 @@ def _transfers(mesh: MeshPhases, th, ph, mzi_loss_db):
                          np.ascontiguousarray(ph, dtype=float), np.ascontiguousarray(amp))
 
 
+def n_columns(mesh: MeshPhases) -> int:
+    """Physical columns of the mesh (0 for a mesh without MZIs)."""
+    return int(mesh.columns.max(initial=-1)) + 1
+
+
+def padding_slots(mesh: MeshPhases) -> list[tuple[int, int]]:
+    """(column, mode) of every slot no MZI occupies: where a loss-balanced layout puts a
+    dummy section with the MZI's loss (a Clements mesh: the edge modes of every other
+    column).  With them every column attenuates every mode alike, so a lossy mesh
+    realises its lossless unitary times one scalar, amplitude(loss)^columns."""
+    used = {(c, m) for c, m0 in zip(mesh.columns.tolist(), mesh.modes.tolist())
+            for m in (m0, m0 + 1)}
+    return [(c, m) for c in range(n_columns(mesh)) for m in range(mesh.n)
+            if (c, m) not in used]
+
+
+def _loss_and_screen(mesh: MeshPhases, out, mzi_loss_db, balance: bool):
+    """(loss applied per MZI, output factor per mode): a balanced mesh is its lossless
+    transfer times amplitude(loss)^columns, put on the output screen."""
+    screen = np.exp(1j * out)
+    if balance and np.ndim(mzi_loss_db) == 0 and float(mzi_loss_db) != 0.0:
+        return 0.0, screen * 10.0 ** (-float(mzi_loss_db) * n_columns(mesh) / 20.0)
+    return mzi_loss_db, screen
+
+
 def apply_mesh(mesh: MeshPhases, x, theta=None, phi=None, out_phase=None,
-               mzi_loss_db=0.0) -> np.ndarray:
+               mzi_loss_db=0.0, balance: bool = True) -> np.ndarray:
     """``U · x`` for a batch of column vectors ``x`` (shape ``(n,)`` or ``(n, B)``).
 
     ``theta``, ``phi``, ``out_phase`` replace the mesh's phases (e.g. perturbed copies);
-    ``mzi_loss_db`` is the insertion loss of every MZI [dB] (scalar or one per MZI).
+    ``mzi_loss_db`` is the insertion loss of every MZI [dB] (scalar or one per MZI);
+    ``balance`` (scalar loss only) adds the dummy sections of :func:`padding_slots`, as
+    the generated netlists do.
     """
     th, ph, out = _phases(mesh, theta, phi, out_phase)
     x = np.asarray(x)
     if x.shape[:1] != (mesh.n,):
         raise UserError(f"input has {x.shape[:1]} rows, the mesh has {mesh.n} modes")
     y = x.astype(complex)
+    loss, screen = _loss_and_screen(mesh, out, mzi_loss_db, balance)
     if mesh.n_mzi:  # one compiled pass over the MZIs in light order
         yr = np.ascontiguousarray(y.real, dtype=float).reshape(mesh.n, -1)
         yi = np.ascontiguousarray(y.imag, dtype=float).reshape(mesh.n, -1)
-        apply_mzis(yr, yi, mesh.modes, *_transfers(mesh, th, ph, mzi_loss_db), False)
+        apply_mzis(yr, yi, mesh.modes, *_transfers(mesh, th, ph, loss), False)
         y = (yr + 1j * yi).reshape(y.shape)
-    screen = np.exp(1j * out)
     return y * screen.reshape((mesh.n,) + (1,) * (y.ndim - 1))
 
 
 def mesh_rows(mesh: MeshPhases, rows: int, theta=None, phi=None, out_phase=None,
-              mzi_loss_db=0.0) -> np.ndarray:
+              mzi_loss_db=0.0, balance: bool = True) -> np.ndarray:
     """The first ``rows`` rows of the mesh's matrix, ``U[:rows, :]``, at the cost of
     ``rows`` row vectors pushed backwards through the mesh (not of the whole matrix)."""
     th, ph, out = _phases(mesh, theta, phi, out_phase)
-    screen = np.exp(1j * out[:rows])
+    loss, screen = _loss_and_screen(mesh, out, mzi_loss_db, balance)
+    screen = screen[:rows]
     yr, yi = np.zeros((mesh.n, rows)), np.zeros((mesh.n, rows))  # yᵀ, one row per mode
     yr[np.arange(rows), np.arange(rows)] = screen.real
     yi[np.arange(rows), np.arange(rows)] = screen.imag
     if mesh.n_mzi:
-        t00, t01, t10, t11 = _transfers(mesh, th, ph, mzi_loss_db)
+        t00, t01, t10, t11 = _transfers(mesh, th, ph, loss)
         apply_mzis(yr, yi, mesh.modes, t00, t10, t01, t11, True)
     return (yr + 1j * yi).T
 
 
 def mesh_matrix(mesh: MeshPhases, theta=None, phi=None, out_phase=None,
-                mzi_loss_db=0.0) -> np.ndarray:
+                mzi_loss_db=0.0, balance: bool = True) -> np.ndarray:
     """The n×n transfer matrix U of the mesh (optionally with replaced phases)."""
     return apply_mesh(mesh, np.eye(mesh.n, dtype=complex), theta, phi, out_phase,
-                      mzi_loss_db)
+                      mzi_loss_db, balance)

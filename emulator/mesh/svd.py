@@ -72,22 +72,23 @@ def _sigma(mp: SVDMapping, sigma) -> tuple[int, np.ndarray]:
 
 def svd_apply(mp: SVDMapping, x, *, u_theta=None, u_phi=None, u_out_phase=None,
               vh_theta=None, vh_phi=None, vh_out_phase=None, sigma=None,
-              mzi_loss_db=0.0) -> np.ndarray:
+              mzi_loss_db=0.0, balance: bool = True) -> np.ndarray:
     """``scale · U · Σ · V† · x`` for x of shape (n,) or (n, B); any phase array or
     ``sigma`` may be replaced (e.g. by a perturbed copy)."""
     x = np.asarray(x)
     if x.shape[:1] != (mp.n,):
         raise UserError(f"input has {x.shape[:1]} rows, the layer has {mp.n} inputs")
     k, sig = _sigma(mp, sigma)
-    y = apply_mesh(mp.vh, x, vh_theta, vh_phi, vh_out_phase, mzi_loss_db)
+    y = apply_mesh(mp.vh, x, vh_theta, vh_phi, vh_out_phase, mzi_loss_db, balance)
     mid = np.zeros((mp.m,) + y.shape[1:], dtype=complex)  # dark inputs of U stay 0
     mid[:k] = y[:k] * sig.reshape((k,) + (1,) * (y.ndim - 1))
-    return mp.scale * apply_mesh(mp.u, mid, u_theta, u_phi, u_out_phase, mzi_loss_db)
+    return mp.scale * apply_mesh(mp.u, mid, u_theta, u_phi, u_out_phase, mzi_loss_db,
+                                 balance)
 
 
 def svd_matrix(mp: SVDMapping, *, u_theta=None, u_phi=None, u_out_phase=None,
                vh_theta=None, vh_phi=None, vh_out_phase=None, sigma=None,
-               mzi_loss_db=0.0) -> np.ndarray:
+               mzi_loss_db=0.0, balance: bool = True) -> np.ndarray:
     """The m×n matrix ``scale · U · Σ · V†`` the layer realises; keywords as
     :func:`svd_apply`.
 
@@ -97,6 +98,6 @@ def svd_matrix(mp: SVDMapping, *, u_theta=None, u_phi=None, u_out_phase=None,
     """
     k, sig = _sigma(mp, sigma)
     u_cols = apply_mesh(mp.u, np.eye(mp.m, k, dtype=complex), u_theta, u_phi, u_out_phase,
-                        mzi_loss_db)
-    vh_rows = mesh_rows(mp.vh, k, vh_theta, vh_phi, vh_out_phase, mzi_loss_db)
+                        mzi_loss_db, balance)
+    vh_rows = mesh_rows(mp.vh, k, vh_theta, vh_phi, vh_out_phase, mzi_loss_db, balance)
     return (mp.scale * u_cols * sig) @ vh_rows

@@ -22,9 +22,11 @@ from typing import Any, Mapping
 import numpy as np
 
 from components.errors import UserError
+from components.optics.mzi import MZI
+from components.units import to_si
 from emulator.mesh import clements as _clements
 from emulator.mesh import reck as _reck
-from emulator.mesh.layout import MeshPhases
+from emulator.mesh.layout import MeshPhases, n_columns, padding_slots
 from emulator.mesh.svd import decomposer, svd_map
 
 VERSION = 1
@@ -165,16 +167,37 @@ class _Block:
         self.outputs[mode] = out
 
 
+def _mzi_loss_db(mzi: dict) -> float:
+    """The insertion loss every MZI of the block will have [dB] (given or the default)."""
+    return float(to_si(mzi.get("loss", MZI.param("loss").default), "dB"))
+
+
 def _mesh_block(mesh: MeshPhases, prefix: str, mzi: dict, ps: dict,
-                screen_modes) -> _Block:
+                screen_modes, balance: bool = True) -> _Block:
+    """One mesh, column by column: its MZIs and, with ``balance`` and lossy MZIs, a dummy
+    loss section in every slot no MZI occupies (:func:`emulator.mesh.layout.padding_slots`),
+    so every path loses the same; then the output phase shifters."""
     block = _Block(mesh.n)
     inst = block.instances
+    loss = _mzi_loss_db(mzi)
+    pads: dict[int, list[int]] = {}
+    if balance and loss > 0.0:
+        for c, m in padding_slots(mesh):
+            pads.setdefault(c, []).append(m)
+    by_column: dict[int, list] = {}
     for c, m, th, ph in zip(mesh.columns.tolist(), mesh.modes.tolist(),
                             mesh.theta.tolist(), mesh.phi.tolist()):
-        name = f"{prefix}mzi_c{c}_m{m}"
-        inst[name] = {"component": "mzi", "params": {"theta": th, "phi": ph, **mzi}}
-        block.attach(m, f"{name},in0", f"{name},out0")
-        block.attach(m + 1, f"{name},in1", f"{name},out1")
+        by_column.setdefault(c, []).append((m, th, ph))
+    for c in range(n_columns(mesh)):
+        for m, th, ph in by_column.get(c, ()):
+            name = f"{prefix}mzi_c{c}_m{m}"
+            inst[name] = {"component": "mzi", "params": {"theta": th, "phi": ph, **mzi}}
+            block.attach(m, f"{name},in0", f"{name},out0")
+            block.attach(m + 1, f"{name},in1", f"{name},out1")
+        for m in pads.get(c, ()):
+            name = f"{prefix}pad_c{c}_m{m}"
+            inst[name] = {"component": "waveguide", "params": {"length": 0.0, "loss": loss}}
+            block.attach(m, f"{name},in0", f"{name},out0")
     out_phase = mesh.out_phase.tolist()
     for m in screen_modes:
         name = f"{prefix}ps_out_{m}"
@@ -184,13 +207,14 @@ def _mesh_block(mesh: MeshPhases, prefix: str, mzi: dict, ps: dict,
 
 
 def _mesh_netlist(kind: str, n, phases, unitary, unitary_file, seed, mzi, phase_shifter,
-                  out_phase_shifters: bool, name) -> dict:
+                  out_phase_shifters: bool, name, balance_loss: bool = True) -> dict:
     mesh = _mesh_phases(kind, n, phases, unitary, unitary_file, seed)
     mzi = _extra(mzi, "mzi", ("theta", "phi"))
     ps = _extra(phase_shifter, "phase_shifter", ("phase",))
     if not out_phase_shifters and mesh.n == 1:
         raise UserError(f"{kind}: a 1-mode mesh without output phase shifters has no parts")
-    block = _mesh_block(mesh, "", mzi, ps, range(mesh.n) if out_phase_shifters else ())
+    block = _mesh_block(mesh, "", mzi, ps, range(mesh.n) if out_phase_shifters else (),
+                        bool(balance_loss))
     info: dict[str, Any] = {"kind": kind, "n": mesh.n, "n_mzi": mesh.n_mzi,
                             "depth": mesh.depth, "convention": CONVENTION,
                             "out_phase_shifters": bool(out_phase_shifters)}
@@ -206,7 +230,8 @@ def _mesh_netlist(kind: str, n, phases, unitary, unitary_file, seed, mzi, phase_
 # ----------------------------------------------------------------------------- generators
 
 def clements(n=None, *, phases=None, unitary=None, unitary_file=None, seed=None, mzi=None,
-             phase_shifter=None, out_phase_shifters=True, name=None) -> dict:
+             phase_shifter=None, out_phase_shifters=True, balance_loss=True,
+             name=None) -> dict:
     """Clements rectangular mesh on ``n`` modes: N(N−1)/2 MZIs in N columns.
 
     Phases from ``phases`` (a MeshPhases, or {theta, phi, out_phase} lists in the order
@@ -215,29 +240,33 @@ def clements(n=None, *, phases=None, unitary=None, unitary_file=None, seed=None,
     ``mzi`` / ``phase_shifter``: extra params given to every MZI / output phase shifter.
     ``out_phase_shifters=False`` drops the output screen (the circuit then equals the
     unitary up to output phases, listed in ``info.omitted_out_phase``).
+    ``balance_loss`` (default true) puts a passive dummy section with the MZI's loss in
+    every slot no MZI occupies, so a lossy mesh realises the unitary times one scalar.
     """
     return _mesh_netlist("clements", n, phases, unitary, unitary_file, seed, mzi,
-                         phase_shifter, out_phase_shifters, name)
+                         phase_shifter, out_phase_shifters, name, balance_loss)
 
 
 def reck(n=None, *, phases=None, unitary=None, unitary_file=None, seed=None, mzi=None,
-         phase_shifter=None, out_phase_shifters=True, name=None) -> dict:
+         phase_shifter=None, out_phase_shifters=True, balance_loss=True,
+         name=None) -> dict:
     """Reck triangular mesh on ``n`` modes: N(N−1)/2 MZIs in 2N−3 columns; arguments as
     :func:`clements`."""
     return _mesh_netlist("reck", n, phases, unitary, unitary_file, seed, mzi,
-                         phase_shifter, out_phase_shifters, name)
+                         phase_shifter, out_phase_shifters, name, balance_loss)
 
 
 def svd_layer(matrix=None, *, matrix_file=None, n=None, m=None, seed=None,
               method="clements", mzi=None, phase_shifter=None, attenuator=None,
-              name=None) -> dict:
+              balance_loss=True, name=None) -> dict:
     """An m×n matrix W as mesh V† (prefix ``v.``), attenuators ``sigma_i``, mesh U
     (prefix ``u.``): the circuit realises W / scale, with ``info.scale`` = the largest
     singular value of W.
 
     W from ``matrix`` / ``matrix_file``, or standard-normal entries drawn with ``seed``
     (shape m×n, m defaults to n).  The attenuator param ``transmission`` is the field
-    amplitude transmission σ_i / σ_max.  For n > m the extra V† outputs end in
+    amplitude transmission σ_i / σ_max.  ``balance_loss``: as for :func:`clements`, on
+    both meshes (every path then loses the same).  For n > m the extra V† outputs end in
     ``term_{i}`` (terminator); for m > n the extra U inputs are fed by ``dark_{i}``.
     """
     source = _one_source("svd_layer", matrix=matrix, matrix_file=matrix_file, seed=seed)
@@ -261,8 +290,9 @@ def svd_layer(matrix=None, *, matrix_file=None, n=None, m=None, seed=None,
     ps = _extra(phase_shifter, "phase_shifter", ("phase",))
     att = _extra(attenuator, "attenuator", ("transmission",))
 
-    v = _mesh_block(mp.vh, "v.", mzi, ps, range(k))  # terminated outputs need no phase
-    u = _mesh_block(mp.u, "u.", mzi, ps, range(mp.m))
+    balance = bool(balance_loss)
+    v = _mesh_block(mp.vh, "v.", mzi, ps, range(k), balance)  # terminated: no phase
+    u = _mesh_block(mp.u, "u.", mzi, ps, range(mp.m), balance)
     instances = {**v.instances, **u.instances}
     connections = {**v.connections, **u.connections}
     for i, s in enumerate(mp.sigma.tolist()):
