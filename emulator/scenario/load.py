@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import copy
 import os
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from components import default_registry
 from components.errors import Problem, ScenarioError, UserError, did_you_mean
-from emulator.netlist.generators import GENERATORS
-from emulator.netlist.params import check_value
-from emulator.netlist.source import read_document
-from emulator.schema import check
+from emulator.netlist.params import check_params
+from emulator.netlist.source import locate, read_document, where as where_in
+from emulator.schema import check, validate
 
 from .core import Core
 from .schema import SCHEMA
@@ -71,37 +69,25 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     problems: list[Problem] = []
 
     def where(*path) -> dict:
-        line = None
-        for n in range(len(path), -1, -1):
-            line = lines.get(tuple(path[:n]))
-            if line is not None:
-                break
-        return {"file": file, "path": ".".join(map(str, path)), "line": line}
+        return where_in(file, lines, *path)
 
     hw = cfg["hardware"]
-    problems.extend(_check_model(cfg, where))
-    _check_param_overrides(hw["params"], problems, where)
+    problems.extend(_check_model(cfg, file, lines, where))
+    problems.extend(_check_param_overrides(hw["params"], file, lines))
     core = None
     core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
     if not core_path.exists():
         problems.append(Problem(f"core netlist not found: {core_path}", **where("hardware", "core"),
                                 hint=_nearby(core_path)))
     elif not problems:
-        try:
-            core = Core.load(core_path, shifter=hw["shifter"], params=hw["params"],
-                             laser=hw["laser"])
-        except UserError as err:
-            problems.extend(err.problems)
-            problems.append(Problem("the core netlist above cannot be used",
-                                    **where("hardware", "core")))
+        core = _load_core(core_path, hw, problems, where)
     if core is not None:
+        problems.extend(_params_in_core(hw["params"], core, where))
         problems.extend(_check_mapping(cfg, core, where))
     for vname, hw_over in cfg["variants"].items():
-        for key in hw_over:
-            if key not in SCHEMA["hardware"].fields:
-                problems.append(Problem(f"unknown hardware key {key!r} in variant '{vname}'",
-                                        **where("variants", vname, key),
-                                        hint=did_you_mean(str(key), SCHEMA["hardware"].fields)))
+        problems.extend(validate(SCHEMA["hardware"].fields, hw_over, file=file, lines=lines,
+                                 at=("variants", vname), partial=True,
+                                 unknown="unknown hardware key {key!r}")[1])
     if problems:
         raise ScenarioError(problems)
     name = cfg["name"] or (Path(file).stem if file else "scenario")
@@ -116,34 +102,65 @@ def _nearby(path: Path) -> str | None:
     return "paths are relative to the scenario file"
 
 
-def _check_param_overrides(params: dict, problems: list, where) -> None:
+def _load_core(path: Path, hw: dict, problems: list, where) -> Core | None:
+    """The core netlist with the scenario's overrides; its own problems keep its file and
+    line (and those of its subcircuit files)."""
+    try:
+        return Core.load(path, shifter=hw["shifter"], params=hw["params"], laser=hw["laser"])
+    except UserError as err:
+        try:
+            lines = read_document(path)[1]
+        except UserError:
+            lines = {}
+        problems.extend(locate(err.problems, str(path), lines))
+        problems.append(Problem("the core netlist above cannot be used",
+                                **where("hardware", "core")))
+        return None
+
+
+def _check_param_overrides(params: dict, file: str | None, lines: dict) -> list[Problem]:
+    """``hardware.params``: known components, and their parameters checked by the same
+    schema fields as a netlist's."""
     registry = default_registry()
+    out = []
     for comp_name, values in (params or {}).items():
+        at = ("hardware", "params", comp_name)
         if comp_name not in registry:
-            problems.append(Problem(f"unknown component {comp_name!r}",
-                                    **where("hardware", "params", comp_name),
-                                    hint=registry.suggest(str(comp_name))))
+            out.append(Problem(f"unknown component {comp_name!r}", **where_in(file, lines, *at),
+                               hint=registry.suggest(str(comp_name))))
             continue
-        comp = registry.get(comp_name)
-        schema = {p.name: p for p in comp.params}
-        for key, value in (values or {}).items():
-            w = where("hardware", "params", comp_name, key)
-            if key not in schema:
-                problems.append(Problem(f"unknown parameter {key!r} for component '{comp_name}'",
-                                        **w, hint=did_you_mean(str(key), schema)))
-                continue
+        out.extend(check_params(registry.get(comp_name), values, file=file, lines=lines,
+                                at=at)[1])
+    return out
 
-            def report(msg, sub, hint=None, w=w):
-                problems.append(Problem(msg, **w, hint=hint))
 
-            check_value(schema[key], value, report, ())
+# costed with the library's defaults by scenario.step, not taken from the core netlist
+_NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit"}
+
+
+def _params_in_core(params: dict, core: Core, where) -> list[Problem]:
+    """A parameter override for a component the core does not contain would be silently
+    ignored: it is an error naming the components the core has."""
+    have = sorted({i.component.name for i in core.netlist.instances.values()})
+    out = []
+    for comp_name in params or {}:
+        if comp_name in have:
+            continue
+        why = (f"; {_NOT_SETTABLE[comp_name]} is costed with the library's '{comp_name}' "
+               "defaults, which a scenario cannot change yet") if comp_name in _NOT_SETTABLE \
+            else ""
+        out.append(Problem(f"the core netlist has no '{comp_name}' instance, so this setting "
+                           f"would be ignored{why}", **where("hardware", "params", comp_name),
+                           hint=did_you_mean(str(comp_name), have)
+                           or f"its components: {', '.join(have)}"))
+    return out
 
 
 CONV_KEYS = ("kernel", "channels", "stride", "padding", "pool", "pool_mode", "hidden",
              "readout", "head", "conv_norm")
 
 
-def _check_model(cfg: dict, where) -> list[Problem]:
+def _check_model(cfg: dict, file: str | None, lines: dict, where) -> list[Problem]:
     """Every method entry gets its resolved model (``entry["model_cfg"]``, the scenario's
     model with the entry's changes) and F scale; the settings must fit the model type."""
     out = []
@@ -151,15 +168,15 @@ def _check_model(cfg: dict, where) -> list[Problem]:
     for i, e in enumerate(cfg["training"]["methods"]):
         if not e:
             continue
-        changes = e["model"] or {}
-        for key in changes:
-            if key not in SCHEMA["model"].fields:
-                out.append(Problem(f"unknown model key {key!r}",
-                                   **where("training", "methods", i, "model", key),
-                                   hint=did_you_mean(str(key), SCHEMA["model"].fields)))
-        m = check(SCHEMA["model"].fields, {**base, **changes}, error=ScenarioError) \
-            if changes else dict(base)
-        at = ("training", "methods", i, "model") if changes else ("model",)
+        at = ("training", "methods", i, "model")
+        changes, bad = validate(SCHEMA["model"].fields, e["model"] or {}, file=file,
+                                lines=lines, at=at, partial=True,
+                                unknown="unknown model key {key!r}")
+        if bad:
+            out.extend(bad)
+            continue
+        m = {**base, **changes}
+        at = at if changes else ("model",)
         out.extend(_check_one_model(m, e, cfg, at, where, i))
         e["model_cfg"] = m
         tr = cfg["training"]
@@ -211,6 +228,3 @@ def _check_mapping(cfg: dict, core: Core, where) -> list[Problem]:
                     hint="set hardware.tiling: true, or use a larger core"))
     return out
 
-
-def generator_keys(name: str) -> set[str]:
-    return set(inspect.signature(GENERATORS[name]).parameters)

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+from emulator.engine.sim import CONVERTERS
 from emulator.schema import Field, section
+from emulator.training.optical import HardwareSpec
 
 METHODS = ("tpfp", "bp", "frozen", "bp_modulated")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "square", "saturable", "identity")
@@ -27,8 +29,8 @@ def _label(entry: dict) -> dict:
 
 
 METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
-                     coerce=lambda v: {"method": v} if isinstance(v, str) else v,
-                     post=_label, fields={
+                     alt=Field("choice", choices=METHODS), coerce=lambda v: {"method": v}
+                     if isinstance(v, str) else v, post=_label, fields={
     "method": Field("choice", choices=METHODS, doc="training rule"),
     "label": Field("str", None, "name in the report (default: the method)", nullable=True),
     "insitu": Field("bool", None, "both passes through the imperfect mesh (default: "
@@ -41,6 +43,13 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                    "{type: column_strip}", nullable=True),
 })
 
+
+HW = HardwareSpec.schema()
+# scenario nonideal key -> HardwareSpec setting (mesh_size comes from the core)
+NONIDEAL = {"phase_bits": "phase_bits", "phase_error": "phase_sigma", "crosstalk": "crosstalk",
+            "detector_noise": "detector_noise", "adc_bits": "adc_bits", "dac_bits": "dac_bits",
+            "loss": "mzi_loss_db", "reprogram_every": "reprogram_every",
+            "reprogram_drift": "reprogram_drift"}
 
 SCHEMA: dict[str, Field] = {
     "version": Field("choice", choices=(1,), doc="scenario format version"),
@@ -63,11 +72,7 @@ SCHEMA: dict[str, Field] = {
     "hardware": section({
         "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
         "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
-        "converters": section({
-            "dac": Field("int", None, "physical DACs per core (fewer than channels: "
-                         "time-multiplexed)", lo=1, nullable=True),
-            "adc": Field("int", None, "physical ADCs per core", lo=1, nullable=True),
-        }, "converter counts; default one per channel"),
+        "converters": section(CONVERTERS, "converter counts; default one per channel"),
         "shifter": Field("choice", None, "phase-shifter technology of the meshes",
                          choices=TECHS, nullable=True),
         "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
@@ -97,23 +102,10 @@ SCHEMA: dict[str, Field] = {
     }, "training on the fast path"),
     "nonideal": section({
         "insitu": Field("bool", False, "run both forward passes through the emulated mesh"),
-        "phase_bits": Field("int", None, "phase DAC bits", lo=1, hi=24, nullable=True),
-        "phase_error": Field("quantity", 0.0, "static phase error σ", unit="rad", lo=0, hi=3.2),
-        "crosstalk": Field("float", 0.0, "thermal crosstalk fraction", lo=0, hi=0.5),
-        "detector_noise": Field("float", 0.0, "detector noise std relative to the read-out "
-                                "full scale", lo=0, hi=1),
-        "adc_bits": Field("int", None, "ADC bits on the read-out", lo=1, hi=24, nullable=True),
-        "dac_bits": Field("int", None, "DAC bits on the input modulators", lo=1, hi=24,
-                          nullable=True),
+        **{key: HW[name] for key, name in NONIDEAL.items()},
         "deploy": Field("bool", False, "also run ideal-trained weights on the imperfect mesh"),
-        "loss": Field("quantity", 0.0, "MZI insertion loss in the emulated mesh",
-                      unit="dB", lo=0, hi=10),
-        "reprogram_every": Field("int", 1, "in situ: updates between re-mappings of the "
-                                 "phases", lo=1, hi=1_000_000),
-        "reprogram_drift": Field("float", None, "in situ: re-map a layer only if its weights "
-                                 "moved by more than this fraction (‖ΔW‖/‖W‖) since it was "
-                                 "last programmed", lo=0, hi=10, nullable=True),
-    }, "imperfections of the emulated hardware during training"),
+    }, "imperfections of the emulated hardware during training (the in-situ trainer's "
+       "HardwareSpec settings)"),
     "variants": Field("map", {}, "named hardware alternatives costed beside the main one, "
                       "e.g. {eo: {shifter: eo}}", item=Field("map")),
     "outputs": section({
