@@ -43,6 +43,7 @@ class Field:
     post: Callable[[Any], Any] | None = None  # fill derived values, after checking
     min_items: int = 0
     alt: "Field | None" = None  # a second accepted form, chosen by the value's type
+    partial: bool = False  # section of overrides: keys optional, no defaults filled
 
 
 def section(fields: dict[str, Field], doc: str = "", default: Any = None) -> Field:
@@ -83,7 +84,7 @@ class _Walker:
             v = f.coerce(v)
         k = f.kind
         if k == "section":
-            out = self.section(f.fields or {}, v, path)
+            out = self.section(f.fields or {}, v, path, self.partial or f.partial)
             return f.post(out) if f.post is not None else out
         if k == "any":
             return v
@@ -208,7 +209,7 @@ def describe(schema: dict[str, Field], indent: int = 0) -> list[str]:
         if f.choices:
             bits.append("|".join(map(str, f.choices)))
         if f.lo is not None or f.hi is not None:
-            bits.append(f"{'-inf' if f.lo is None else f'{f.lo:g}'}..."
+            bits.append(f"{'-inf' if f.lo is None else f'{f.lo:g}'}.."
                         f"{'inf' if f.hi is None else f'{f.hi:g}'}")
         bits.append("required" if f.default is REQUIRED else f"default {f.default!r}")
         out.append(f"{pad}{key}: {', '.join(bits)}" + (f"  # {f.doc}" if f.doc else ""))
@@ -226,16 +227,19 @@ def json_schema(schema: dict[str, Field], title: str | None = None) -> dict:
     return out
 
 
-def _object(fields: dict[str, Field]) -> dict:
-    return {"type": "object", "properties": {k: _json(f) for k, f in fields.items()},
-            "required": [k for k, f in fields.items() if f.default is REQUIRED],
-            "additionalProperties": False}
+def _object(fields: dict[str, Field], partial: bool = False) -> dict:
+    out = {"type": "object", "properties": {k: _json(f) for k, f in fields.items()},
+           "additionalProperties": False}
+    required = [k for k, f in fields.items() if f.default is REQUIRED]
+    if required and not partial:
+        out["required"] = required
+    return out
 
 
 def _json(f: Field) -> dict:
     k = f.kind
     if k == "section":
-        s = _object(f.fields or {})
+        s = _object(f.fields or {}, f.partial)
     elif k == "map":
         s = {"type": "object"}
         if f.item is not None:

@@ -16,7 +16,7 @@ from components import default_registry
 from components.errors import Problem, ScenarioError, UserError, did_you_mean
 from emulator.netlist.params import check_params
 from emulator.netlist.source import locate, read_document, where as where_in
-from emulator.schema import check, validate
+from emulator.schema import check
 
 from .core import Core
 from .schema import SCHEMA
@@ -72,7 +72,7 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
         return where_in(file, lines, *path)
 
     hw = cfg["hardware"]
-    problems.extend(_check_model(cfg, file, lines, where))
+    problems.extend(_check_model(cfg, where))
     problems.extend(_check_param_overrides(hw["params"], file, lines))
     core = None
     core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
@@ -84,10 +84,6 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     if core is not None:
         problems.extend(_params_in_core(hw["params"], core, where))
         problems.extend(_check_mapping(cfg, core, where))
-    for vname, hw_over in cfg["variants"].items():
-        problems.extend(validate(SCHEMA["hardware"].fields, hw_over, file=file, lines=lines,
-                                 at=("variants", vname), partial=True,
-                                 unknown="unknown hardware key {key!r}")[1])
     if problems:
         raise ScenarioError(problems)
     name = cfg["name"] or (Path(file).stem if file else "scenario")
@@ -160,7 +156,7 @@ CONV_KEYS = ("kernel", "channels", "stride", "padding", "pool", "pool_mode", "hi
              "readout", "head", "conv_norm")
 
 
-def _check_model(cfg: dict, file: str | None, lines: dict, where) -> list[Problem]:
+def _check_model(cfg: dict, where) -> list[Problem]:
     """Every method entry gets its resolved model (``entry["model_cfg"]``, the scenario's
     model with the entry's changes) and F scale; the settings must fit the model type."""
     out = []
@@ -168,15 +164,9 @@ def _check_model(cfg: dict, file: str | None, lines: dict, where) -> list[Proble
     for i, e in enumerate(cfg["training"]["methods"]):
         if not e:
             continue
-        at = ("training", "methods", i, "model")
-        changes, bad = validate(SCHEMA["model"].fields, e["model"] or {}, file=file,
-                                lines=lines, at=at, partial=True,
-                                unknown="unknown model key {key!r}")
-        if bad:
-            out.extend(bad)
-            continue
+        changes = e["model"] or {}  # checked by the schema (a partial model section)
         m = {**base, **changes}
-        at = at if changes else ("model",)
+        at = ("training", "methods", i, "model") if changes else ("model",)
         out.extend(_check_one_model(m, e, cfg, at, where, i))
         e["model_cfg"] = m
         tr = cfg["training"]

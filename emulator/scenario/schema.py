@@ -1,6 +1,6 @@
 """The scenario file schema: data, model, hardware, training, non-idealities, outputs.
 
-``photonic-emu scenario-schema`` (and the README) print it with :func:`emulator.schema.describe`.
+``photonic-emu schema scenario`` prints it as JSON Schema (``--text``: a reference).
 """
 
 from __future__ import annotations
@@ -28,6 +28,36 @@ def _label(entry: dict) -> dict:
     return entry
 
 
+MODEL: dict[str, Field] = {
+    "type": Field("choice", "dense", "dense layers, or an optical CNN made of small blocks",
+                  choices=MODEL_TYPES),
+    "layers": Field("list", None, "layer sizes, input first (dense)",
+                    item=Field("int", lo=1, hi=1_000_000), min_items=2, nullable=True),
+    "activation": Field("choice", None, "hidden-layer nonlinearity (default relu for "
+                        "dense, square-law for the CNNs)", choices=ACTIVATIONS,
+                        nullable=True),
+    "conv": Field("map", {}, "CNN settings: kernel, channels, stride, padding, pool, "
+                  "pool_mode, hidden, readout, head, conv_norm"),
+    "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
+}
+
+HARDWARE: dict[str, Field] = {
+    "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
+    "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
+    "converters": section(CONVERTERS, "converter counts; default one per channel"),
+    "shifter": Field("choice", None, "phase-shifter technology of the meshes",
+                     choices=TECHS, nullable=True),
+    "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
+    "params": Field("map", {}, "parameter overrides by component, e.g. {adc: {bits: 6}}",
+                    item=Field("map")),
+    "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
+                     choices=("weight_stationary",)),
+    "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
+    "laser": Field("choice", "set", "laser power as set in the core, or from the link "
+                   "budget", choices=("set", "link_budget")),
+}
+
+
 METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                      alt=Field("choice", choices=METHODS), coerce=lambda v: {"method": v}
                      if isinstance(v, str) else v, post=_label, fields={
@@ -39,8 +69,8 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                         "model.activation)", choices=ACTIVATIONS, nullable=True),
     "lr": Field("float", None, "this entry's learning rate (default: training.lr)", lo=0,
                 hi=100, nullable=True),
-    "model": Field("map", None, "this entry's model: keys of 'model' to change, e.g. "
-                   "{type: column_strip}", nullable=True),
+    "model": Field("section", None, "this entry's model: keys of 'model' to change, e.g. "
+                   "{type: column_strip}", fields=MODEL, partial=True, nullable=True),
 })
 
 
@@ -57,33 +87,8 @@ SCHEMA: dict[str, Field] = {
     "doc": Field("str", None, "free text", nullable=True),
     "seed": Field("int", 1, "one seed for data split, init, noise and the report", lo=0),
     "data": Field("str", "digits", "digits | mnist5k | mnist:FOLDER | xor"),
-    "model": section({
-        "type": Field("choice", "dense", "dense layers, or an optical CNN made of small blocks",
-                      choices=MODEL_TYPES),
-        "layers": Field("list", None, "layer sizes, input first (dense)",
-                        item=Field("int", lo=1, hi=1_000_000), min_items=2, nullable=True),
-        "activation": Field("choice", None, "hidden-layer nonlinearity (default relu for "
-                            "dense, square-law for the CNNs)", choices=ACTIVATIONS,
-                            nullable=True),
-        "conv": Field("map", {}, "CNN settings: kernel, channels, stride, padding, pool, "
-                      "pool_mode, hidden, readout, head, conv_norm"),
-        "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
-    }, "the network"),
-    "hardware": section({
-        "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
-        "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
-        "converters": section(CONVERTERS, "converter counts; default one per channel"),
-        "shifter": Field("choice", None, "phase-shifter technology of the meshes",
-                         choices=TECHS, nullable=True),
-        "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
-        "params": Field("map", {}, "parameter overrides by component, e.g. {adc: {bits: 6}}",
-                        item=Field("map")),
-        "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
-                         choices=("weight_stationary",)),
-        "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
-        "laser": Field("choice", "set", "laser power as set in the core, or from the link "
-                       "budget", choices=("set", "link_budget")),
-    }, "the optical hardware and the mapping of layers onto it"),
+    "model": section(MODEL, "the network"),
+    "hardware": section(HARDWARE, "the optical hardware and the mapping of layers onto it"),
     "training": section({
         "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare: names, or "
                          "{method, label, insitu}", item=METHOD_ENTRY, min_items=1,
@@ -107,7 +112,8 @@ SCHEMA: dict[str, Field] = {
     }, "imperfections of the emulated hardware during training (the in-situ trainer's "
        "HardwareSpec settings)"),
     "variants": Field("map", {}, "named hardware alternatives costed beside the main one, "
-                      "e.g. {eo: {shifter: eo}}", item=Field("map")),
+                      "e.g. {eo: {shifter: eo}}: keys of 'hardware' to change",
+                      item=Field("section", fields=HARDWARE, partial=True)),
     "outputs": section({
         "plots": Field("bool", True, "PNG plots"),
         "trace": Field("bool", True, "trace.json of one training step"),

@@ -74,7 +74,7 @@ class HardwareSpec:
                                           "the phases", lo=1, hi=1_000_000))
     reprogram_drift: float | None = _setting(Field(
         "float", None, "in situ: re-map a layer only if its weights moved by more than this "
-        "fraction (‖ΔW‖/‖W‖) since it was last programmed", lo=0, hi=10, nullable=True))
+        "fraction (‖ΔW‖/‖W‖) since it was last programmed", lo=0, nullable=True))
 
     @classmethod
     def schema(cls) -> dict[str, Field]:
