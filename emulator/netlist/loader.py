@@ -71,19 +71,18 @@ class _Ctx:
 
 
 def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,
-                 base: str | Path | None = None, label: str | None = None,
-                 lines: Lines | None = None) -> Netlist:
+                 base: str | Path | None = None, label: str | None = None) -> Netlist:
     """Load, flatten and validate a netlist from a path, or a dict in the same shape.
 
     For a dict, ``base`` is the folder its relative file names resolve against (default:
-    the working directory), ``label`` the name its messages use for it and ``lines`` the
-    line map of the file it was read from (:func:`~.source.read_document`).
+    the working directory) and ``label`` the name its messages use for it (a caller that
+    read the dict from a file gives its problems lines with :func:`~.source.locate`).
     """
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
     doc = _open(source, ctx, None, Path(base) if base is not None else None)
-    if doc is not None and doc.file is None:
-        doc.file, doc.lines = label, lines or {}
+    if doc is not None and label is not None and doc.file is None:
+        doc.file = label
     if doc is None:
         raise NetlistError(ctx.problems)
     level = _load_level(doc, ctx, stack=(doc.file,) if doc.file else ())
