@@ -86,6 +86,11 @@ def test_line_map_of_merged_keys_and_duplicate_keys():
     assert line_of(lines, "x.b.deeper") == 6 and line_of(lines, ("x", "zz")) == 4
     with pytest.raises(UserError, match=":2: key 'a' appears twice"):
         parse_yaml("a: 1\na: 2\n", "f.yaml")
+    with pytest.raises(UserError, match=":4: key 'b' appears twice"):
+        parse_yaml("x:\n  <<: {a: 1}\n  b: 1\n  b: 2\n", "f.yaml")
+    # a merge inside a merged anchor, overridden at each level: no key is written twice
+    nested, _ = parse_yaml("b: &b {k: 1}\nd: &d\n  <<: *b\n  k: 2\nx:\n  <<: *d\n  k: 3\n")
+    assert (nested["d"], nested["x"]) == ({"k": 2}, {"k": 3})
 
 
 def test_merge_keys_load_in_a_scenario_and_a_sweep(tmp_path):

@@ -29,8 +29,14 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that reads "1e-3" (no dot) as a float, as YAML 1.2 does, and refuses a
     key written twice in one mapping (a key given by a merge may be overridden)."""
 
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._checked: set[int] = set()
+
+    def flatten_mapping(self, node):
+        # a node's own keys, checked before a merge rewrites them (once per node)
+        if id(node) not in self._checked:
+            self._checked.add(id(node))
             seen = set()
             for key_node, _ in node.value:
                 if key_node.tag == _MERGE:
@@ -42,7 +48,7 @@ class _Loader(yaml.SafeLoader):
                     raise UserError(Problem(f"key {key!r} appears twice",
                                             line=key_node.start_mark.line + 1))
                 seen.add(key)
-        return super().construct_mapping(node, deep)
+        super().flatten_mapping(node)
 
 
 _Loader.add_implicit_resolver(
