@@ -112,13 +112,16 @@ variants:
     sw = write(tmp_path, "sw.yaml", """\
 version: 1
 base: sc.yaml
-fixed: &few {training.epochs: 2}
+fixed: {training.epochs: 2}
 parameters:
-  <<: *few
-  seed: [1, 2]
+  seed: &two [1, 2]
+  training.batch: *two
+random: {<<: {samples: 3, seed: 9}, seed: 4}
 """)
-    with pytest.raises(ScenarioError, match="'training.epochs' is set both in 'fixed' and in"):
-        load_sweep(sw)  # the merge really put the fixed key under parameters too
+    loaded = load_sweep(sw, check_each=False)
+    assert [(p.key, p.values) for p in loaded.params] == [("seed", (1, 2)),
+                                                          ("training.batch", (1, 2))]
+    assert loaded.random == {"samples": 3, "seed": 4}
 
 
 def test_error_in_a_core_netlist_via_a_scenario_names_the_core_file_and_line(tmp_path):
