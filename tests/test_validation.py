@@ -250,6 +250,12 @@ def test_a_bad_variant_value_is_found_at_load_with_its_line(tmp_path):
         load_scenario(path)
     (p,) = err.value.problems
     assert (p.path, p.line) == ("variants.eo.shifter", 7) and "did you mean 'eo'" in p.hint
+    for variants, found in [("  a: {cores: 2}\n  b: {params: {adc: {bitz: 4}}}\n",
+                             ("variants.b.params.adc.bitz", 8)),
+                            ("  a: {params: {sram: {}}}\n", ("variants.a.params.sram", 7))]:
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(scenario(tmp_path, more="variants:\n" + variants))
+        assert [(p.path, p.line) for p in err.value.problems] == [found]
 
 
 # ------------------------------------------------------------------ JSON Schema

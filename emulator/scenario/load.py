@@ -74,6 +74,9 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     hw = cfg["hardware"]
     problems.extend(_check_model(cfg, where))
     problems.extend(_check_param_overrides(hw["params"], file, lines))
+    for vname, over in cfg["variants"].items():  # the variants' own, checked here too
+        problems.extend(_check_param_overrides(over.get("params"), file, lines,
+                                               ("variants", vname, "params")))
     core = None
     core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
     if not core_path.exists():
@@ -83,6 +86,10 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
         core = _load_core(core_path, hw, problems, where)
     if core is not None:
         problems.extend(_params_in_core(hw["params"], core, where))
+        for vname, over in cfg["variants"].items():
+            if "core" not in over:
+                problems.extend(_params_in_core(over.get("params"), core, where,
+                                                ("variants", vname, "params")))
         problems.extend(_check_mapping(cfg, core, where))
     if problems:
         raise ScenarioError(problems)
@@ -114,19 +121,21 @@ def _load_core(path: Path, hw: dict, problems: list, where) -> Core | None:
         return None
 
 
-def _check_param_overrides(params: dict, file: str | None, lines: dict) -> list[Problem]:
+def _check_param_overrides(params: dict | None, file: str | None, lines: dict,
+                           at: tuple = ("hardware", "params")) -> list[Problem]:
     """``hardware.params``: known components, and their parameters checked by the same
     schema fields as a netlist's."""
     registry = default_registry()
     out = []
     for comp_name, values in (params or {}).items():
-        at = ("hardware", "params", comp_name)
+        where = at + (comp_name,)
         if comp_name not in registry:
-            out.append(Problem(f"unknown component {comp_name!r}", **where_in(file, lines, *at),
+            out.append(Problem(f"unknown component {comp_name!r}",
+                               **where_in(file, lines, *where),
                                hint=registry.suggest(str(comp_name))))
             continue
         out.extend(check_params(registry.get(comp_name), values, file=file, lines=lines,
-                                at=at)[1])
+                                at=where)[1])
     return out
 
 
@@ -134,7 +143,8 @@ def _check_param_overrides(params: dict, file: str | None, lines: dict) -> list[
 _NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit"}
 
 
-def _params_in_core(params: dict, core: Core, where) -> list[Problem]:
+def _params_in_core(params: dict | None, core: Core, where,
+                    at: tuple = ("hardware", "params")) -> list[Problem]:
     """A parameter override for a component the core does not contain would be silently
     ignored: it is an error naming the components the core has."""
     have = sorted({i.component.name for i in core.netlist.instances.values()})
@@ -146,7 +156,7 @@ def _params_in_core(params: dict, core: Core, where) -> list[Problem]:
                "defaults, which a scenario cannot change yet") if comp_name in _NOT_SETTABLE \
             else ""
         out.append(Problem(f"the core netlist has no '{comp_name}' instance, so this setting "
-                           f"would be ignored{why}", **where("hardware", "params", comp_name),
+                           f"would be ignored{why}", **where(*at, comp_name),
                            hint=did_you_mean(str(comp_name), have)
                            or f"its components: {', '.join(have)}"))
     return out
