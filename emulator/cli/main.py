@@ -14,7 +14,7 @@ import sys
 from components.errors import UserError
 
 # subcommand modules, in the order `--help` lists them
-COMMANDS = ["netlist", "components", "simulate", "train", "run", "sweep"]
+COMMANDS = ["netlist", "components", "simulate", "train", "run", "sweep", "schema"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -49,6 +49,7 @@ from simpy.core import EmptySchedule
 from simpy.events import Timeout
 
 from components.errors import Problem, UserError, did_you_mean
+from emulator.schema import Field, check
 
 from . import trace as tr
 from emulator.ledger import Ledger
@@ -85,26 +86,24 @@ class Environment(simpy.Environment):
         return None
 
 
+CONVERTERS = {kind: Field("int", None, f"physical {kind.upper()}s per core (fewer than "
+                          "channels: time-multiplexed)", lo=1, hi=1_000_000, nullable=True)
+              for kind in CONVERTER_KINDS}  # the scenario's hardware.converters too
+
+
 def check_converters(plan: Plan, converters: Mapping[str, int] | None) -> dict[str, int]:
-    """``{kind: physical count}`` validated against the plan's banks."""
+    """``{kind: physical count}`` checked by the :data:`CONVERTERS` schema and against
+    the plan's banks."""
     if not converters:
         return {}
-    if not isinstance(converters, Mapping):
-        raise UserError(f"converters must map a kind to a count, e.g. {{'dac': 4}}, "
-                        f"got {converters!r}")
+    out = check(CONVERTERS, converters, at=("converters",), partial=True,
+                unknown="{key!r} cannot be time-multiplexed")
     present = {b.kind for b in plan.banks}
-    out = {}
-    for kind, n in converters.items():
-        if kind not in CONVERTER_KINDS:
-            raise UserError(Problem(f"converters: {kind!r} cannot be time-multiplexed",
-                                    hint=did_you_mean(str(kind), CONVERTER_KINDS)
-                                    or f"kinds: {', '.join(CONVERTER_KINDS)}"))
-        if kind not in present:
-            raise UserError(f"converters: the netlist has no {kind!r} instances")
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise UserError(f"converters: {kind} count must be a whole number >= 1, got {n!r}")
-        out[kind] = int(n)
-    return out
+    missing = [Problem(f"the netlist has no {kind!r} instances", path=f"converters.{kind}")
+               for kind in out if kind not in present]
+    if missing:
+        raise UserError(missing)
+    return {k: int(v) for k, v in out.items() if v is not None}
 
 
 class BankProcess:

@@ -28,7 +28,7 @@ from components.errors import NetlistError, Problem, UserError, did_you_mean
 from .generators import GENERATORS
 from .model import Connection, Instance, Netlist, Where
 from .params import resolve_params
-from .source import Lines, read_document
+from .source import Lines, read_document, where
 from .validate import check_structure
 
 TOP_KEYS = ("version", "name", "doc", "instances", "connections", "ports", "info")
@@ -45,12 +45,7 @@ class _Doc:
     base: Path
 
     def where(self, path: tuple) -> Where:
-        line = None
-        for n in range(len(path), -1, -1):  # nearest ancestor with a known line
-            line = self.lines.get(path[:n])
-            if line is not None:
-                break
-        return Where(self.file, ".".join(str(p) for p in path) or None, line)
+        return Where(**where(self.file, self.lines, *path))
 
 
 @dataclass
@@ -80,7 +75,8 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
     """Load, flatten and validate a netlist from a path, or a dict in the same shape.
 
     For a dict, ``base`` is the folder its relative file names resolve against (default:
-    the working directory) and ``label`` the name its messages use for it.
+    the working directory) and ``label`` the name its messages use for it (a caller that
+    read the dict from a file gives its problems lines with :func:`~.source.locate`).
     """
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
@@ -236,11 +232,10 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -
                 ctx.registry.suggest(str(comp_name)))
         return
 
-    def report(msg, sub, hint=None):
-        ctx.add(doc.where(path + ("params",) + tuple(sub)), msg, hint)
-
     component = ctx.registry.get(comp_name)
-    params, given = resolve_params(component, spec.get("params"), report)
+    params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
+                                             lines=doc.lines, at=path + ("params",))
+    ctx.problems.extend(problems)
     level.instances[name] = Instance(name, component, params, given,
                                      _ports(ctx, component, params), doc.where(path))
 

@@ -1,73 +1,51 @@
-"""Check and convert the parameters a file gives an instance (one place for all of it)."""
+"""Component parameters as schema fields: a netlist's ``params`` go through the same
+checker as scenario and sweep files (units, bounds, NaN, choices, did-you-mean)."""
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable
+from typing import Any
 
 from components.base import Component, Param
-from components.errors import UserError, did_you_mean
-from components.units import to_si
+from components.errors import Problem
 
-Report = Callable[..., None]  # report(message, subpath: tuple, hint=None)
+from emulator.schema import Field, validate
 
+from .source import Lines
 
-def _b(x, none: str) -> str:
-    return none if x is None else f"{x:g}"
-
-
-def check_value(param: Param, value: Any, report: Report, sub: tuple) -> Any:
-    """Return ``value`` converted to SI for ``param``, or None after reporting a problem."""
-    if param.is_choice:
-        if isinstance(value, str) and value in param.choices:
-            return value
-        report(f"{value!r} is not one of {', '.join(param.choices)}", sub,
-               did_you_mean(str(value), param.choices))
-        return None
-    if type(value) is float or type(value) is int:  # fast path: a bare SI number
-        v = float(value)
-        if not math.isfinite(v):
-            report(f"value {value!r} is not finite", sub)
-            return None
-    else:
-        try:
-            v = to_si(value, param.unit)
-        except UserError as err:
-            p = err.problems[0]
-            report(p.message, sub, p.hint)
-            return None
-    if param.integer:
-        if v != int(v):
-            report(f"{param.name} must be a whole number, got {value!r}", sub)
-            return None
-        v = int(v)
-    if (param.lo is not None and v < param.lo) or (param.hi is not None and v > param.hi):
-        unit = "" if param.unit == "1" else f" {param.unit}"
-        report(f"{param.name} = {value!r} is out of bounds [{_b(param.lo, '-inf')}, {_b(param.hi, 'inf')}]{unit}", sub)
-        return None
-    return v
+_CACHE: dict[int, tuple[Component, dict[str, Field]]] = {}
 
 
-def resolve_params(component: Component, given: Any, report: Report) -> tuple[dict, dict]:
-    """Validate ``given`` against ``component``; return (resolved params, given in SI).
+def param_field(p: Param) -> Field:
+    """The schema field of one declared component parameter."""
+    doc = p.doc + (f" [{p.source}]" if p.source else "")
+    if p.is_choice:
+        return Field("choice", p.default, doc, choices=tuple(p.choices))
+    return Field("int" if p.integer else "float", p.default, doc, unit=p.unit, lo=p.lo,
+                 hi=p.hi)
 
-    Every problem goes to ``report``; a bad value falls back to its default so that
-    the remaining checks can still run.
-    """
-    if given is None:
-        given = {}
-    if not isinstance(given, dict):
-        report(f"params must be a mapping, got {type(given).__name__}", ())
-        given = {}
-    schema = {p.name: p for p in component.params}
-    converted: dict[str, Any] = {}
-    for key, value in given.items():
-        param = schema.get(key)
-        if param is None:
-            report(f"unknown parameter {key!r} for component '{component.name}'", (key,),
-                   did_you_mean(str(key), schema) or f"parameters: {', '.join(schema)}")
-            continue
-        v = check_value(param, value, report, (key,))
-        if v is not None:
-            converted[key] = v
-    return component.resolve(converted), converted
+
+def param_schema(component: Component) -> dict[str, Field]:
+    """``{name: Field}`` of a component's parameters (built once per component)."""
+    hit = _CACHE.get(id(component))
+    if hit is None or hit[0] is not component:
+        hit = _CACHE[id(component)] = (component, {p.name: param_field(p)
+                                                   for p in component.params})
+    return hit[1]
+
+
+def check_params(component: Component, given: Any, *, file: str | None = None,
+                 lines: Lines | None = None, at: tuple = ()) -> tuple[dict, list[Problem]]:
+    """``given`` parameters in SI (bad ones left out) and the problems found; ``at`` is the
+    key path of ``given`` in ``file``."""
+    out, problems = validate(param_schema(component), given, file=file, lines=lines, at=at,
+                             partial=True, unknown="unknown parameter {key!r} for component "
+                             f"'{component.name}'")
+    return {k: v for k, v in out.items() if v is not None}, problems
+
+
+def resolve_params(component: Component, given: Any, *, file: str | None = None,
+                   lines: Lines | None = None, at: tuple = ()) -> tuple[dict, dict, list[Problem]]:
+    """(resolved params with defaults per variant, given in SI, problems).  A bad value
+    falls back to its default so that the remaining checks can still run."""
+    converted, problems = check_params(component, given, file=file, lines=lines, at=at)
+    return component.resolve(converted), converted, problems

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import copy
 import os
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from components import Registry, default_registry
 from components.errors import Problem, ScenarioError, UserError, did_you_mean
-from emulator.netlist.generators import GENERATORS
-from emulator.netlist.params import check_value
-from emulator.netlist.source import read_document
+from emulator.netlist.params import check_params
+from emulator.netlist.source import locate, read_document, where as where_in
 from emulator.schema import check
 
 from .core import Core
@@ -74,37 +72,29 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     problems: list[Problem] = []
 
     def where(*path) -> dict:
-        line = None
-        for n in range(len(path), -1, -1):
-            line = lines.get(tuple(path[:n]))
-            if line is not None:
-                break
-        return {"file": file, "path": ".".join(map(str, path)), "line": line}
+        return where_in(file, lines, *path)
 
     hw = cfg["hardware"]
     problems.extend(_check_model(cfg, where))
-    _check_param_overrides(hw["params"], problems, where, registry or default_registry())
+    registry = registry or default_registry()
+    problems.extend(_check_param_overrides(hw["params"], file, lines, registry))
+    for vname, over in cfg["variants"].items():  # the variants' own, checked here too
+        problems.extend(_check_param_overrides(over.get("params"), file, lines, registry,
+                                               ("variants", vname, "params")))
     core = None
     core_path = Path(os.path.normpath(base / hw["core"]))  # an absolute core path stays as it is
     if not core_path.exists():
         problems.append(Problem(f"core netlist not found: {core_path}", **where("hardware", "core"),
                                 hint=_nearby(core_path)))
     elif not problems:
-        try:
-            core = Core.load(core_path, shifter=hw["shifter"], params=hw["params"],
-                             laser=hw["laser"], registry=registry)
-        except UserError as err:
-            problems.extend(err.problems)
-            problems.append(Problem("the core netlist above cannot be used",
-                                    **where("hardware", "core")))
+        core = _load_core(core_path, hw, problems, where, registry)
     if core is not None:
+        problems.extend(_params_in_core(hw["params"], core, where))
+        for vname, over in cfg["variants"].items():
+            if "core" not in over:
+                problems.extend(_params_in_core(over.get("params"), core, where,
+                                                ("variants", vname, "params")))
         problems.extend(_check_mapping(cfg, core, where))
-    for vname, hw_over in cfg["variants"].items():
-        for key in hw_over:
-            if key not in SCHEMA["hardware"].fields:
-                problems.append(Problem(f"unknown hardware key {key!r} in variant '{vname}'",
-                                        **where("variants", vname, key),
-                                        hint=did_you_mean(str(key), SCHEMA["hardware"].fields)))
     if problems:
         raise ScenarioError(problems)
     name = cfg["name"] or (Path(file).stem if file else "scenario")
@@ -119,26 +109,62 @@ def _nearby(path: Path) -> str | None:
     return "paths are relative to the scenario file"
 
 
-def _check_param_overrides(params: dict, problems: list, where, registry: Registry) -> None:
+def _load_core(path: Path, hw: dict, problems: list, where, registry: Registry) -> Core | None:
+    """The core netlist with the scenario's overrides; its own problems keep its file and
+    line (and those of its subcircuit files)."""
+    try:
+        return Core.load(path, shifter=hw["shifter"], params=hw["params"], laser=hw["laser"],
+                         registry=registry)
+    except UserError as err:
+        try:
+            lines = read_document(path)[1]
+        except UserError:
+            lines = {}
+        problems.extend(locate(err.problems, str(path), lines))
+        problems.append(Problem("the core netlist above cannot be used",
+                                **where("hardware", "core")))
+        return None
+
+
+def _check_param_overrides(params: dict | None, file: str | None, lines: dict,
+                           registry: Registry,
+                           at: tuple = ("hardware", "params")) -> list[Problem]:
+    """``hardware.params``: known components, and their parameters checked by the same
+    schema fields as a netlist's."""
+    out = []
     for comp_name, values in (params or {}).items():
+        where = at + (comp_name,)
         if comp_name not in registry:
-            problems.append(Problem(f"unknown component {comp_name!r}",
-                                    **where("hardware", "params", comp_name),
-                                    hint=registry.suggest(str(comp_name))))
+            out.append(Problem(f"unknown component {comp_name!r}",
+                               **where_in(file, lines, *where),
+                               hint=registry.suggest(str(comp_name))))
             continue
-        comp = registry.get(comp_name)
-        schema = {p.name: p for p in comp.params}
-        for key, value in (values or {}).items():
-            w = where("hardware", "params", comp_name, key)
-            if key not in schema:
-                problems.append(Problem(f"unknown parameter {key!r} for component '{comp_name}'",
-                                        **w, hint=did_you_mean(str(key), schema)))
-                continue
+        out.extend(check_params(registry.get(comp_name), values, file=file, lines=lines,
+                                at=where)[1])
+    return out
 
-            def report(msg, sub, hint=None, w=w):
-                problems.append(Problem(msg, **w, hint=hint))
 
-            check_value(schema[key], value, report, ())
+# costed with the library's defaults by scenario.step, not taken from the core netlist
+_NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit"}
+
+
+def _params_in_core(params: dict | None, core: Core, where,
+                    at: tuple = ("hardware", "params")) -> list[Problem]:
+    """A parameter override for a component the core does not contain would be silently
+    ignored: it is an error naming the components the core has."""
+    have = sorted({i.component.name for i in core.netlist.instances.values()})
+    out = []
+    for comp_name in params or {}:
+        if comp_name in have:
+            continue
+        why = (f"; {_NOT_SETTABLE[comp_name]} is costed with the library's '{comp_name}' "
+               "defaults, which a scenario cannot change yet") if comp_name in _NOT_SETTABLE \
+            else ""
+        out.append(Problem(f"the core netlist has no '{comp_name}' instance, so this setting "
+                           f"would be ignored{why}", **where(*at, comp_name),
+                           hint=did_you_mean(str(comp_name), have)
+                           or f"its components: {', '.join(have)}"))
+    return out
 
 
 CONV_KEYS = ("kernel", "channels", "stride", "padding", "pool", "pool_mode", "hidden",
@@ -153,14 +179,8 @@ def _check_model(cfg: dict, where) -> list[Problem]:
     for i, e in enumerate(cfg["training"]["methods"]):
         if not e:
             continue
-        changes = e["model"] or {}
-        for key in changes:
-            if key not in SCHEMA["model"].fields:
-                out.append(Problem(f"unknown model key {key!r}",
-                                   **where("training", "methods", i, "model", key),
-                                   hint=did_you_mean(str(key), SCHEMA["model"].fields)))
-        m = check(SCHEMA["model"].fields, {**base, **changes}, error=ScenarioError) \
-            if changes else dict(base)
+        changes = e["model"] or {}  # checked by the schema (a partial model section)
+        m = {**base, **changes}
         at = ("training", "methods", i, "model") if changes else ("model",)
         out.extend(_check_one_model(m, e, cfg, at, where, i))
         e["model_cfg"] = m
@@ -213,6 +233,3 @@ def _check_mapping(cfg: dict, core: Core, where) -> list[Problem]:
                     hint="set hardware.tiling: true, or use a larger core"))
     return out
 
-
-def generator_keys(name: str) -> set[str]:
-    return set(inspect.signature(GENERATORS[name]).parameters)

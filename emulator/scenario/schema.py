@@ -1,11 +1,13 @@
 """The scenario file schema: data, model, hardware, training, non-idealities, outputs.
 
-``photonic-emu scenario-schema`` (and the README) print it with :func:`emulator.schema.describe`.
+``photonic-emu schema scenario`` prints it as JSON Schema (``--text``: a reference).
 """
 
 from __future__ import annotations
 
+from emulator.engine.sim import CONVERTERS
 from emulator.schema import Field, section
+from emulator.training.optical import HardwareSpec
 
 METHODS = ("tpfp", "bp", "frozen", "bp_modulated")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "square", "saturable", "identity")
@@ -26,9 +28,39 @@ def _label(entry: dict) -> dict:
     return entry
 
 
+MODEL: dict[str, Field] = {
+    "type": Field("choice", "dense", "dense layers, or an optical CNN made of small blocks",
+                  choices=MODEL_TYPES),
+    "layers": Field("list", None, "layer sizes, input first (dense)",
+                    item=Field("int", lo=1, hi=1_000_000), min_items=2, nullable=True),
+    "activation": Field("choice", None, "hidden-layer nonlinearity (default relu for "
+                        "dense, square-law for the CNNs)", choices=ACTIVATIONS,
+                        nullable=True),
+    "conv": Field("map", {}, "CNN settings: kernel, channels, stride, padding, pool, "
+                  "pool_mode, hidden, readout, head, conv_norm"),
+    "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
+}
+
+HARDWARE: dict[str, Field] = {
+    "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
+    "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
+    "converters": section(CONVERTERS, "converter counts; default one per channel"),
+    "shifter": Field("choice", None, "phase-shifter technology of the meshes",
+                     choices=TECHS, nullable=True),
+    "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
+    "params": Field("map", {}, "parameter overrides by component, e.g. {adc: {bits: 6}}",
+                    item=Field("map")),
+    "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
+                     choices=("weight_stationary",)),
+    "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
+    "laser": Field("choice", "set", "laser power as set in the core, or from the link "
+                   "budget", choices=("set", "link_budget")),
+}
+
+
 METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
-                     coerce=lambda v: {"method": v} if isinstance(v, str) else v,
-                     post=_label, fields={
+                     alt=Field("choice", choices=METHODS), coerce=lambda v: {"method": v}
+                     if isinstance(v, str) else v, post=_label, fields={
     "method": Field("choice", choices=METHODS, doc="training rule"),
     "label": Field("str", None, "name in the report (default: the method)", nullable=True),
     "insitu": Field("bool", None, "both passes through the imperfect mesh (default: "
@@ -37,10 +69,17 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                         "model.activation)", choices=ACTIVATIONS, nullable=True),
     "lr": Field("float", None, "this entry's learning rate (default: training.lr)", lo=0,
                 hi=100, nullable=True),
-    "model": Field("map", None, "this entry's model: keys of 'model' to change, e.g. "
-                   "{type: column_strip}", nullable=True),
+    "model": Field("section", None, "this entry's model: keys of 'model' to change, e.g. "
+                   "{type: column_strip}", fields=MODEL, partial=True, nullable=True),
 })
 
+
+HW = HardwareSpec.schema()
+# scenario nonideal key -> HardwareSpec setting (mesh_size comes from the core)
+NONIDEAL = {"phase_bits": "phase_bits", "phase_error": "phase_sigma", "crosstalk": "crosstalk",
+            "detector_noise": "detector_noise", "adc_bits": "adc_bits", "dac_bits": "dac_bits",
+            "loss": "mzi_loss_db", "reprogram_every": "reprogram_every",
+            "reprogram_drift": "reprogram_drift"}
 
 SCHEMA: dict[str, Field] = {
     "version": Field("choice", choices=(1,), doc="scenario format version"),
@@ -48,37 +87,8 @@ SCHEMA: dict[str, Field] = {
     "doc": Field("str", None, "free text", nullable=True),
     "seed": Field("int", 1, "one seed for data split, init, noise and the report", lo=0),
     "data": Field("str", "digits", "digits | mnist5k | mnist:FOLDER | xor"),
-    "model": section({
-        "type": Field("choice", "dense", "dense layers, or an optical CNN made of small blocks",
-                      choices=MODEL_TYPES),
-        "layers": Field("list", None, "layer sizes, input first (dense)",
-                        item=Field("int", lo=1, hi=1_000_000), min_items=2, nullable=True),
-        "activation": Field("choice", None, "hidden-layer nonlinearity (default relu for "
-                            "dense, square-law for the CNNs)", choices=ACTIVATIONS,
-                            nullable=True),
-        "conv": Field("map", {}, "CNN settings: kernel, channels, stride, padding, pool, "
-                      "pool_mode, hidden, readout, head, conv_norm"),
-        "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
-    }, "the network"),
-    "hardware": section({
-        "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
-        "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
-        "converters": section({
-            "dac": Field("int", None, "physical DACs per core (fewer than channels: "
-                         "time-multiplexed)", lo=1, nullable=True),
-            "adc": Field("int", None, "physical ADCs per core", lo=1, nullable=True),
-        }, "converter counts; default one per channel"),
-        "shifter": Field("choice", None, "phase-shifter technology of the meshes",
-                         choices=TECHS, nullable=True),
-        "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
-        "params": Field("map", {}, "parameter overrides by component, e.g. {adc: {bits: 6}}",
-                        item=Field("map")),
-        "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
-                         choices=("weight_stationary",)),
-        "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
-        "laser": Field("choice", "set", "laser power as set in the core, or from the link "
-                       "budget", choices=("set", "link_budget")),
-    }, "the optical hardware and the mapping of layers onto it"),
+    "model": section(MODEL, "the network"),
+    "hardware": section(HARDWARE, "the optical hardware and the mapping of layers onto it"),
     "training": section({
         "methods": Field("list", ["tpfp", "bp", "frozen"], "methods to compare: names, or "
                          "{method, label, insitu}", item=METHOD_ENTRY, min_items=1,
@@ -97,25 +107,13 @@ SCHEMA: dict[str, Field] = {
     }, "training on the fast path"),
     "nonideal": section({
         "insitu": Field("bool", False, "run both forward passes through the emulated mesh"),
-        "phase_bits": Field("int", None, "phase DAC bits", lo=1, hi=24, nullable=True),
-        "phase_error": Field("quantity", 0.0, "static phase error σ", unit="rad", lo=0, hi=3.2),
-        "crosstalk": Field("float", 0.0, "thermal crosstalk fraction", lo=0, hi=0.5),
-        "detector_noise": Field("float", 0.0, "detector noise std relative to the read-out "
-                                "full scale", lo=0, hi=1),
-        "adc_bits": Field("int", None, "ADC bits on the read-out", lo=1, hi=24, nullable=True),
-        "dac_bits": Field("int", None, "DAC bits on the input modulators", lo=1, hi=24,
-                          nullable=True),
+        **{key: HW[name] for key, name in NONIDEAL.items()},
         "deploy": Field("bool", False, "also run ideal-trained weights on the imperfect mesh"),
-        "loss": Field("quantity", 0.0, "MZI insertion loss in the emulated mesh",
-                      unit="dB", lo=0, hi=10),
-        "reprogram_every": Field("int", 1, "in situ: updates between re-mappings of the "
-                                 "phases", lo=1, hi=1_000_000),
-        "reprogram_drift": Field("float", None, "in situ: re-map a layer only if its weights "
-                                 "moved by more than this fraction (‖ΔW‖/‖W‖) since it was "
-                                 "last programmed", lo=0, hi=10, nullable=True),
-    }, "imperfections of the emulated hardware during training"),
+    }, "imperfections of the emulated hardware during training (the in-situ trainer's "
+       "HardwareSpec settings)"),
     "variants": Field("map", {}, "named hardware alternatives costed beside the main one, "
-                      "e.g. {eo: {shifter: eo}}", item=Field("map")),
+                      "e.g. {eo: {shifter: eo}}: keys of 'hardware' to change",
+                      item=Field("section", fields=HARDWARE, partial=True)),
     "outputs": section({
         "plots": Field("bool", True, "PNG plots"),
         "trace": Field("bool", True, "trace.json of one training step"),

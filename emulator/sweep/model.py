@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.netlist.source import where
+
 from .metrics import Metric
 
 
@@ -53,9 +55,4 @@ class Sweep:
 
     def where(self, *path) -> dict:
         """file / dotted path / line of a key path of the sweep file, for a Problem."""
-        line = None
-        for n in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:n]))
-            if line is not None:
-                break
-        return {"file": self.file, "path": ".".join(map(str, path)) or None, "line": line}
+        return where(self.file, self.lines, *path)

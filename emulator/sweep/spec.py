@@ -38,7 +38,7 @@ from typing import Any
 from components.errors import Problem, ScenarioError, UserError, did_you_mean
 from emulator.netlist.source import read_document
 from emulator.scenario.schema import SCHEMA as SCENARIO_SCHEMA
-from emulator.schema import Field, check
+from emulator.schema import Field, validate
 
 from .check import check_points
 from .metrics import DEFAULT_METRICS, parse_metric
@@ -66,7 +66,9 @@ SWEEP_SCHEMA: dict[str, Field] = {
     "base": Field("str", doc="base scenario file, relative to the sweep file"),
     "fixed": Field("map", {}, "scenario overrides for every point, by dotted key"),
     "parameters": Field("map", doc="dotted scenario key -> list of values, or a range "
-                        "{low, high, num, log, int}", check=_not_empty),
+                        "{low, high, num, log, int}", check=_not_empty,
+                        item=Field("any", doc="a list of values, or a range {low, high, num, "
+                                   "log, int}")),
     "tied": Field("map", {}, "dotted scenario key -> the parameter whose value it takes",
                   item=Field("str")),
     "random": Field("section", None, "draw points at random instead of the full grid",
@@ -100,17 +102,10 @@ def load_sweep(path: str | Path, *, check_each: bool = True) -> Sweep:
         data, lines = read_document(path)
     except UserError as err:
         raise ScenarioError(err.problems) from None
-    problems: list[Problem] = []
-    try:
-        cfg = check(SWEEP_SCHEMA, data, file=file, lines=lines, error=ScenarioError)
-    except ScenarioError as err:
-        problems.extend(err.problems)
-        if not all(p.path and "." not in p.path and p.path not in SWEEP_SCHEMA
-                   for p in err.problems):
-            raise
-        # only unknown top-level keys: check the rest too, so one run lists every problem
-        cfg = check(SWEEP_SCHEMA, {k: v for k, v in data.items() if k in SWEEP_SCHEMA},
-                    file=file, lines=lines, error=ScenarioError)
+    cfg, problems = validate(SWEEP_SCHEMA, data, file=file, lines=lines)
+    if not all(p.path and "." not in p.path and p.path not in SWEEP_SCHEMA for p in problems):
+        raise ScenarioError(problems)
+    # at most unknown top-level keys: check the rest too, so one run lists every problem
     sweep_dir = Path(path).resolve().parent
     sw = Sweep(name=cfg["name"] or Path(file).stem, file=file, base=Path(), base_data={},
                base_lines={}, fixed={}, params=[], tied={}, random=cfg["random"], metrics=[],
@@ -286,13 +281,9 @@ def _param(key: str, spec: Any, sw: Sweep, problems: list) -> Param | None:
                                 f"got {spec!r}", **where,
                                 hint=f"one value never varies: put {key} under 'fixed'"))
         return None
-    try:
-        r = check(RANGE_SCHEMA, spec, file=sw.file, lines=_sub_lines(sw.lines, ("parameters", key)),
-                  error=ScenarioError)
-    except ScenarioError as err:
-        problems.extend(Problem(p.message, p.file, f"parameters.{key}.{p.path}"
-                                if p.path else f"parameters.{key}", p.line, p.hint)
-                        for p in err.problems)
+    r, bad = validate(RANGE_SCHEMA, spec, file=sw.file, lines=sw.lines, at=("parameters", key))
+    if bad:
+        problems.extend(bad)
         return None
     integer = r["int"] if r["int"] is not None else (
         isinstance(spec.get("low"), int) and isinstance(spec.get("high"), int)
@@ -315,7 +306,3 @@ def _param(key: str, spec: Any, sw: Sweep, problems: list) -> Param | None:
         return Param(key, (), low, high, r["log"], integer)
     return Param(key, tuple(range_values(low, high, r["num"], r["log"], integer)))
 
-
-def _sub_lines(lines: dict, prefix: tuple) -> dict:
-    n = len(prefix)
-    return {k[n:]: v for k, v in lines.items() if k[:n] == prefix}

@@ -38,74 +38,60 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from components.errors import Problem, UserError, did_you_mean
+from emulator.schema import Field, check
 
 from .network import DTYPE
 
 
+def _setting(f: Field):
+    """A dataclass field declared by its schema :class:`~emulator.schema.Field`."""
+    return dataclasses.field(default=f.default, metadata={"schema": f})
+
+
+def _bits(doc: str) -> Field:
+    return Field("int", None, doc + " (none: exact)", lo=1, hi=24, nullable=True)
+
+
 @dataclass(frozen=True)
 class HardwareSpec:
-    """Non-idealities of the optical cores (all off by default)."""
+    """Non-idealities of the optical cores (all off by default).  Each setting is declared
+    once, as a schema Field: :meth:`schema` gives them to the scenario's ``nonideal``."""
 
-    mesh_size: int = 64  # ports of one physical mesh (informational; see module doc)
-    phase_bits: int | None = None  # phase-shifter DAC resolution, bits
-    phase_sigma: float = 0.0  # static fabrication phase error, rad (std)
-    crosstalk: float = 0.0  # thermal crosstalk to the nearest same-column heater
-    mzi_loss_db: float = 0.0  # insertion loss per MZI, dB
-    detector_noise: float = 0.0  # detector noise std / read-out full scale
-    adc_bits: int | None = None  # read-out ADC resolution, bits
-    dac_bits: int | None = None  # input modulator DAC resolution, bits
-    reprogram_every: int = 1  # updates between re-programmings of the phases
-    reprogram_drift: float | None = None  # re-map a layer only if ‖ΔW‖/‖W‖ exceeds this
+    mesh_size: int = _setting(Field("int", 64, "ports of one physical mesh (informational)",
+                                    lo=1, hi=4096))
+    phase_bits: int | None = _setting(_bits("phase DAC bits"))
+    phase_sigma: float = _setting(Field("quantity", 0.0, "static phase error σ", unit="rad",
+                                        lo=0, hi=3.2))
+    crosstalk: float = _setting(Field("float", 0.0, "thermal crosstalk fraction to the "
+                                      "nearest same-column heater", lo=0, hi=0.5))
+    mzi_loss_db: float = _setting(Field("quantity", 0.0, "MZI insertion loss in the emulated "
+                                        "mesh", unit="dB", lo=0, hi=10))
+    detector_noise: float = _setting(Field("float", 0.0, "detector noise std relative to the "
+                                           "read-out full scale", lo=0, hi=1))
+    adc_bits: int | None = _setting(_bits("ADC bits on the read-out"))
+    dac_bits: int | None = _setting(_bits("DAC bits on the input modulators"))
+    reprogram_every: int = _setting(Field("int", 1, "in situ: updates between re-mappings of "
+                                          "the phases", lo=1, hi=1_000_000))
+    reprogram_drift: float | None = _setting(Field(
+        "float", None, "in situ: re-map a layer only if its weights moved by more than this "
+        "fraction (‖ΔW‖/‖W‖) since it was last programmed", lo=0, nullable=True))
+
+    @classmethod
+    def schema(cls) -> dict[str, Field]:
+        return {f.name: f.metadata["schema"] for f in dataclasses.fields(cls)}
 
     @classmethod
     def parse(cls, obj) -> "HardwareSpec | None":
-        """None, a HardwareSpec, or a dict of fields (unknown keys and bad values are
-        errors with hints)."""
+        """None, a HardwareSpec, or a dict of settings (unknown keys and bad values are
+        errors with hints, every one at once)."""
         if obj is None or isinstance(obj, HardwareSpec):
             return obj
-        if not isinstance(obj, dict):
-            raise UserError(Problem(f"hardware must be a dict of settings, got "
-                                    f"{type(obj).__name__}", path="hardware"))
-        names = [f.name for f in dataclasses.fields(cls)]
-        problems = [Problem(f"unknown hardware setting {k!r}", path=f"hardware.{k}",
-                            hint=did_you_mean(k, names) or "settings: " + ", ".join(names))
-                    for k in obj if k not in names]
-        if problems:
-            raise UserError(problems)
-        spec = cls(**obj)
-        spec._check()
-        return spec
+        return cls(**check(cls.schema(), obj, at=("hardware",),
+                           unknown="unknown hardware setting {key!r}"))
 
     def _check(self) -> None:
-        problems = []
-
-        def bad(name, text):
-            problems.append(Problem(f"{name} {text}, got {getattr(self, name)!r}",
-                                    path=f"hardware.{name}"))
-
-        def is_int(v):
-            return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-        for name in ("phase_bits", "adc_bits", "dac_bits"):
-            v = getattr(self, name)
-            if v is not None and not (is_int(v) and 1 <= v <= 32):
-                bad(name, "must be None (exact) or an integer number of bits in 1..32")
-        for name in ("mesh_size", "reprogram_every"):
-            if not (is_int(getattr(self, name)) and getattr(self, name) >= 1):
-                bad(name, "must be an integer >= 1")
-        for name in ("phase_sigma", "mzi_loss_db", "detector_noise"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
-                bad(name, "must be a finite number >= 0")
-        d = self.reprogram_drift
-        if d is not None and not (isinstance(d, (int, float)) and not isinstance(d, bool)
-                                  and np.isfinite(d) and d >= 0):
-            bad("reprogram_drift", "must be None (re-map at every check) or a fraction >= 0")
-        if not (isinstance(self.crosstalk, (int, float)) and abs(self.crosstalk) <= 1):
-            bad("crosstalk", "must be a fraction with |c| <= 1")
-        if problems:
-            raise UserError(problems)
+        """Check a spec built directly (``HardwareSpec(...)``) as :meth:`parse` would."""
+        check(self.schema(), self.as_dict(), at=("hardware",))
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
