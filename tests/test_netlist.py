@@ -176,10 +176,10 @@ def test_lossy_netlists_never_gain_power():
     T = transfer_matrix(ROOT / "netlists" / "clements_8.yaml")
     assert np.linalg.svd(T, compute_uv=False).max() <= 1.0
     # loss-balanced layout: every path crosses one MZI or one dummy of equal loss in each
-    # of the N = 8 columns (0.99 dB each) and one output shifter (0.25 dB), so T is a
-    # unitary times 10^(-(8·0.99 + 0.25)/20): all singular values equal that
+    # of the N = 8 columns (0.25 dB each) and one output shifter (0.25 dB), so T is a
+    # unitary times 10^(-(8·0.25 + 0.25)/20): all singular values equal that
     sv = np.linalg.svd(T, compute_uv=False)
-    assert np.allclose(sv, 10 ** (-(8 * 0.99 + 0.25) / 20), rtol=0, atol=1e-12)
+    assert np.allclose(sv, 10 ** (-(8 * 0.25 + 0.25) / 20), rtol=0, atol=1e-12)
     x = rng.normal(size=(200, 8)) + 1j * rng.normal(size=(200, 8))
     y = compile_netlist(ROOT / "netlists" / "clements_8.yaml").evaluate(x)
     assert np.all(np.sum(abs(y) ** 2, 1) <= np.sum(abs(x) ** 2, 1))

@@ -125,8 +125,8 @@ random: {<<: {samples: 3, seed: 9}, seed: 4}
 
 
 def test_error_in_a_core_netlist_via_a_scenario_names_the_core_file_and_line(tmp_path):
-    core = core_copy(tmp_path, lambda t: t.replace('gain: "500 Ohm"}}\n  tia1',
-                                                   'gain: "500 Ohm", gian: 3}}\n  tia1'))
+    core = core_copy(tmp_path, lambda t: t.replace('gain: "250 Ohm"}}\n  tia1',
+                                                   'gain: "250 Ohm", gian: 3}}\n  tia1'))
     line = next(i for i, text in enumerate(core.read_text().splitlines(), 1) if "gian" in text)
     with pytest.raises(ScenarioError) as err:
         load_scenario(scenario(tmp_path))

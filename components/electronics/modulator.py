@@ -32,6 +32,10 @@ MODULATOR = Component(
               "mzm Baehr-Jones et al. 2012 (200-450 fJ/bit, upper end); ring Timurdogan et al. "
               "2014 and Lightening-Transformer (Zhu et al., HPCA 2024): 1-42 fJ/bit, upper end",
               "drive energy per symbol"),
+        Param("driver_energy", "J", 1e-12, 0.0, 1e-9,
+              "estimate: silicon photonic transmitters spend 1-3 pJ/bit in the driver at "
+              "25-50 Gb/s, beyond the modulator itself; lower end",
+              "electrical driver energy per symbol"),
         Param("symbol_rate", "Hz", 25e9, 1e6, 1e12,
               "mzm Baehr-Jones et al. 2012, 25 Gb/s; ring estimate: taken equal to the MZM",
               "symbol rate"),
@@ -55,7 +59,7 @@ MODULATOR = Component(
     ports=lambda p: (Port("in0", OPTICAL, IN), Port("out0", OPTICAL, OUT),
                      Port("drive", ELECTRICAL, IN)),
     delay=lambda p: 0.35 / p["bandwidth"],
-    energy=lambda p: {"symbol": p["energy_per_symbol"]},
+    energy=lambda p: {"symbol": p["energy_per_symbol"], "driver": p["driver_energy"]},
     static_power=lambda p: {"lock": p["lock_power"]},
     signal=signal,
     variants={"type": {

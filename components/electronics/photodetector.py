@@ -8,6 +8,8 @@ Modes:
   currents are subtracted: ``I = R·(|E+L|² − |E−L|²)/2 = 2·R·√P_LO·Re(E·e^{−iφ_LO})``,
   where ``lo_phase`` φ_LO is the LO's phase against the laser (set by calibration to
   the quadrature that carries the signal).  The two dark currents cancel in the mean.
+  The LO light is charged as the detector's static power, ``lo_power / lo_wpe`` (a tap
+  of the laser, at the laser's wall-plug efficiency).
 
 Noise (independent Gaussians, bandwidth B): shot noise of variance ``2·q·I_dc·B`` and
 thermal noise of the load, ``4·k·T·B/R_load``.  ``I_dc`` is the direct current through
@@ -79,12 +81,18 @@ PHOTODETECTOR = Component(
               "noise temperature of the load"),
         Param("lo_power", "W", 1e-3, 0.0, 1.0, "estimate: 1 mW, a typical local-oscillator tap",
               "local-oscillator power (coherent mode)"),
+        Param("lo_wpe", "1", 0.2, 0.01, 1.0,
+              "SimPhony (Yin et al., DAC 2025) and Lightening-Transformer laser WPE 0.2: "
+              "the LO is a tap of the laser",
+              "wall-plug efficiency of the local-oscillator light"),
         Param("lo_phase", "rad", 0.0, -7.0, 7.0,
               "convention: 0, in phase with the laser; calibration sets it",
               "local-oscillator phase against the laser (coherent mode)"),
     ),
     ports=lambda p: (Port("in0", OPTICAL, IN), Port("e_out", ELECTRICAL, OUT)),
     delay=lambda p: 0.35 / p["bandwidth"],
+    static_power=lambda p: ({"local_oscillator": p["lo_power"] / p["lo_wpe"]}
+                            if p["mode"] == "coherent" else {}),
     noise=noise,
     signal=signal,
     stateful=True,

@@ -15,7 +15,9 @@ the per-technology defaults of the other parameters:
   its C·V² charging energy.
 
 ``hold_power`` (the parameter) is a static per-shifter power added for every shifter
-on top of the phase-dependent part.
+on top of the phase-dependent part; ``driver_power`` is what the driver holding a
+setting draws (a voltage-held EO or MEMS shifter is not free).  Every write of a
+setting also costs one conversion of the driver's DAC (``driver_bits``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Mapping
 import numpy as np
 
 from ..base import Param
+from ..electronics.dac import FOM_REF as DAC_FOM
 
 TECHS = ("thermo", "eo", "mems")
 
@@ -48,6 +51,10 @@ SHIFTER_PARAMS: tuple[Param, ...] = (
           "thermo 0 (all phase-dependent); eo 0 estimate: a capacitive load draws no DC; "
           "mems 1 nW, SimPhony (Yin et al., DAC 2025) ~nW",
           "static hold power per shifter, independent of phase"),
+    Param("driver_power", "W", 0.0, 0.0, 1.0,
+          "thermo 0 (the heater's drive is its hold power); eo, mems 0.1 mW estimate: a "
+          "voltage-holding DAC per channel draws 0.05-1 mW in DAC surveys",
+          "static power of the driver holding one shifter's setting"),
     Param("hold_model", "1", "phase", source="Harris et al. 2014: heater power ∝ phase, (φ/π)·P_π",
           doc="'phase': (φ mod 2π)/π·P_π; 'p_pi': P_π per shifter", choices=("phase", "p_pi")),
     # what the chip holds when a setting is written (read by the chip model, emulator.chip)
@@ -63,9 +70,12 @@ SHIFTER_PARAMS: tuple[Param, ...] = (
 )
 
 TECH_DEFAULTS: dict[str, dict[str, float]] = {
-    "thermo": {"p_pi": 25e-3, "settling": 10e-6, "switch_energy": 0.0, "hold_power": 0.0},
-    "eo": {"p_pi": 0.0, "settling": 1e-9, "switch_energy": 22e-15, "hold_power": 0.0},
-    "mems": {"p_pi": 0.0, "settling": 2e-6, "switch_energy": 4e-12, "hold_power": 1e-9},
+    "thermo": {"p_pi": 25e-3, "settling": 10e-6, "switch_energy": 0.0, "hold_power": 0.0,
+               "driver_power": 0.0},
+    "eo": {"p_pi": 0.0, "settling": 1e-9, "switch_energy": 22e-15, "hold_power": 0.0,
+           "driver_power": 0.1e-3},
+    "mems": {"p_pi": 0.0, "settling": 2e-6, "switch_energy": 4e-12, "hold_power": 1e-9,
+             "driver_power": 0.1e-3},
 }
 
 
@@ -86,9 +96,17 @@ def hold_power(p, phases) -> float:
     return float(dynamic + n * p["hold_power"])
 
 
+def static(p, phases) -> dict[str, float]:
+    """Static power [W] of shifters held at ``phases``: the hold (heater or leak) and the
+    drivers holding the settings."""
+    n = np.asarray(phases).size
+    return {"hold": hold_power(p, phases), "driver": float(n * p["driver_power"])}
+
+
 def reprogram_energy(p, n_shifters: int) -> float:
-    """Switching energy [J] to reprogram ``n_shifters`` shifters (0 for thermo)."""
-    return float(n_shifters * p["switch_energy"])
+    """Energy [J] to write ``n_shifters`` new settings: the shifters' switching energy
+    (0 for thermo) plus one conversion of each driver DAC, 2·FoM·bits (the DAC model)."""
+    return float(n_shifters * (p["switch_energy"] + 2.0 * DAC_FOM * p["driver_bits"]))
 
 
 def settle(p) -> float:

@@ -34,15 +34,16 @@ ATTENUATOR = Component(
     params=(
         Param("transmission", "1", 1.0, 0.0, 1.0, "convention: transparent (t = 1)",
               "field amplitude transmission t (before insertion loss)"),
-        Param("loss", "dB", 0.99, 0.0, 30.0,
-              "Lightening-Transformer defaults (Zhu et al., HPCA 2024): MZI 0.99 dB",
+        Param("loss", "dB", 0.25, 0.0, 30.0,
+              "an MZI: mature SOI 0.1-0.3 dB (Bogaerts et al., Nature 2020); "
+              "Lightening-Transformer's conservative 0.99 dB (Zhu et al., HPCA 2024)",
               "insertion loss"),
         *_shifter.SHIFTER_PARAMS,
     ),
     ports=lambda p: optical_ports(1, 1),
     transfer=transfer,
     energy=lambda p: {"reprogram": _shifter.reprogram_energy(p, 1)},
-    static_power=lambda p: {"hold": _shifter.hold_power(p, [theta(p)])},
+    static_power=lambda p: _shifter.static(p, [theta(p)]),
     settle=_shifter.settle,
     variants=_shifter.tech_variants(),
 )

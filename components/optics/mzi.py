@@ -36,9 +36,9 @@ MZI = Component(
         _shifter.phase_param("theta", "internal phase θ (upper arm, between couplers)"),
         _shifter.phase_param("phi", "external phase φ (on input in0)"),
         *_shifter.SHIFTER_PARAMS,
-        Param("loss", "dB", 0.99, 0.0, 30.0,
-              "Lightening-Transformer defaults (Zhu et al., HPCA 2024): 0.99 dB = 2 × 0.33 "
-              "coupler + 0.33 shifter (mature SOI 0.1-0.3 dB, Bogaerts et al. Nature 2020)",
+        Param("loss", "dB", 0.25, 0.0, 30.0,
+              "mature SOI 0.1-0.3 dB (Bogaerts et al., Nature 2020); the conservative corner "
+              "is Lightening-Transformer's 0.99 dB (Zhu et al., HPCA 2024)",
               "total insertion loss"),
         Param("length", "m", 180e-6, 0.0, 0.1,
               "estimate: 180 µm, two couplers plus a ~100 µm heater section",
@@ -49,7 +49,7 @@ MZI = Component(
     transfer=transfer,
     delay=lambda p: p["n_g"] * p["length"] / C_LIGHT,
     energy=lambda p: {"reprogram": _shifter.reprogram_energy(p, 2)},
-    static_power=lambda p: {"hold": _shifter.hold_power(p, [p["theta"], p["phi"]])},
+    static_power=lambda p: _shifter.static(p, [p["theta"], p["phi"]]),
     settle=_shifter.settle,
     variants=_shifter.tech_variants(),
 )

@@ -35,7 +35,7 @@ PHASE_SHIFTER = Component(
     transfer=transfer,
     delay=lambda p: p["n_g"] * p["length"] / C_LIGHT,
     energy=lambda p: {"reprogram": _shifter.reprogram_energy(p, 1)},
-    static_power=lambda p: {"hold": _shifter.hold_power(p, [p["phase"]])},
+    static_power=lambda p: _shifter.static(p, [p["phase"]]),
     settle=_shifter.settle,
     variants=_shifter.tech_variants(
         {"thermo": {"loss": 0.25}, "eo": {"loss": 0.5}, "mems": {"loss": 0.33}}),

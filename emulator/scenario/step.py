@@ -87,14 +87,17 @@ class PassSummary(Costed):
 
 
 def categorize(ledger: Ledger) -> dict[str, float]:
-    """Energy by report category: component kind, with phase shifters split into hold and
-    reprogram."""
+    """Energy by report category: component kind, with phase shifters split into hold,
+    driver and reprogram, and the detectors' local-oscillator light on its own."""
     out: dict[str, float] = {}
     for e in ledger.entries:
         key = e.kind
         if e.kind == "phase_shifter":
-            key = "phase_shifter_reprogram" if (not e.static and e.action == "reprogram") \
-                else "phase_shifter_hold"
+            key = ("phase_shifter_reprogram" if not e.static and e.action == "reprogram"
+                   else "phase_shifter_driver" if e.static and e.action == "driver"
+                   else "phase_shifter_hold")
+        elif e.kind == "detector" and e.static and e.action == "local_oscillator":
+            key = "local_oscillator"
         out[key] = out.get(key, 0.0) + e.energy_j
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
