@@ -156,7 +156,7 @@ def test_bad_arguments_are_user_errors_listing_every_problem(mnist_slice):
         train_conv(mnist_slice, method="tpfb", epochs=0, lr=-1, batch=0, activation="sqare",
                    progress=False)
     text = str(err.value)
-    for word in ("did you mean 'tpfp'", "epochs", "learning rate", "batch",
+    for word in ("did you mean 'tpfp'", "epochs", "lr:", "batch",
                  "did you mean 'square'"):
         assert word in text, word
     with pytest.raises(UserError, match="did you mean 'patch_conv'"):
@@ -171,7 +171,7 @@ def test_bad_arguments_are_user_errors_listing_every_problem(mnist_slice):
         train_conv(mnist_slice, kernel=5, pool=25, progress=False)
     with pytest.raises(UserError, match="disagree on the number of conv layers: kernel has 2, channels has 3"):
         train_conv(mnist_slice, kernel=[5, 3], channels=[4, 4, 4], progress=False)
-    with pytest.raises(UserError, match="conv_norm must be one of"):
+    with pytest.raises(UserError, match="conv_norm: 'root' is not one of"):
         train_conv(mnist_slice, conv_norm="root", progress=False)
     with pytest.raises(UserError, match="square one-channel images"):
         train_conv("xor", progress=False)
@@ -179,15 +179,15 @@ def test_bad_arguments_are_user_errors_listing_every_problem(mnist_slice):
 
 def test_divergence_names_epoch_and_layer(mnist_slice):
     with pytest.raises(DivergenceError) as err:
-        train_conv(mnist_slice, method="tpfp", conv_norm="sum", lr=1e3, epochs=2,
+        train_conv(mnist_slice, method="tpfp", conv_norm="sum", lr=100, epochs=2,
                    progress=False)
     text = str(err.value)
-    assert "epoch 1" in text and "layer conv1" in text and "lr=100" in text
+    assert "epoch 1" in text and "layer conv1" in text and "e.g. lr=10)" in text
 
 
 def test_tile_jobs_cover_every_weight_once():
     from emulator.conv import tile_jobs
-    from emulator.conv.network import init_weights
+    from emulator.training.net import init_weights
 
     for net in (build_net((1, 28, 28), "patch_conv", kernel=7, channels=40, pool=2),
                 build_net((1, 28, 28), "column_strip", hidden=20)):

@@ -10,7 +10,7 @@ import pytest
 
 from emulator.training.methods import METHODS, StepOptions
 from emulator.training.methods import tpfp as tpfp_module
-from emulator.training.network import feedback_matrix, init_weights
+from emulator.training.net import feedback_matrix, init_weights
 
 ACT = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
        "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "square": lambda z: z * z,
@@ -193,7 +193,7 @@ def test_momentum_kernel_both_paths_match_float64(fused, monkeypatch):
     if fused and not kernels.fused_available():
         pytest.skip("numpy's BLAS sgemm not reachable on this platform")
     if not fused:
-        monkeypatch.setattr(kernels, "_SGEMM", None)
+        monkeypatch.setitem(kernels._found, "sgemm", None)
     rng = np.random.default_rng(1)
     W = rng.standard_normal((300, 200)).astype(np.float32)
     V = rng.standard_normal((300, 200)).astype(np.float32)

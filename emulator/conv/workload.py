@@ -35,7 +35,7 @@ import numpy as np
 
 from components.errors import Problem, UserError
 
-from .network import Net
+from emulator.training.net import Net
 
 DEFAULT_PORTS = 32
 PASS_NAMES = ("forward", "modulated_forward", "update", "inference")
