@@ -55,6 +55,13 @@ def test_bp_learns_both_models(mnist_slice):
     assert conv.test_accuracy > 0.8 and strip.test_accuracy > 0.55
 
 
+def test_bp_modulated_runs_on_a_conv_model_and_learns(mnist_slice):
+    h = train_conv(mnist_slice, method="bp_modulated", lr=0.03, epochs=3, progress=False)
+    assert h.config["method"] == "bp_modulated"
+    assert h.test_accuracy > 0.5  # chance is 0.1
+    assert all(np.isfinite(w).all() for w in h.weights)
+
+
 # --------------------------------------------------------------------- runs and results
 def test_same_seed_same_history_other_seed_differs(mnist_slice):
     kw = dict(epochs=2, progress=False, channels=2)

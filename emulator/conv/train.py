@@ -1,4 +1,4 @@
-"""``train_conv``: the optical CNNs on the one trainer (:func:`emulator.training.fit`).
+"""``train_conv``: the optical CNNs on the one trainer (:func:`emulator.training.trainer`).
 
 ``build_net`` turns the conv settings (declared once in
 :data:`emulator.training.settings.CONV_FIELDS`) into a checked
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from components.errors import Problem, UserError, did_you_mean
 from emulator.data import Dataset, load_dataset
 from emulator.training.activations import activation_name
-from emulator.training.fit import fit
+from emulator.training.trainer import fit
 from emulator.training.history import History
 from emulator.training.loop import evaluate
 from emulator.training.methods import METHODS, StepOptions

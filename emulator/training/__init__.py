@@ -14,7 +14,7 @@ The optical CNNs (:mod:`emulator.conv`) add conv and strip layers and call ``fit
 """
 
 from .activations import ACTIVATIONS
-from .fit import fit, lr_at
+from .trainer import fit, lr_at
 from .history import History
 from .loop import evaluate, train
 from .methods import METHODS

@@ -8,7 +8,7 @@ from components.errors import Problem, UserError
 from emulator.data import Dataset, load_dataset
 
 from .activations import activation_name
-from .fit import divergence_error, fit, lr_at
+from .trainer import divergence_error, fit, lr_at
 from .history import History
 from .methods import StepOptions
 from .net import DTYPE, dense_net
