@@ -62,6 +62,16 @@ def test_bp_modulated_runs_on_a_conv_model_and_learns(mnist_slice):
     assert all(np.isfinite(w).all() for w in h.weights)
 
 
+def test_dropout_on_a_conv_model_is_seeded_and_changes_the_run(mnist_slice):
+    kw = dict(epochs=1, channels=2, progress=False, seed=3)
+    a = train_conv(mnist_slice, dropout=0.3, **kw)
+    b = train_conv(mnist_slice, dropout=0.3, **kw)
+    c = train_conv(mnist_slice, **kw)
+    assert a == b and a.config["dropout"] == 0.3
+    assert not np.array_equal(a.weights[0], c.weights[0])
+    assert a.test_accuracy > 0.3
+
+
 # --------------------------------------------------------------------- runs and results
 def test_same_seed_same_history_other_seed_differs(mnist_slice):
     kw = dict(epochs=2, progress=False, channels=2)

@@ -40,8 +40,8 @@ STRIP_DEFAULTS = dict(hidden=[28], readout="linear")
 MODEL_DEFAULTS = {"patch_conv": dict(activation="square", fscale=0.02),
                   "column_strip": dict(activation="saturable", fscale=0.05)}
 PER_LAYER = ("kernel", "channels", "stride", "padding", "pool")
-CONV_TRAINING = {k: TRAINING_FIELDS[k] for k in TRAINING_FIELDS}
-CONV_TRAINING["activation"] = MODEL_FIELDS["activation"]
+CONV_TRAINING = dict(TRAINING_FIELDS, activation=MODEL_FIELDS["activation"],
+                     dropout=MODEL_FIELDS["dropout"])
 
 evaluate_conv = evaluate  # the one evaluation, under the name the CNN API has used
 
@@ -147,7 +147,8 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
                pool_mode: str | None = None, hidden=None, readout: str | None = None,
                head=(), activation: str | None = None, momentum: float = 0.9,
                output_error: str = "pass1", conv_norm: str | None = None,
-               schedule: bool = True, progress: bool = True) -> ConvHistory:
+               schedule: bool = True, progress: bool = True,
+               dropout: float = 0.0) -> ConvHistory:
     """Train an optical CNN with one method and return its :class:`ConvHistory`.
 
     ``data``: a :class:`~emulator.data.Dataset` or a spec for
@@ -158,7 +159,8 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
     update: "sqrt" (√positions, default), "mean" or "sum") or "column_strip" (``hidden``,
     the column networks' hidden size(s), default 28; ``readout`` of their scalar output,
     "linear" (coherent, default) or "activation").  ``head``: hidden sizes of the dense
-    head (default none).  ``activation`` and ``fscale`` default per model: square-law and
+    head (default none).  ``dropout``: rate of the hidden outputs' mask (per position and
+    image; the same mask in both passes).  ``activation`` and ``fscale`` default per model: square-law and
     0.02 for patch_conv, saturable absorber and 0.05 for column_strip (measured best).
     ``method``: "tpfp", "bp", "frozen" or "bp_modulated".  Bad arguments raise one
     :class:`~components.errors.UserError` listing every problem; NaN/overflow raises a
@@ -168,7 +170,7 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
                                   MODEL_DEFAULTS["patch_conv"])
     values = dict(method=method, epochs=epochs, lr=lr, batch=batch, seed=seed,
                   fscale=defaults["fscale"] if fscale is None else fscale, momentum=momentum,
-                  output_error=output_error, schedule=schedule,
+                  output_error=output_error, schedule=schedule, dropout=dropout,
                   activation=defaults["activation"] if activation is None else activation)
     conv = dict(kernel=kernel, channels=channels, stride=stride, padding=padding, pool=pool,
                 pool_mode=pool_mode, hidden=hidden, readout=readout, head=head,
@@ -184,10 +186,11 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
     activation = activation_name(s["activation"])
     conv_norm = conv_norm or CONV_DEFAULTS["conv_norm"]
     opts = StepOptions(activation=activation, momentum=s["momentum"], fscale=s["fscale"],
-                       output_error=s["output_error"], conv_norm=conv_norm)
+                       dropout=s["dropout"], output_error=s["output_error"],
+                       conv_norm=conv_norm)
     config = dict(data=data.name, model=model, method=s["method"], epochs=s["epochs"],
                   lr=s["lr"], batch=s["batch"], seed=s["seed"], fscale=s["fscale"],
-                  activation=activation, momentum=s["momentum"],
+                  activation=activation, momentum=s["momentum"], dropout=s["dropout"],
                   output_error=s["output_error"], schedule=s["schedule"],
                   head=[l.n_out for l in net.layers if l.kind == "dense"][:-1])
     if model == "patch_conv":

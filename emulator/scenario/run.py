@@ -85,7 +85,7 @@ def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool):
                           fscale=entry["fscale"], momentum=tr["momentum"],
                           output_error=tr["output_error"],
                           activation=entry["activation"] or model["activation"],
-                          progress=not quiet, **model["conv"])
+                          dropout=model["dropout"], progress=not quiet, **model["conv"])
     except ScenarioError:
         raise
     except DivergenceError as err:
