@@ -78,6 +78,10 @@ class Conv:
         """(distinct blocks, block rows, block cols, invocations of each per image)."""
         return 1, self.weight_shape[0], self.weight_shape[1], self.positions
 
+    def hidden_shape(self, batch: int) -> tuple[int, ...]:
+        """Shape of the layer's output for a batch (before folding)."""
+        return (self.channels, self.positions * batch)
+
     def describe(self) -> str:
         c, h, w = self.in_shape
         ho, wo = self.conv_shape
@@ -146,6 +150,10 @@ class Strip:
 
     def blocks(self) -> tuple[int, int, int, int]:
         return self.groups, self.n_out, self.n_in, 1
+
+    def hidden_shape(self, batch: int) -> tuple[int, ...]:
+        """Shape of the layer's output for a batch (before folding)."""
+        return (self.groups, self.n_out, batch)
 
     def describe(self) -> str:
         return f"{self.name}: {self.groups} blocks {self.n_in} -> {self.n_out}"

@@ -64,6 +64,10 @@ class Dense:
         """(distinct blocks, block rows, block cols, invocations of each per image)."""
         return 1, self.n_out, self.n_in, 1
 
+    def hidden_shape(self, batch: int) -> tuple[int, ...]:
+        """Shape of the layer's output for a batch (before folding)."""
+        return (self.n_out, batch)
+
     def describe(self) -> str:
         return f"{self.name}: {self.n_in} -> {self.n_out}"
 

@@ -88,22 +88,13 @@ class Method:
             return None
         masks = []
         for l in range(self.L - 1):
-            shape = (self.sizes[l + 1], b) if self.fast else self._hidden_shape(l, b)
-            m = self.buf(("mask", l), shape)
+            m = self.buf(("mask", l), self.net.layers[l].hidden_shape(b))
             self.rng.random(out=m, dtype=DTYPE)
             keep = m >= p
             np.multiply(keep, DTYPE(1.0 / (1.0 - p)), out=m)
             masks.append(m)
         self.masks = masks
         return masks
-
-    def _hidden_shape(self, l: int, b: int) -> tuple[int, ...]:
-        layer = self.net.layers[l]
-        if layer.kind == "conv":
-            return (layer.channels, layer.positions * b)
-        if layer.kind == "strip":
-            return (layer.groups, layer.n_out, b)
-        return (layer.n_out, b)
 
     def hidden(self, l: int, x, out, pre=None):
         """X_l = f(W_l x) ⊙ M_l; the pre-activation goes to ``pre`` if given."""
