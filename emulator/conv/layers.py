@@ -24,7 +24,6 @@ backpropagation only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,8 +188,3 @@ class Strip:
 
 
 Layer = Conv | Strip | Dense
-
-
-def tiles(rows: int, cols: int, ports: int) -> tuple[int, int]:
-    """(row tiles, column tiles) of a rows × cols block on a core with ``ports`` ports."""
-    return math.ceil(rows / ports), math.ceil(cols / ports)

@@ -50,17 +50,17 @@ class Model:
 
     def probabilities_cols(self, X_cols, rng=None) -> np.ndarray:
         """Forward pass of a column batch (features × B) to probabilities (n_out × B)."""
-        linear = None
-        if self.device is not None:
-            rng = self.rng if rng is None else rng
-            if rng is None and self.device.spec.detector_noise:
-                raise ValueError("a model on a noisy device needs an rng to evaluate")
-            layers = self.device.layers
+        chip = None if self.device is None else self._on_chip(rng)
+        return probabilities_cols(self.net, self.weights, self.activation, X_cols, chip)
 
-            def linear(l, u):
-                return layers[l].forward(u, rng=rng, count=False)
-
-        return probabilities_cols(self.net, self.weights, self.activation, X_cols, linear)
+    def _on_chip(self, rng):
+        """Layer l's product on the programmed device, read-out noise from ``rng`` or
+        the model's own stream."""
+        rng = self.rng if rng is None else rng
+        if rng is None and self.device.spec.detector_noise:
+            raise ValueError("a model on a noisy device needs an rng to evaluate")
+        layers = self.device.layers
+        return lambda l, u: layers[l].forward(u, rng=rng, count=False)
 
     def _chunks(self, X):
         X = np.asarray(X, dtype=DTYPE)

@@ -41,7 +41,6 @@ class Method:
     """
 
     name = "base"
-    uses_feedback = False  # True: the step uses the fixed matrix F
     record = False  # True: keep copies of the last step's activations in ``self.last``
 
     def __init__(self, weights, opts: StepOptions, rng: np.random.Generator | None = None,

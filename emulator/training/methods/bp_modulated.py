@@ -15,7 +15,6 @@ from .bp import backpropagate, descend
 
 class BPModulated(Method):
     name = "bp_modulated"
-    uses_feedback = True
 
     def step(self, x, t, lr: float):
         self.draw_masks(x.shape[1])

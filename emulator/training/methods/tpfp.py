@@ -34,7 +34,6 @@ from .base import Method
 
 class TPFP(Method):
     name = "tpfp"
-    uses_feedback = True
     reuse_first_layer = True  # set False to compute pass 2's first layer literally
 
     def __init__(self, *args, **kwargs):
