@@ -124,3 +124,21 @@ def test_one_trainer_whichever_entry_point(digits, method):
     b = fit(digits, dense_net([64, 16, 10]), method, opts, progress=False, **kw)
     assert a.curves() == b.curves()
     assert all(np.array_equal(p, q) for p, q in zip(a.weights, b.weights))
+
+
+def test_trainer_settings_keep_the_scenario_schema_bounds():
+    """Declared once for the trainers; until the scenario schema reuses them, the two
+    must agree on every bound and choice they share."""
+    from emulator.scenario.schema import SCHEMA
+    from emulator.training.settings import MODEL_FIELDS, TRAINING_FIELDS
+
+    pairs = [(TRAINING_FIELDS, SCHEMA["training"].fields, k)
+             for k in ("epochs", "lr", "batch", "fscale", "momentum", "output_error")]
+    pairs += [(MODEL_FIELDS, SCHEMA["model"].fields, "dropout")]
+    for mine, theirs, key in pairs:
+        a, b = mine[key], theirs[key]
+        assert (a.lo, a.hi, set(a.choices)) == (b.lo, b.hi, set(b.choices)), key
+    assert set(TRAINING_FIELDS["method"].choices) == set(
+        SCHEMA["training"].fields["methods"].item.fields["method"].choices)
+    layers = MODEL_FIELDS["layers"].item, SCHEMA["model"].fields["layers"].item
+    assert (layers[0].lo, layers[0].hi) == (layers[1].lo, layers[1].hi)
