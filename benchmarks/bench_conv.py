@@ -41,11 +41,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emulator.conv import train_conv  # noqa: E402
-from emulator.conv.method import ConvOptions  # noqa: E402
-from emulator.conv.network import init_weights  # noqa: E402
-from emulator.conv.train import METHODS, build_net  # noqa: E402
+from emulator.conv.train import build_net  # noqa: E402
 from emulator.data import load_dataset  # noqa: E402
-from emulator.training.network import feedback_matrix, one_hot_columns  # noqa: E402
+from emulator.rng import stream  # noqa: E402
+from emulator.training.methods import METHODS, StepOptions  # noqa: E402
+from emulator.training.net import feedback_matrix, init_weights, one_hot_columns  # noqa: E402
 
 SEEDS = (1, 2, 3)
 ROUNDS = 5
@@ -70,7 +70,7 @@ def epoch_of_steps(data, model: str, method: str, **kw):
     W = init_weights(net, rng)
     act = "square" if model == "patch_conv" else "saturable"
     F = feedback_matrix(data.n_features, data.n_classes, 0.02, rng)
-    stepper = METHODS[method](net, W, ConvOptions(activation=act), feedback=F)
+    stepper = METHODS[method](W, StepOptions(activation=act), feedback=F, net=net)
     targets = one_hot_columns(data.y_train, data.n_classes)
     n = len(data.X_train)
     lr = 0.01 if method == "bp" else 0.1
@@ -169,7 +169,7 @@ def bench_norms(epochs: int = 100) -> None:
                 if method == "tpfp":
                     kw.update(conv_norm=norm, fscale=fscale)
                 w0 = init_weights(build_net(d, channels=channels),
-                                  np.random.default_rng(s).spawn(3)[0])[0]
+                                  stream(s, "init"))[0]
                 try:
                     h = train_conv(d, method=method, **kw)
                 except Exception as exc:  # divergence is a result here

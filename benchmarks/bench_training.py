@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import machine  # noqa: E402
 
-from emulator.training.loop import _blas_threads  # noqa: E402
+from emulator.training.trainer import blas_threads  # noqa: E402
 from emulator.training.methods import METHODS, StepOptions  # noqa: E402
-from emulator.training.network import feedback_matrix, init_weights  # noqa: E402
+from emulator.training.net import dense_net, feedback_matrix, init_weights  # noqa: E402
 from emulator.training.optical import Device, HardwareSpec  # noqa: E402
 
 ROUNDS = 15
@@ -149,7 +149,7 @@ def bench_in_situ() -> None:
     layers, b = [64, 64, 10], 64
     x, t = batch(64, 10, b, rng)
     spec = HardwareSpec(phase_bits=8, phase_sigma=0.02)
-    with _blas_threads(layers, b):  # the regime train() runs this network in
+    with blas_threads(dense_net(layers), b):  # the regime train() runs this network in
         ideal = stepper("tpfp", layers)
         hw = stepper("tpfp", layers, device_spec=spec)
 

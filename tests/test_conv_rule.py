@@ -10,17 +10,19 @@ import math
 import numpy as np
 import pytest
 
-from emulator.conv import tpfp as conv_tpfp_module
-from emulator.conv.bp import ConvBP
-from emulator.conv.frozen import ConvFrozen
 from emulator.conv.im2col import col2im, cut_columns, im2col, pool, unpool
-from emulator.conv.method import ConvOptions
-from emulator.conv.network import column_strip, forward, as_map, init_weights, patch_conv
-from emulator.conv.tpfp import ConvTPFP
-from emulator.training.network import feedback_matrix
+from emulator.conv.network import column_strip, patch_conv
+from emulator.training.methods import METHODS, StepOptions
+from emulator.training.methods import tpfp as conv_tpfp_module
+from emulator.training.net import as_map, feedback_matrix, forward, init_weights
 
 ACT = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "square": lambda z: z * z,
        "identity": lambda z: z, "saturable": lambda z: z * np.sqrt(1 - 0.9 / (1 + z * z))}
+
+
+def method(name, net, W, feedback=None, **opts):
+    """The one method interface, on a conv or strip net."""
+    return METHODS[name](W, StepOptions(**opts), feedback=feedback, net=net)
 
 
 def softmax(z):
@@ -174,8 +176,7 @@ def test_tpfp_conv_update_matches_hand_computation_with_momentum(act, norm, geom
     net, W, F, x, t = tiny_conv(**geometry)
     W0 = [w.copy() for w in W]
     lr, gamma = 0.3, 0.9
-    m = ConvTPFP(net, W, ConvOptions(activation=act, momentum=gamma, conv_norm=norm),
-                 feedback=F)
+    m = method("tpfp", net, W, feedback=F, activation=act, momentum=gamma, conv_norm=norm)
     d1 = hand_tpfp_conv(net, W0, F, x, t, act, norm)
     m.step(x, t, lr)
     W1 = [w0 - lr * d for w0, d in zip(W0, d1)]
@@ -219,7 +220,7 @@ def test_tpfp_column_strip_update_matches_hand_computation():
     x = rng.random((side * side, 6), dtype=np.float32)
     t = onehot(rng, 3, 6)
     W0 = [w.copy() for w in W]
-    m = ConvTPFP(net, W, ConvOptions(activation="tanh", momentum=0.9), feedback=F)
+    m = method("tpfp", net, W, feedback=F, activation="tanh", momentum=0.9)
     m.step(x, t, 0.2)
     for got, w0, d in zip(m.W, W0, hand_tpfp_strip(W0, F, x, t, "tanh", side)):
         np.testing.assert_allclose(got, w0 - 0.2 * d, rtol=1e-4, atol=1e-6)
@@ -238,8 +239,10 @@ def test_conv_tpfp_module_source_has_no_derivative_and_no_transpose():
     assert not {"T", "transpose", "swapaxes", "moveaxis", "back", "gradients",
                 "unfold_adjoint", "fold_adjoint"} & words
     # the forward pass it shares imports no derivative either
-    from emulator.conv import im2col as im2col_module, method, network
-    for mod in (network, method, im2col_module):
+    from emulator.conv import im2col as im2col_module, layers, network
+    from emulator.training import net as net_module
+    from emulator.training.methods import base
+    for mod in (network, net_module, base, im2col_module, layers):
         assert "deriv" not in inspect.getsource(mod).lower(), mod.__name__
 
 
@@ -257,7 +260,7 @@ def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivati
     plain = [w.copy() for w in W]
     guarded = [guard(w) for w in W]
     for weights in (plain, guarded):
-        m = ConvTPFP(net, weights, ConvOptions(activation="tanh"), feedback=F)
+        m = method("tpfp", net, weights, feedback=F, activation="tanh")
         for _ in range(3):
             m.step(x, t, 0.1)
     for a, b, w0 in zip(plain, guarded, W):
@@ -265,8 +268,7 @@ def test_tpfp_runtime_never_transposes_weights_nor_calls_derivatives(no_derivati
         assert not np.array_equal(a, w0)  # every layer learned
     # the guards work: backprop trips them
     with pytest.raises(AssertionError, match="derivative|transposed"):
-        ConvBP(net, [guard(w) for w in W],
-               ConvOptions(activation="tanh")).step(x, t, 0.1)
+        method("bp", net, [guard(w) for w in W], activation="tanh").step(x, t, 0.1)
 
 
 # --------------------------------------------------------------------- bp and frozen
@@ -295,7 +297,7 @@ def test_bp_gradient_matches_finite_differences(name, act):
     x = rng.random((d, 5), dtype=np.float32)
     t = onehot(rng, 3, 5)
     lr = 1e-2
-    m = ConvBP(net, [w.copy() for w in W], ConvOptions(activation=act, momentum=0.0))
+    m = method("bp", net, [w.copy() for w in W], activation=act, momentum=0.0)
     m.step(x, t, lr)
     W64 = [w.astype(np.float64) for w in W]
     eps = 1e-6
@@ -314,7 +316,7 @@ def test_bp_gradient_matches_finite_differences(name, act):
 def test_frozen_trains_only_the_output_layer():
     net, W, F, x, t = tiny_conv()
     W0 = [w.copy() for w in W]
-    m = ConvFrozen(net, W, ConvOptions(activation="square"))
+    m = method("frozen", net, W, activation="square")
     for _ in range(3):
         m.step(x, t, 0.5)
     assert np.array_equal(m.W[0], W0[0])

@@ -55,6 +55,23 @@ def test_bp_learns_both_models(mnist_slice):
     assert conv.test_accuracy > 0.8 and strip.test_accuracy > 0.55
 
 
+def test_bp_modulated_runs_on_a_conv_model_and_learns(mnist_slice):
+    h = train_conv(mnist_slice, method="bp_modulated", lr=0.03, epochs=3, progress=False)
+    assert h.config["method"] == "bp_modulated"
+    assert h.test_accuracy > 0.5  # chance is 0.1
+    assert all(np.isfinite(w).all() for w in h.weights)
+
+
+def test_dropout_on_a_conv_model_is_seeded_and_changes_the_run(mnist_slice):
+    kw = dict(epochs=1, channels=2, progress=False, seed=3)
+    a = train_conv(mnist_slice, dropout=0.3, **kw)
+    b = train_conv(mnist_slice, dropout=0.3, **kw)
+    c = train_conv(mnist_slice, **kw)
+    assert a == b and a.config["dropout"] == 0.3
+    assert not np.array_equal(a.weights[0], c.weights[0])
+    assert a.test_accuracy > 0.3
+
+
 # --------------------------------------------------------------------- runs and results
 def test_same_seed_same_history_other_seed_differs(mnist_slice):
     kw = dict(epochs=2, progress=False, channels=2)
@@ -156,7 +173,7 @@ def test_bad_arguments_are_user_errors_listing_every_problem(mnist_slice):
         train_conv(mnist_slice, method="tpfb", epochs=0, lr=-1, batch=0, activation="sqare",
                    progress=False)
     text = str(err.value)
-    for word in ("did you mean 'tpfp'", "epochs", "learning rate", "batch",
+    for word in ("did you mean 'tpfp'", "epochs", "lr:", "batch",
                  "did you mean 'square'"):
         assert word in text, word
     with pytest.raises(UserError, match="did you mean 'patch_conv'"):
@@ -171,7 +188,7 @@ def test_bad_arguments_are_user_errors_listing_every_problem(mnist_slice):
         train_conv(mnist_slice, kernel=5, pool=25, progress=False)
     with pytest.raises(UserError, match="disagree on the number of conv layers: kernel has 2, channels has 3"):
         train_conv(mnist_slice, kernel=[5, 3], channels=[4, 4, 4], progress=False)
-    with pytest.raises(UserError, match="conv_norm must be one of"):
+    with pytest.raises(UserError, match="conv_norm: 'root' is not one of"):
         train_conv(mnist_slice, conv_norm="root", progress=False)
     with pytest.raises(UserError, match="square one-channel images"):
         train_conv("xor", progress=False)
@@ -179,15 +196,15 @@ def test_bad_arguments_are_user_errors_listing_every_problem(mnist_slice):
 
 def test_divergence_names_epoch_and_layer(mnist_slice):
     with pytest.raises(DivergenceError) as err:
-        train_conv(mnist_slice, method="tpfp", conv_norm="sum", lr=1e3, epochs=2,
+        train_conv(mnist_slice, method="tpfp", conv_norm="sum", lr=100, epochs=2,
                    progress=False)
     text = str(err.value)
-    assert "epoch 1" in text and "layer conv1" in text and "lr=100" in text
+    assert "epoch 1" in text and "layer conv1" in text and "e.g. lr=10)" in text
 
 
 def test_tile_jobs_cover_every_weight_once():
     from emulator.conv import tile_jobs
-    from emulator.conv.network import init_weights
+    from emulator.training.net import init_weights
 
     for net in (build_net((1, 28, 28), "patch_conv", kernel=7, channels=40, pool=2),
                 build_net((1, 28, 28), "column_strip", hidden=20)):

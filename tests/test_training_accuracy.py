@@ -14,7 +14,7 @@ SEEDS = (1, 2, 3)
 
 
 @pytest.fixture(scope="module")
-def digits_results():
+def digits_results():  # 9 runs of 100 epochs: the slow tests below
     out = {}
     for method in ("tpfp", "bp", "frozen"):
         accs = []
@@ -27,14 +27,17 @@ def digits_results():
     return out
 
 
+@pytest.mark.slow
 def test_digits_tpfp_reaches_94_percent(digits_results):
     assert digits_results["tpfp"] >= 0.94
 
 
+@pytest.mark.slow
 def test_digits_bp_reaches_97_percent(digits_results):
     assert digits_results["bp"] >= 0.97
 
 
+@pytest.mark.slow
 def test_digits_frozen_control_is_clearly_worse_on_the_narrow_net(digits_results):
     # hidden layers that learn beat random fixed features by at least 4 points
     assert digits_results["frozen"] <= digits_results["tpfp"] - 0.04
@@ -47,11 +50,14 @@ def xor_solved(method, activation, seeds):
                for s in seeds)
 
 
+@pytest.mark.slow
 def test_xor_square_law_tpfp_beats_frozen_and_linear_never_solves():
-    seeds = range(1, 21)
+    # 50 seeds (≈ 0.2 s a run): with 20 the solved share moves by ±11 points (one s.e.)
+    # from one set of random streams to another; measured 31/50 tpfp, 8/50 frozen
+    seeds = range(1, 51)
     tpfp = xor_solved("tpfp", "square", seeds)
     frozen = xor_solved("frozen", "square", seeds)
-    assert tpfp >= 12  # ≥ 60 % of seeds (the paper: about 70 %)
-    assert frozen <= 5  # ≤ 25 %
-    assert tpfp >= frozen + 6
+    assert tpfp >= 28  # ≥ 56 % of seeds (the paper: about 70 %)
+    assert frozen <= 13  # ≤ 26 %
+    assert tpfp >= frozen + 15
     assert xor_solved("tpfp", "identity", range(1, 6)) == 0  # a linear net cannot

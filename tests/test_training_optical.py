@@ -8,7 +8,7 @@ import pytest
 from emulator.data import load_dataset
 from components.errors import UserError
 from emulator.training import HardwareSpec, deploy, evaluate, train
-from emulator.training.optical import OpticalLayer
+from emulator.training.optical import OpticalLayer, _quantize_symmetric
 
 
 def layer(shape=(6, 8), seed=0, **spec):
@@ -51,6 +51,23 @@ def test_static_error_is_drawn_once_per_mesh():
                               np.random.default_rng(99))
     other_chip.program(W)
     assert not np.allclose(other_chip.matrix, first)
+
+
+@pytest.mark.parametrize("bits, levels", [
+    (2, [-0.75, -0.25, 0.25, 0.75]),
+    (3, [-0.875, -0.625, -0.375, -0.125, 0.125, 0.375, 0.625, 0.875]),
+])
+@pytest.mark.parametrize("full_scale", [1.0, 2.5])
+def test_quantizer_has_exactly_2_to_the_bits_levels_inside_full_scale(bits, levels,
+                                                                      full_scale):
+    x = np.linspace(-1.5 * full_scale, 1.5 * full_scale, 2001, dtype=np.float32)
+    out = np.empty_like(x)
+    _quantize_symmetric(x, bits, full_scale, out)
+    np.testing.assert_allclose(np.unique(out), np.array(levels) * full_scale, rtol=1e-6)
+    assert np.abs(out - np.clip(x, -full_scale, full_scale)).max() <= \
+        full_scale / 2 ** bits * (1 + 1e-6)  # within half a step inside the range
+    _quantize_symmetric(x, bits, full_scale, x)  # in place gives the same
+    np.testing.assert_array_equal(x, out)
 
 
 def test_converters_quantize_and_noise_is_seeded():

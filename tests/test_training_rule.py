@@ -10,7 +10,7 @@ import pytest
 
 from emulator.training.methods import METHODS, StepOptions
 from emulator.training.methods import tpfp as tpfp_module
-from emulator.training.network import feedback_matrix, init_weights
+from emulator.training.net import feedback_matrix, init_weights
 
 ACT = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
        "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "square": lambda z: z * z,
@@ -193,7 +193,7 @@ def test_momentum_kernel_both_paths_match_float64(fused, monkeypatch):
     if fused and not kernels.fused_available():
         pytest.skip("numpy's BLAS sgemm not reachable on this platform")
     if not fused:
-        monkeypatch.setattr(kernels, "_SGEMM", None)
+        monkeypatch.setitem(kernels._found, "sgemm", None)
     rng = np.random.default_rng(1)
     W = rng.standard_normal((300, 200)).astype(np.float32)
     V = rng.standard_normal((300, 200)).astype(np.float32)
@@ -204,3 +204,36 @@ def test_momentum_kernel_both_paths_match_float64(fused, monkeypatch):
     kernels.momentum_update(W, V, D, X, 0.01, 0.9, np.empty_like(W), np.empty_like(D))
     np.testing.assert_allclose(V, v_want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(W, w_want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("method", ["tpfp", "bp", "frozen", "bp_modulated"])
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_dense_fast_path_equals_the_general_net_path(method, dropout):
+    """One method interface: a dense net through the buffered fast path (with TPFP's
+    first-layer reuse) and through the general Net forward used by conv models give the
+    same updates and draw the same dropout masks."""
+    W, F, x, t = tiny()
+    opts = StepOptions(activation="tanh", dropout=dropout, output_error="pass2")
+    fast = METHODS[method]([w.copy() for w in W], opts, np.random.default_rng(3), feedback=F)
+    general = METHODS[method]([w.copy() for w in W], opts, np.random.default_rng(3),
+                              feedback=F)
+    general.fast = False
+    for _ in range(3):
+        g1 = fast.step(x, t, 0.2)
+        g2 = general.step(x, t, 0.2)
+        np.testing.assert_allclose(g1, g2, rtol=1e-5, atol=1e-6)
+    for a, b, w0 in zip(fast.W, general.W, W):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert not np.array_equal(fast.W[-1], W[-1])
+
+
+def test_fused_sgemm_is_looked_up_on_first_use_not_at_import():
+    import subprocess
+    import sys
+
+    code = ("import emulator.training as t, emulator.training.kernels as k; "
+            "print(k._found['sgemm'] is k._UNSET); k.fused_available(); "
+            "print(k._found['sgemm'] is k._UNSET)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]

@@ -6,17 +6,18 @@
 
 Models: ``patch_conv`` (one small network shared by every k×k patch, square-law
 detection, pooling, dense head) and ``column_strip`` (each image column through its own
-small network, then a dense head).  Methods: ``tpfp``, ``bp``, ``frozen``.
+small network, then a dense head).  Methods: those of every net, ``tpfp``, ``bp``,
+``frozen``, ``bp_modulated`` (:mod:`emulator.training.methods`).
 
-Layout: ``im2col`` (cutting maps, pooling) · ``layers`` (conv / strip / dense: geometry,
-products, updates) · ``network`` (models, forward pass, ConvModel) · ``tpfp``, ``bp``,
-``frozen`` (one rule each) · ``train`` (train_conv) · ``workload`` (what an image asks
-of the optical cores, per pass).
+Layout: ``im2col`` (cutting maps, pooling) · ``layers`` (conv and strip layers: geometry,
+products, updates) · ``network`` (the two models as a Net) · ``train`` (build_net,
+train_conv on the one trainer) · ``workload`` (what an image asks of the optical cores,
+per pass).
 """
 
-from .network import MODELS, ConvModel, Net
+from .network import MODELS
 from .train import METHODS, ConvHistory, build_net, evaluate_conv, train_conv
 from .workload import TileJob, Workload, tile_jobs, workload
 
-__all__ = ["METHODS", "MODELS", "ConvHistory", "ConvModel", "Net", "TileJob", "Workload",
-           "build_net", "evaluate_conv", "tile_jobs", "train_conv", "workload"]
+__all__ = ["METHODS", "MODELS", "ConvHistory", "TileJob", "Workload", "build_net",
+           "evaluate_conv", "tile_jobs", "train_conv", "workload"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-POOL_MODES = ("avg", "max")
 
 
 def out_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:

@@ -1,4 +1,5 @@
-"""The three kinds of weight layer of the optical CNNs, as geometry plus pure functions.
+"""The conv and strip layers of the optical CNNs, as geometry plus pure functions, beside
+the dense layer of :mod:`emulator.training.net` (the one Net/Layer model).
 
 Every layer sees its input map cut ("unfolded") into the vectors its small optical block
 multiplies, one column each:
@@ -23,12 +24,12 @@ backpropagation only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from emulator.training.kernels import momentum_update
+from emulator.training.net import Dense
 
 from .im2col import col2im, cut_columns, im2col, out_size, pool, unpool
 
@@ -75,6 +76,18 @@ class Conv:
     def blocks(self) -> tuple[int, int, int, int]:
         """(distinct blocks, block rows, block cols, invocations of each per image)."""
         return 1, self.weight_shape[0], self.weight_shape[1], self.positions
+
+    def hidden_shape(self, batch: int) -> tuple[int, ...]:
+        """Shape of the layer's output for a batch (before folding)."""
+        return (self.channels, self.positions * batch)
+
+    def describe(self) -> str:
+        c, h, w = self.in_shape
+        ho, wo = self.conv_shape
+        pooled = (f", {self.pool_mode} pool {self.pool}x{self.pool} -> "
+                  f"{'x'.join(map(str, self.out_shape))}" if self.pool > 1 else "")
+        return (f"{self.name}: {c}x{h}x{w} -> {self.channels} channels {ho}x{wo} "
+                f"(k={self.kernel}, stride {self.stride}, padding {self.padding}){pooled}")
 
     def unfold(self, x):
         return im2col(x, self.kernel, self.stride, self.padding)
@@ -137,6 +150,13 @@ class Strip:
     def blocks(self) -> tuple[int, int, int, int]:
         return self.groups, self.n_out, self.n_in, 1
 
+    def hidden_shape(self, batch: int) -> tuple[int, ...]:
+        """Shape of the layer's output for a batch (before folding)."""
+        return (self.groups, self.n_out, batch)
+
+    def describe(self) -> str:
+        return f"{self.name}: {self.groups} blocks {self.n_in} -> {self.n_out}"
+
     def unfold(self, x):
         return cut_columns(x) if self.columns else x
 
@@ -167,59 +187,4 @@ class Strip:
         return g.reshape(h.shape)
 
 
-@dataclass(frozen=True)
-class Dense:
-    """An ordinary fully connected layer (the head)."""
-
-    name: str
-    n_in: int
-    n_out: int
-    in_shape: tuple[int, ...] = ()
-    kind = "dense"
-    activated = True
-    positions = 1
-
-    @property
-    def weight_shape(self) -> tuple[int, ...]:
-        return (self.n_out, self.n_in)
-
-    @property
-    def fan_in(self) -> int:
-        return self.n_in
-
-    @property
-    def out_shape(self) -> tuple[int, ...]:
-        return (self.n_out,)
-
-    def blocks(self) -> tuple[int, int, int, int]:
-        return 1, self.n_out, self.n_in, 1
-
-    def unfold(self, x):
-        return x.reshape(self.n_in, x.shape[-1])
-
-    def linear(self, W, u):
-        return np.matmul(W, u)
-
-    def fold(self, h):
-        return h
-
-    def update(self, W, V, D, U, alpha: float, gamma: float) -> None:
-        momentum_update(W, V, D, U, alpha, gamma, np.empty_like(W), np.empty_like(D))
-
-    # --- backpropagation only ---------------------------------------------------------
-    def back(self, W, delta):
-        return np.matmul(W.T, delta)
-
-    def unfold_adjoint(self, g, batch: int):
-        return g.reshape(*(self.in_shape or (self.n_in,)), batch)
-
-    def fold_adjoint(self, g, h):
-        return g
-
-
 Layer = Conv | Strip | Dense
-
-
-def tiles(rows: int, cols: int, ports: int) -> tuple[int, int]:
-    """(row tiles, column tiles) of a rows × cols block on a core with ``ports`` ports."""
-    return math.ceil(rows / ports), math.ceil(cols / ports)

@@ -36,7 +36,7 @@ import numpy as np
 from components.errors import Problem, UserError
 from emulator.tiling import cut, grid
 
-from .network import Net
+from emulator.training.net import Net
 
 DEFAULT_PORTS = 32
 PASS_NAMES = ("forward", "modulated_forward", "update", "inference")

@@ -85,7 +85,7 @@ def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool):
                           fscale=entry["fscale"], momentum=tr["momentum"],
                           output_error=tr["output_error"],
                           activation=entry["activation"] or model["activation"],
-                          progress=not quiet, **model["conv"])
+                          dropout=model["dropout"], progress=not quiet, **model["conv"])
     except ScenarioError:
         raise
     except DivergenceError as err:
@@ -100,7 +100,7 @@ def blocks_of(history):
     """The weight blocks the cores run, with their vectors per image."""
     from .step import Block, dense_layers
 
-    if not hasattr(history.model, "net"):  # a dense network
+    if history.model.net.dense:  # a dense network
         return dense_layers(history.weights)
     out = []
     for layer, W in zip(history.model.net.layers, history.weights):

@@ -5,17 +5,22 @@
     h.test_accuracy, h.test_accuracy_per_epoch, h.weights, h.counters
     evaluate(h, X, y)
 
-Layout: ``activations`` (forward only) · ``derivatives`` (bp only) · ``network`` (weights,
-softmax, Model) · ``kernels`` (momentum update) · ``methods/`` (one file per rule) ·
-``optical`` (layers on emulated meshes) · ``loop`` (train/evaluate) · ``history``.
+Layout: ``activations`` (forward only) · ``derivatives`` (bp only) · ``net`` (the one
+Net/Layer model: dense layers, forward pass, init) · ``network`` (a trained Model and its
+score) · ``kernels`` (momentum update) · ``methods/`` (one file per rule, any net) ·
+``optical`` (layers on emulated meshes) · ``settings`` (every argument as a schema Field)
+· ``fit`` (the one epoch loop) · ``loop`` (dense ``train``, ``evaluate``) · ``history``.
+The optical CNNs (:mod:`emulator.conv`) add conv and strip layers and call ``fit`` too.
 """
 
 from .activations import ACTIVATIONS
+from .trainer import fit, lr_at
 from .history import History
-from .loop import evaluate, lr_at, train
+from .loop import evaluate, train
 from .methods import METHODS
+from .net import Dense, Net, dense_net
 from .network import Model
 from .optical import HardwareSpec, deploy
 
-__all__ = ["ACTIVATIONS", "METHODS", "HardwareSpec", "History", "Model", "deploy",
-           "evaluate", "lr_at", "train"]
+__all__ = ["ACTIVATIONS", "METHODS", "Dense", "HardwareSpec", "History", "Model", "Net",
+           "deploy", "dense_net", "evaluate", "fit", "lr_at", "train"]

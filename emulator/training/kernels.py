@@ -88,15 +88,23 @@ def _self_check(fn) -> bool:
     return bool(np.allclose(V, want, rtol=1e-5, atol=1e-6))
 
 
-_SGEMM = _numpy_blas_sgemm()
+_UNSET = object()
+_found = {"sgemm": _UNSET}  # filled on first use, not at import
+
+
+def fused_sgemm():
+    """The checked fused routine (looked up once, on first call), or None."""
+    if _found["sgemm"] is _UNSET:
+        _found["sgemm"] = _numpy_blas_sgemm()
+    return _found["sgemm"]
 
 
 def fused_available() -> bool:
-    return _SGEMM is not None
+    return fused_sgemm() is not None
 
 
 def _fusable(W, V, D, X) -> bool:
-    return (_SGEMM is not None and W.size >= FUSED_MIN_SIZE
+    return (W.size >= FUSED_MIN_SIZE and fused_sgemm() is not None
             and all(a.dtype == np.float32 and a.flags.c_contiguous for a in (V, D, X))
             and V.shape == (D.shape[0], X.shape[0]) and D.shape[1] == X.shape[1])
 
@@ -108,7 +116,7 @@ def momentum_update(W, V, D, X, alpha: float, gamma: float, grad, scaled_d) -> N
     numpy path.
     """
     if _fusable(W, V, D, X):
-        _fused(_SGEMM, V, D, X, alpha, gamma)
+        _fused(fused_sgemm(), V, D, X, alpha, gamma)
         np.subtract(W, V, out=W)
         return
     np.multiply(D, W.dtype.type(alpha), out=scaled_d)

@@ -40,7 +40,9 @@ import numpy as np
 
 from emulator.schema import Field, check
 
-from .network import DTYPE
+from components.electronics.adc import quantize
+
+from .net import DTYPE
 
 
 def _setting(f: Field):
@@ -98,13 +100,14 @@ class HardwareSpec:
 
 
 def _quantize_symmetric(x, bits: int, full_scale: float, out) -> None:
-    """Round x to the 2^bits levels spanning [−full_scale, +full_scale], in place."""
+    """Round x to the 2^bits mid-rise levels ±(k + 1/2)·2·full_scale/2^bits inside
+    [−full_scale, +full_scale] (values beyond are clipped), into ``out``."""
     if full_scale <= 0.0:
+        if out is not x:
+            np.copyto(out, x)
         return
-    step = 2.0 * full_scale / (2 ** bits - 1)
-    np.divide(x, step, out=out)
-    np.rint(out, out=out)
-    out *= step
+    np.copyto(out, quantize(np.divide(x, full_scale, dtype=np.float64), bits) * full_scale,
+              casting="same_kind")
 
 
 class OpticalLayer:
@@ -263,18 +266,17 @@ class Device:
         return total
 
 
-def build_device(weights, spec: HardwareSpec, rng) -> Device:
-    return Device(weights, spec, rng)
-
-
 def deploy(model, hardware, seed: int = 0):
-    """The model's weights programmed onto a fresh chip (no retraining): a new Model."""
+    """The model's weights programmed onto a fresh chip (no retraining): a new Model
+    whose static errors come from stream ``chip`` of ``seed`` and whose evaluation noise
+    from stream ``eval_noise``."""
+    from emulator.rng import stream
+
     from .network import Model
 
     spec = HardwareSpec.parse(hardware)
     if spec is None:
         return model.ideal()
-    r_hw, r_eval = np.random.default_rng(seed).spawn(2)
     weights = [w.copy() for w in model.weights]
-    return Model(model.layers, model.activation, weights, Device(weights, spec, r_hw),
-                 _rng=r_eval)
+    return Model(model.net, model.activation, weights,
+                 Device(weights, spec, stream(seed, "chip")), rng=stream(seed, "eval_noise"))

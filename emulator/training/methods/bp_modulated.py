@@ -2,7 +2,7 @@
 
 Pass 1 gives Γ = X_L − t; the input is modulated, x + FΓ; then ordinary backpropagation
 (softmax + cross-entropy) runs on the modulated pass: its own output error X_err,L − t,
-derivatives and transposed weights.  Not the TPFP rule.
+derivatives and transposed weights.  Not the TPFP rule.  Dense and general nets alike.
 """
 
 from __future__ import annotations
@@ -10,15 +10,20 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Method
-from .bp import backpropagate
+from .bp import backpropagate, descend
 
 
 class BPModulated(Method):
     name = "bp_modulated"
-    uses_feedback = True
 
     def step(self, x, t, lr: float):
         self.draw_masks(x.shape[1])
+        if not self.fast:
+            gamma = np.subtract(self.run(x).y, t)
+            xe = np.matmul(self.F, gamma)
+            xe += x
+            descend(self, xe, t, lr)
+            return gamma
         y = self.forward(x, "p1")[-1]
         gamma = np.subtract(y, t, out=y)
         xe0 = np.matmul(self.F, gamma, out=self.buf("xe0", x.shape))

@@ -1,6 +1,9 @@
-"""TPFP: two forward passes, local updates (Ahmadnejad & Koohi 2024; the PEPITA rule).
+"""TPFP: two forward passes, local updates.
 
-Per mini-batch (see /work/shared/reference/tpfp.md)::
+The rule of Ahmadnejad & Koohi, "Training of optical neural networks with two forward
+passes" (2024, arXiv:2408.08337), which is PEPITA (Dellaferrera & Kreiman, "Error-driven
+input modulation: solving the credit assignment problem without a backward pass",
+ICML 2022).  Per mini-batch::
 
     pass 1:   X_l = f(W_l X_{l-1}) ⊙ M_l,   X_L = softmax(W_L X_{L-1})
     error:    Γ = X_L − t
@@ -14,6 +17,12 @@ derivative and never transposes a weight (a test checks both).
 With ideal (digital) weights, pass 2's first layer reuses pass 1:  W_1 (x + FΓ) =
 W_1 x + (W_1 F) Γ, which is the same product at a fraction of the cost (W_1 F has only
 n_out columns).  On emulated hardware both passes go through the device in full.
+
+Any other net (conv, strip layers) runs :meth:`TPFP.step_net`: the same rule on the
+layers' unfolded inputs, ``ΔW_l = Σ_{images, positions} (X_l − X_err,l) ⊗
+U_l(X_err,l-1) / (B·n_l)``, taken before pooling, where a conv layer's ``n_l`` is the
+position normalisation (``conv_norm``: √P by default, P for the mean over the P
+positions, 1 for the sum) and strip and dense layers have n_l = 1.
 """
 
 from __future__ import annotations
@@ -25,7 +34,6 @@ from .base import Method
 
 class TPFP(Method):
     name = "tpfp"
-    uses_feedback = True
     reuse_first_layer = True  # set False to compute pass 2's first layer literally
 
     def __init__(self, *args, **kwargs):
@@ -33,6 +41,8 @@ class TPFP(Method):
         self._f_written: dict[int, bool] = {}
 
     def step(self, x, t, lr: float):
+        if not self.fast:
+            return self.step_net(x, t, lr)
         b = x.shape[1]
         L, n = self.L, self.sizes
         masks = self.draw_masks(b)
@@ -90,4 +100,23 @@ class TPFP(Method):
             diff = np.subtract(xs[l + 1], xe[l + 1], out=xs[l + 1])
             self.update(l, diff, xe[l], alpha)
         self.update(L - 1, err, xe[L - 1], alpha)
+        return gamma
+
+    def step_net(self, x_cols, t, lr: float):
+        """The rule on a general net (see the module doc)."""
+        b = x_cols.shape[1]
+        self.draw_masks(b)
+        clean = self.run(x_cols)
+        gamma = np.subtract(clean.y, t)
+        xe_cols = np.matmul(self.F, gamma)
+        xe_cols += x_cols
+        modulated = self.run(xe_cols)
+        err = gamma if self.opts.output_error == "pass1" else np.subtract(modulated.y, t)
+        if self.record:
+            self.last = {"clean": clean, "modulated": modulated, "gamma": gamma.copy(),
+                         "x_err": xe_cols.copy()}
+        for l, layer in enumerate(self.net.layers[:-1]):
+            diff = np.subtract(clean.h[l], modulated.h[l])
+            self.update_layer(l, diff, modulated.u[l], lr / (b * self.position_norm(layer)))
+        self.update_layer(self.L - 1, err, modulated.u[-1], lr / b)
         return gamma
