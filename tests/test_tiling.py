@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from emulator.conv import build_net, tile_jobs, workload
-from emulator.conv.network import init_weights
+from emulator.training.net import init_weights
 from emulator.scenario import load_scenario
 from emulator.scenario.step import Block, plan_tiles
 from emulator.tiling import cut, grid
