@@ -56,7 +56,9 @@ def test_quickstart_writes_every_documented_key_and_file(quickstart):
     assert "## Accuracy" in md and "## Cost per pass" in md and "## Totals" in md
     for label, m in on_disk["methods"].items():  # one row per method, accuracies in %
         acc = m["accuracy"]
-        assert f"| {label} | {100 * acc['train']:.2f} % | {100 * acc['test']:.2f} % |" in md
+        std = 100 * m["accuracy_std"]["test"]  # the quick start runs 3 seeds: mean ± spread
+        assert (f"| {label} | {100 * acc['train']:.2f} % | {100 * acc['test']:.2f} % "
+                f"± {std:.2f} |") in md
     for png in ("learning_curves.png", "energy_per_pass.png", "timeline.png"):
         assert f"![{png}]({png})" in md
     assert "`trace.json` opens in" in md
@@ -66,10 +68,12 @@ def test_quickstart_writes_every_documented_key_and_file(quickstart):
 
 @pytest.mark.slow
 def test_quickstart_accuracy_targets(quickstart):
+    # the issue-4 targets, means over the quick start's seeds 1-3
     m = quickstart[0]["methods"]
-    assert m["tpfp"]["accuracy"]["test"] >= 0.93
-    assert m["bp"]["accuracy"]["test"] >= 0.96
-    assert m["frozen"]["accuracy"]["test"] <= m["tpfp"]["accuracy"]["test"] - 0.03
+    assert all(len(m[k]["per_seed"]) == 3 for k in ("tpfp", "bp", "frozen"))
+    assert m["tpfp"]["accuracy"]["test"] >= 0.94
+    assert m["bp"]["accuracy"]["test"] >= 0.97
+    assert m["frozen"]["accuracy"]["test"] <= m["tpfp"]["accuracy"]["test"] - 0.04
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from components.errors import DataError, Problem, did_you_mean
+from emulator.rng import stream
 
 from .idx import read_idx
 
@@ -46,9 +47,10 @@ class Dataset:
 
 
 def as_generator(seed_or_rng) -> np.random.Generator:
+    """A Generator as given, or the seed's "data" stream (:mod:`emulator.rng`)."""
     if isinstance(seed_or_rng, np.random.Generator):
         return seed_or_rng
-    return np.random.default_rng(seed_or_rng)
+    return stream(seed_or_rng, "data")
 
 
 def stratified_split(X, y, rng: np.random.Generator, test_fraction: float = TEST_FRACTION):

@@ -44,6 +44,14 @@ def _hardware_spec(cfg: dict, core, force: bool = False) -> dict | None:
             "reprogram_every": nd["reprogram_every"], "reprogram_drift": nd["reprogram_drift"]}
 
 
+def split_for(sc: Scenario, data, seed: int):
+    """The data split of one seed: each seed is an independent run (its own split, init,
+    batch order and noise); ``data`` is the scenario seed's split."""
+    from emulator.data import load_dataset
+
+    return data if seed == sc.config["seed"] else load_dataset(sc.config["data"], seed)
+
+
 def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
     """Every method entry, for every seed: {label: [History per seed]}."""
     from emulator.training import train
@@ -57,11 +65,12 @@ def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
         for k in range(tr["seeds"]):
             if not quiet:
                 print(f"training {entry['label']} (seed {cfg['seed'] + k}) ...", flush=True)
+            data_k = split_for(sc, data, cfg["seed"] + k)
             model = entry["model_cfg"]
             if model["type"] != "dense":
-                runs.append(_train_cnn(sc, data, entry, cfg["seed"] + k, quiet))
+                runs.append(_train_cnn(sc, data_k, entry, cfg["seed"] + k, quiet))
                 continue
-            runs.append(train(data, layers=model["layers"],
+            runs.append(train(data_k, layers=model["layers"],
                               activation=entry["activation"] or model["activation"],
                               method=entry["method"],
                               epochs=tr["epochs"], lr=entry["lr"] or tr["lr"],
@@ -214,8 +223,10 @@ def _deploy(sc: Scenario, data, histories) -> dict:
     for label, runs in histories.items():
         if insitu[label]:
             continue  # already trained on the imperfect mesh
-        accs = [evaluate(deploy(h.model, hw, seed=h.seed), data.X_test, data.y_test)
-                for h in runs]
+        accs = []
+        for h in runs:
+            d = split_for(sc, data, h.seed)
+            accs.append(evaluate(deploy(h.model, hw, seed=h.seed), d.X_test, d.y_test))
         out[label] = {"test": float(np.mean(accs)), "per_seed": accs}
     return out
 
