@@ -28,6 +28,9 @@ from __future__ import annotations
 import numpy as np
 
 from components.errors import UserError
+from components.optics._shifter import SHIFTER_PARAMS
+
+DRIVER_BITS = next(p for p in SHIFTER_PARAMS if p.name == "driver_bits")  # one bound
 
 from .layout import MeshPhases
 from .mzi import TWO_PI, wrap_phase
@@ -44,8 +47,9 @@ def quantize_phases(phases, bits: int) -> np.ndarray:
 
     The circular distance to the input is at most half a step, π/2^bits.
     """
-    if isinstance(bits, bool) or int(bits) != bits or not 1 <= bits <= 48:
-        raise UserError(f"phase resolution bits must be an integer in 1..48, got {bits!r}")
+    lo, hi = int(DRIVER_BITS.lo), int(DRIVER_BITS.hi)
+    if isinstance(bits, bool) or int(bits) != bits or not lo <= bits <= hi:
+        raise UserError(f"phase resolution bits must be an integer in {lo}..{hi}, got {bits!r}")
     levels = 2 ** int(bits)
     step = TWO_PI / levels
     k = np.rint(wrap_phase(phases) / step) % levels

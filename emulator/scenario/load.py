@@ -167,10 +167,6 @@ def _params_in_core(params: dict | None, core: Core, where,
     return out
 
 
-CONV_KEYS = ("kernel", "channels", "stride", "padding", "pool", "pool_mode", "hidden",
-             "readout", "head", "conv_norm")
-
-
 def _check_model(cfg: dict, where) -> list[Problem]:
     """Every method entry gets its resolved model (``entry["model_cfg"]``, the scenario's
     model with the entry's changes) and F scale; the settings must fit the model type."""
@@ -181,6 +177,8 @@ def _check_model(cfg: dict, where) -> list[Problem]:
             continue
         changes = e["model"] or {}  # checked by the schema (a partial model section)
         m = {**base, **changes}
+        # the CNN settings given (the schema fills the others with "the model's default")
+        m["conv"] = {k: v for k, v in (m["conv"] or {}).items() if v not in (None, [])}
         at = ("training", "methods", i, "model") if changes else ("model",)
         out.extend(_check_one_model(m, e, cfg, at, where, i))
         e["model_cfg"] = m
@@ -205,14 +203,6 @@ def _check_one_model(m: dict, e: dict, cfg: dict, at: tuple, where, i: int) -> l
     if m["layers"]:
         out.append(Problem(f"'layers' is for dense models; a {m['type']} is set with 'conv'",
                            **where(*at, "layers"), hint="e.g. conv: {head: [32]}"))
-    for key in m["conv"]:
-        if key not in CONV_KEYS:
-            out.append(Problem(f"unknown CNN setting {key!r}", **where(*at, "conv", key),
-                               hint=did_you_mean(str(key), CONV_KEYS)
-                               or f"settings: {', '.join(CONV_KEYS)}"))
-    if e["method"] not in ("tpfp", "bp", "frozen"):
-        out.append(Problem(f"method {e['method']!r} is not available for CNNs",
-                           **where("training", "methods", i), hint="tpfp, bp or frozen"))
     if e["insitu"] or (e["insitu"] is None and cfg["nonideal"]["insitu"]):
         out.append(Problem("in-situ training is not available for CNNs yet",
                            **where("training", "methods", i)))

@@ -5,12 +5,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from emulator.engine.sim import CONVERTERS
 from emulator.schema import Field, section
+from emulator.training.activations import ACTIVATIONS as _ACTIVATIONS
+from emulator.training.methods import METHODS as _METHODS
 from emulator.training.optical import HardwareSpec
+from emulator.training.settings import CONV_FIELDS, MODEL_FIELDS, TRAINING_FIELDS
 
-METHODS = ("tpfp", "bp", "frozen", "bp_modulated")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "square", "saturable", "identity")
+# the trainer's own declarations (emulator.training.settings): one bound and one default
+# per setting; the scenario only makes some of them optional ("the model's own default")
+METHODS = tuple(_METHODS)
+ACTIVATIONS = tuple(_ACTIVATIONS)
 TECHS = ("thermo", "eo", "mems")
 MODEL_TYPES = ("dense", "patch_conv", "column_strip")
 
@@ -31,14 +38,14 @@ def _label(entry: dict) -> dict:
 MODEL: dict[str, Field] = {
     "type": Field("choice", "dense", "dense layers, or an optical CNN made of small blocks",
                   choices=MODEL_TYPES),
-    "layers": Field("list", None, "layer sizes, input first (dense)",
-                    item=Field("int", lo=1, hi=1_000_000), min_items=2, nullable=True),
-    "activation": Field("choice", None, "hidden-layer nonlinearity (default relu for "
-                        "dense, square-law for the CNNs)", choices=ACTIVATIONS,
-                        nullable=True),
-    "conv": Field("map", {}, "CNN settings: kernel, channels, stride, padding, pool, "
-                  "pool_mode, hidden, readout, head, conv_norm"),
-    "dropout": Field("float", 0.0, "dropout rate (mask shared by both passes)", lo=0, hi=0.95),
+    "layers": replace(MODEL_FIELDS["layers"], default=None, nullable=True),
+    "activation": replace(MODEL_FIELDS["activation"], default=None, nullable=True,
+                          choices=ACTIVATIONS, doc="hidden-layer nonlinearity (default relu "
+                          "for dense, square-law for the CNNs)"),
+    "conv": section(CONV_FIELDS, "CNN settings (patch_conv: kernel, channels, stride, "
+                    "padding, pool, pool_mode, conv_norm; column_strip: hidden, readout; "
+                    "both: head)"),
+    "dropout": MODEL_FIELDS["dropout"],
 }
 
 HARDWARE: dict[str, Field] = {
@@ -67,8 +74,8 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                     "nonideal.insitu)", nullable=True),
     "activation": Field("choice", None, "this entry's activation (default: "
                         "model.activation)", choices=ACTIVATIONS, nullable=True),
-    "lr": Field("float", None, "this entry's learning rate (default: training.lr)", lo=0,
-                hi=100, nullable=True),
+    "lr": replace(TRAINING_FIELDS["lr"], default=None, nullable=True,
+                  doc="this entry's learning rate (default: training.lr)"),
     "model": Field("section", None, "this entry's model: keys of 'model' to change, e.g. "
                    "{type: column_strip}", fields=MODEL, partial=True, nullable=True),
 })
@@ -96,14 +103,11 @@ SCHEMA: dict[str, Field] = {
         "seeds": Field("int", 1, "independent runs per method (seed, seed+1, ...); the "
                        "report gives mean, spread and the share of runs reaching 100 %", lo=1,
                        hi=1000),
-        "epochs": Field("int", 30, lo=1, hi=100_000),
-        "lr": Field("float", 0.1, "learning rate η", lo=0, hi=100),
-        "batch": Field("int", 64, lo=1, hi=1_000_000),
-        "fscale": Field("float", None, "scale s of the fixed feedback matrix F (default 0.05 "
-                        "dense, the model's own for CNNs)", lo=0, hi=100, nullable=True),
-        "momentum": Field("float", 0.9, lo=0, hi=0.999),
-        "output_error": Field("choice", "pass1", "output-layer error from pass 1 or pass 2",
-                              choices=("pass1", "pass2")),
+        **{k: TRAINING_FIELDS[k] for k in ("epochs", "lr", "batch")},
+        "fscale": replace(TRAINING_FIELDS["fscale"], default=None, nullable=True,
+                          doc="scale s of the fixed feedback matrix F (default 0.05 dense, "
+                          "the model's own for CNNs)"),
+        **{k: TRAINING_FIELDS[k] for k in ("momentum", "output_error")},
     }, "training on the fast path"),
     "nonideal": section({
         "insitu": Field("bool", False, "run both forward passes through the emulated mesh"),

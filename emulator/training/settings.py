@@ -28,7 +28,8 @@ def _positive(v):
 def _int_or_list(lo: int, doc: str) -> Field:
     """An integer, or a list with one per layer (normalised to a list)."""
     return Field("list", None, doc, item=Field("int", lo=lo, hi=10_000), min_items=1,
-                 nullable=True, coerce=lambda v: list(v) if isinstance(v, tuple)
+                 nullable=True, alt=Field("int", lo=lo, hi=10_000),
+                 coerce=lambda v: list(v) if isinstance(v, tuple)
                  else v if isinstance(v, list) else [v])
 
 
@@ -74,7 +75,7 @@ CONV_FIELDS: dict[str, Field] = {
                      "coherent (linear) or through the activation", choices=READOUTS,
                      nullable=True),
     "head": Field("list", [], "hidden sizes of the dense head", item=Field("int", lo=1,
-                  hi=1_000_000), coerce=lambda v: list(v) if isinstance(v, tuple)
+                  hi=1_000_000), alt=Field("int", lo=1, hi=1_000_000), coerce=lambda v: list(v) if isinstance(v, tuple)
                   else [] if v is None else v if isinstance(v, list) else [v]),
 }
 
