@@ -16,7 +16,7 @@ from emulator.compile import compile_netlist
 from emulator.engine import simulate
 from emulator.netlist import load_netlist
 from emulator.netlist.generators import core_netlist
-from emulator.scenario.core import Core
+from emulator.chip.core import Core
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE16 = ROOT / "netlists" / "onn_core_16.yaml"

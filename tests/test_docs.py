@@ -62,11 +62,12 @@ def test_readme_sweep_example_is_a_valid_sweep(tmp_path):
 
 
 def test_readme_in_situ_example_runs_and_stays_close_to_ideal(capsys):
-    """The README's in-situ block, run as written: TPFP on the imperfect chip with the 1 %
-    drift threshold stays within 2 points of the ideal run (93.87 % on seed 1), re-maps on
-    a minority of steps, and bp weights deployed on the chip keep working."""
-    block = README.split("### In-situ training", 1)[1].split("```python", 1)[1].split("```")[0]
-    exec(compile(block, "README.md (in-situ example)", "exec"), {})
-    insitu, remaps, deployed = (float(v) for v in capsys.readouterr().out.split())
-    assert insitu > 0.92 and deployed > 0.93
-    assert 0.0 < remaps < 0.5  # re-programmings per step, both layers together
+    """The README's in-situ block, run as written: TPFP on the shipped 16x16 core (noise,
+    8-bit converters, calibration) learns (94.2 % on seed 1 after 30 epochs), the drift
+    policy re-writes a minority of the 10 tiles per step, and bp weights deployed on the
+    chip keep working."""
+    block = README.split("### Training on the chip", 1)[1].split("```python", 1)[1]
+    exec(compile(block.split("```")[0], "README.md (in-situ example)", "exec"), {})
+    insitu, writes, deployed = (float(v) for v in capsys.readouterr().out.split())
+    assert insitu > 0.90 and deployed > 0.93
+    assert 0.0 < writes < 5.0  # tiles re-written per step, of the network's 10

@@ -142,7 +142,7 @@ def test_hand_calculation_small_scenario(tmp_path):
 
 BROKEN_CASES = {
     "unknown_key.yaml": ["model.activaton", "did you mean 'activation'"],
-    "bad_unit.yaml": ["nonideal.phase_error", "'mW' does not fit"],
+    "bad_unit.yaml": ["hardware.params.mzi.phase_error", "'mW' does not fit"],
     "missing_netlist.yaml": ["hardware.core", "not found", "did you mean 'onn_core_16.yaml'"],
     "does_not_fit.yaml": ["model.layers.1", "does not fit the 16x16 core"],
     "bad_method.yaml": ["training.methods.1", "'backprop'"],

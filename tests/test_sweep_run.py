@@ -39,7 +39,7 @@ def test_two_dask_workers_give_the_serial_results(tmp_path, base):
         parameters:
           hardware.shifter: [thermo, eo]
           hardware.params.adc.bits: [4, 8]
-        tied: {nonideal.adc_bits: hardware.params.adc.bits}
+        tied: {hardware.params.dac.bits: hardware.params.adc.bits}
         metrics: [test_accuracy, test_accuracy:bp, energy_per_inference_j,
                   latency_per_inference_s, energy_per_step_j, mzis, dacs, adcs,
                   passes.update.energy_j]

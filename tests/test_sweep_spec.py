@@ -80,9 +80,9 @@ def test_hash_changes_with_fixed_values_and_base_content(tmp_path, base):
 def test_tied_key_follows_its_parameter(tmp_path, base):
     sw = load_sweep(sweep_file(tmp_path, """\
         parameters: {hardware.params.adc.bits: [4, 8]}
-        tied: {nonideal.adc_bits: hardware.params.adc.bits}
+        tied: {hardware.params.dac.bits: hardware.params.adc.bits}
         """))
-    assert [(p.overrides["hardware.params.adc.bits"], p.overrides["nonideal.adc_bits"])
+    assert [(p.overrides["hardware.params.adc.bits"], p.overrides["hardware.params.dac.bits"])
             for p in sw.points] == [(4, 4), (8, 8)]
     assert list(sw.points[0].params) == ["hardware.params.adc.bits"]  # not a column
 
@@ -203,8 +203,8 @@ BROKEN = {
                      [(":4: parameters.hardware.core: core netlist not found", "")]),
     "bad_fixed_value": ("fixed:\n  training.epochs: 0\nparameters: {seed: [1]}\n",
                         [(":4: fixed.training.epochs: 0 is out of bounds", "")]),
-    "tied_to_nothing": ("parameters: {seed: [1]}\ntied: {nonideal.adc_bits: sead}\n",
-                        [(":4: tied.nonideal.adc_bits: 'sead' is not one of the parameters",
+    "tied_to_nothing": ("parameters: {seed: [1]}\ntied: {nonideal.chip_seed: sead}\n",
+                        [(":4: tied.nonideal.chip_seed: 'sead' is not one of the parameters",
                           "did you mean 'seed'")]),
     "unknown_metric": ("parameters: {seed: [1]}\nmetrics: [energy_per_inferance_j]\n",
                        [(":4: metrics.0: unknown metric", "energy_per_inference_j")]),

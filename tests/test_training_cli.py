@@ -37,7 +37,13 @@ def test_train_writes_json_per_method(tmp_path, capsys):
     (["--data", "digts"], "did you mean 'digits'"),
     (["--data", "mnist:/no/such/folder"], "folder not found"),
     (["--activation", "rleu"], "did you mean 'relu'"),
-    (["--hardware", "phase_bit=8"], "did you mean 'phase_bits'"),
+    (["--core", "netlists/onn_core_16.yaml", "--hardware", "reprogram_drfit=0.1"],
+     "did you mean 'reprogram_drift'"),
+    (["--core", "netlists/onn_core_16.yaml", "--hardware", "phase_bits=8"],
+     "params: {mzi: {driver_bits"),
+    (["--core", "netlists/onn_core_16.yaml", "--param", "adc.bitz=6"],
+     "did you mean 'bits'"),
+    (["--core", "netlists/no_such_core.yaml"], "core netlist not found"),
     (["--lr", "100", "--activation", "square", "--epochs", "2"], "diverged in epoch 1"),
 ])
 def test_bad_input_exits_2_without_traceback(args, message, capsys, tmp_path):
@@ -49,17 +55,21 @@ def test_bad_input_exits_2_without_traceback(args, message, capsys, tmp_path):
     assert not out.exists()
 
 
-def test_train_in_situ_reports_remaps_per_step(tmp_path, capsys, monkeypatch):
-    """Every update re-maps both layers without a drift threshold (1 + 1 per step); with a
-    threshold far above any update, only the final sync re-maps (2 layers / steps)."""
+def test_train_in_situ_reports_tile_writes_per_step(tmp_path, capsys, monkeypatch):
+    """64-8-10 on 16-port tiles: 1x4 + 1x1 = 5 tiles.  Without a drift threshold every
+    update re-writes all 5; with one far above any update only the final sync does."""
     monkeypatch.setenv("COLUMNS", "200")
     out = tmp_path / "t.json"
     base = ["train", "--data", "digits", "--layers", "64,8,10", "--method", "tpfp",
-            "--epochs", "1", "--batch", "720", "--json", str(out), "--quiet"]
-    assert main(base + ["--hardware", "phase_bits=8"]) == 0
-    assert "layer re-maps / step" in capsys.readouterr().out
+            "--epochs", "1", "--batch", "720", "--json", str(out), "--quiet",
+            "--core", "netlists/onn_core_16.yaml", "--cores", "2", "--param", "adc.bits=6"]
+    assert main(base + ["--hardware", "reprogram_drift=none"]) == 0
+    assert "tile writes / step" in capsys.readouterr().out
+    r = json.loads(out.read_text())["methods"]["tpfp"]
+    c = r["counters"]
+    assert c["steps"] == 2 and c["tiles"] == 5
+    assert c["tile_writes"] == 5 * (1 + 2)  # initial + after each update (sync: nothing new)
+    assert r["chip"]["adc_bits"] == 6 and r["chip"]["cores"] == 2
+    assert main(base + ["--hardware", "reprogram_drift=100"]) == 0
     c = json.loads(out.read_text())["methods"]["tpfp"]["counters"]
-    assert c["steps"] == 2 and c["reprograms"] == 2 * (1 + 2)
-    assert main(base + ["--hardware", "phase_bits=8,reprogram_drift=100"]) == 0
-    c = json.loads(out.read_text())["methods"]["tpfp"]["counters"]
-    assert c["reprograms"] == 2 * 1 + 2  # initial programming + the end-of-training sync
+    assert c["tile_writes"] == 5 + 5  # initial programming + the end-of-training sync

@@ -84,8 +84,9 @@ def test_bad_arguments_are_user_errors_listing_every_problem(digits):
         assert piece in text
     with pytest.raises(UserError, match="end the layers with 10"):
         train(digits, layers=[64, 32, 9], progress=False)
-    with pytest.raises(UserError, match="did you mean 'phase_bits'"):
-        train(digits, layers=[64, 8, 10], hardware={"phase_bit": 8}, progress=False)
+    with pytest.raises(UserError, match="did you mean 'reprogram_drift'"):
+        train(digits, layers=[64, 8, 10], progress=False,
+              hardware={"core": "netlists/onn_core_16.yaml", "reprogram_drfit": 0.1})
 
 
 def test_train_accepts_a_spec_and_progress_bar_runs(capsys):

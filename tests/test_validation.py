@@ -21,7 +21,7 @@ from emulator.netlist.source import line_of, parse_yaml, read_document
 from emulator.scenario import load_scenario
 from emulator.schema import validate
 from emulator.sweep.spec import load_sweep
-from emulator.training import HardwareSpec
+from emulator.chip.spec import ChipSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 NETLISTS = ROOT / "netlists"
@@ -185,33 +185,50 @@ def test_params_for_a_component_in_the_core_are_applied(tmp_path):
 
 # ------------------------------------------------------------------ one declaration each
 
-def test_phase_bits_25_is_rejected_identically_by_scenario_and_hardware_spec(tmp_path):
+def test_old_nonideal_keys_name_their_new_place(tmp_path):
+    # the chip's physics lives in its components: a nonideal key that duplicated one is
+    # an error naming the component parameter, in the scenario and in train(hardware=)
     core_copy(tmp_path)
     with pytest.raises(ScenarioError) as sc:
-        load_scenario(scenario(tmp_path, more="nonideal: {phase_bits: 25}\n"))
-    with pytest.raises(UserError) as hs:
-        HardwareSpec.parse({"phase_bits": 25})
-    (a,), (b,) = sc.value.problems, hs.value.problems
-    assert a.message == b.message == "25 is out of bounds [1, 24]"
-    assert (a.path, a.line, b.path) == ("nonideal.phase_bits", 6, "hardware.phase_bits")
-    assert HardwareSpec.parse({"phase_bits": 24}).phase_bits == 24
+        load_scenario(scenario(tmp_path, more="nonideal: {phase_bits: 8, adc_bits: 6}\n"))
+    paths = {p.path: p for p in sc.value.problems}
+    assert set(paths) == {"nonideal.phase_bits", "nonideal.adc_bits"}
+    assert paths["nonideal.phase_bits"].line == 6
+    assert "driver_bits" in paths["nonideal.phase_bits"].hint
+    assert "adc: {bits" in paths["nonideal.adc_bits"].hint
+    with pytest.raises(UserError) as hw:
+        ChipSpec.parse({"core": str(NETLISTS / "onn_core_4.yaml"), "crosstalk": 0.01})
+    (p,) = hw.value.problems
+    assert p.path == "hardware.crosstalk" and "crosstalk" in p.hint and "mzi" in p.hint
+
+
+def test_phase_bits_have_one_bound_the_driver_parameter(tmp_path):
+    core_copy(tmp_path)
+    with pytest.raises(ScenarioError) as sc:
+        load_scenario(scenario(tmp_path, "  params: {mzi: {driver_bits: 25}}\n"))
+    (a,) = sc.value.problems
+    assert a.message == "25 is out of bounds [1, 24] bit"
+    assert a.path == "hardware.params.mzi.driver_bits"
+    from emulator.mesh.perturb import quantize_phases
+    with pytest.raises(UserError, match=r"1\.\.24"):
+        quantize_phases([0.1], 25)
 
 
 @pytest.mark.parametrize("value", [0.6, -0.1])
-def test_crosstalk_has_one_bound(value):
-    with pytest.raises(UserError, match=r"out of bounds \[0, 0.5\]"):
-        HardwareSpec.parse({"crosstalk": value})
-    with pytest.raises(UserError, match=r"out of bounds \[0, 0.5\]"):
-        HardwareSpec(crosstalk=value)._check()
-    with pytest.raises(ScenarioError, match=r"nonideal.crosstalk: .*out of bounds \[0, 0.5\]"):
-        load_scenario({"version": 1, "hardware": {"core": str(NETLISTS / "onn_core_4.yaml")},
-                       "model": {"layers": [2, 2]}, "nonideal": {"crosstalk": value}})
+def test_crosstalk_has_one_bound(value, tmp_path):
+    core_copy(tmp_path)
+    with pytest.raises(ScenarioError, match=r"mzi.crosstalk: .*out of bounds \[0, 0.5\]"):
+        load_scenario(scenario(tmp_path, f"  params: {{mzi: {{crosstalk: {value}}}}}\n"))
 
 
-def test_hardware_spec_takes_quantities_like_the_scenario():
-    assert HardwareSpec.parse({"phase_sigma": "20 mrad"}).phase_sigma == pytest.approx(0.02)
-    with pytest.raises(UserError, match="did you mean 'phase_bits'"):
-        HardwareSpec.parse({"phase_bit": 4})
+def test_chip_spec_checks_like_the_scenario():
+    spec = ChipSpec.parse({"core": str(NETLISTS / "onn_core_4.yaml"), "cores": 2,
+                           "reprogram_drift": 0.03})
+    assert (spec.cores, spec.reprogram_drift, spec.calibrate) == (2, 0.03, True)
+    with pytest.raises(UserError, match="did you mean 'reprogram_drift'"):
+        ChipSpec.parse({"core": str(NETLISTS / "onn_core_4.yaml"), "reprogram_drfit": 0.1})
+    with pytest.raises(UserError, match="core netlist not found"):
+        ChipSpec.parse({"core": "no_such_core.yaml"})
 
 
 def test_every_component_default_passes_its_own_field():
@@ -290,19 +307,20 @@ def test_the_json_schema_rejects_what_the_loader_rejects():
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((SCENARIOS / "scenario.schema.json").read_text())
     data, _ = read_document(SCENARIOS / "quickstart.yaml")
-    for key, value in [("nonideal", {"phase_bits": 25}), ("modle", {}),
+    for key, value in [("nonideal", {"reprogram_every": 0}), ("modle", {}),
                        ("training", {"methods": ["backprop"]}),
                        ("hardware", {"cores": 2})]:  # 'core' is required
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**data, key: value}, schema)
-    jsonschema.validate({**data, "nonideal": {"phase_error": "20 mrad", "loss": 0.1}}, schema)
+    jsonschema.validate({**data, "nonideal": {"reprogram_drift": 0.02, "calibrate": False}},
+                        schema)
 
 
 def test_schema_text_reference_lists_units_and_bounds(capsys):
     assert main(["schema", "scenario", "--text"]) == 0
     out = capsys.readouterr().out
-    assert "phase_error: quantity [rad], 0..3.2, default 0.0" in out
-    assert "phase_bits: int, 1..24, default None" in out
+    assert "reprogram_every: int, 1..1e+06, default 1" in out
+    assert "cores: int, 1..4096, default 1" in out
     with pytest.raises(SystemExit) as exit_:
         main(["schema", "netlist"])
     assert exit_.value.code == 2

@@ -1,7 +1,9 @@
 """Setting up a programmed tile's read-out, as a real system does it.
 
-With ``calibrate`` on, for every tile written, a calibration batch of known input codes
-(half in [0, 1] like pixel and ReLU activations, half in [−1, 1]) is streamed through:
+With ``calibrate`` on, for every tile written, a calibration batch is streamed through:
+the last input codes the tile's column block saw in training (representative data, as
+a real controller would keep), or before any data known codes (half in [0, 1] like pixel
+and ReLU activations, half in [−1, 1]):
 
 1. **LO phase** of each coherent detector: the quadrature that carries the signal,
    φ_j = arg Σ_b E_jb·z_jb (the phase a sweep of the LO maximising the correlation with
@@ -86,11 +88,13 @@ def square_law(chip) -> bool:
     return chip.chain.pd.params["mode"] == "intensity"
 
 
-def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None) -> Readout:
-    """Calibrate one tile (channel matrix ``matrix``, digital weights ``ideal``)."""
+def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
+              codes: np.ndarray | None = None) -> Readout:
+    """Calibrate one tile (channel matrix ``matrix``, digital weights ``ideal``) on
+    ``codes`` (B × n input codes; default: :func:`calibration_codes`)."""
     c = chip.chain
     m = chip.m
-    u = calibration_codes(chip)
+    u = calibration_codes(chip) if codes is None or len(codes) < 2 else codes[:CAL_BATCH]
     z = u @ ideal.T  # expected outputs (B, m)
     fields = c.mod.signal(c.field_in, c.dac.signal(u))
     E = fields @ matrix.T
@@ -107,7 +111,8 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None) -> Readout:
     with np.errstate(divide="ignore"):
         wanted = np.where(peak > 0.0, vfs / peak, g_hi)
     gain = np.clip(wanted, g_lo, g_hi)
-    status = "gain_limited" if np.any(wanted > g_hi) else "calibrated"
+    rows = np.any(ideal != 0.0, axis=1)  # outputs that carry weights (not tile padding)
+    status = "gain_limited" if np.any((wanted > g_hi) & rows) else "calibrated"
     y = chip.analog(matrix[None], u[None], lo[None], gain[None], rng)[0]
     ym, zm = y.mean(axis=0), z.mean(axis=0)
     dy, dz = y - ym, z - zm

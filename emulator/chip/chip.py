@@ -69,20 +69,36 @@ class Chip:
         self.n, self.m = self.chain.n, self.chain.m
         self._check()
 
+    @classmethod
+    def of(cls, core, *, cores: int = 1, seed=0, calibrate: bool = True) -> "Chip":
+        """The chip of a loaded :class:`~emulator.chip.core.Core`."""
+        return cls(core.netlist, core.layer, core.layer_params, core.file, cores=cores,
+                   seed=seed, calibrate=calibrate)
+
+    def describe(self) -> dict:
+        """What the accuracy of a run on this chip was obtained on (for reports)."""
+        c = self.chain
+        return {"core": self.file, "ports": [self.n, self.m], "cores": self.cores,
+                "calibrate": self.calibrate, "detection": c.pd.params["mode"],
+                "mzi": {k: self.spec.mzi[k] for k in ("loss", "driver_bits", "phase_error",
+                                                       "crosstalk")},
+                "dac_bits": c.dac.params["bits"], "adc_bits": c.adc.params["bits"],
+                "laser_w": float(np.sum(np.abs(c.field_in) ** 2))}
+
     # ------------------------------------------------------------------ programming
     def _channels(self, prog: Programmed) -> np.ndarray:
         c = self.chain
         return prog.matrix[np.ix_(c.layer_out, c.layer_in)]
 
-    def program(self, tile: np.ndarray, core: int = 0, rng=None) -> Tile:
-        """Map and realise ``tile`` on physical core ``core``; calibrate its read-out
-        (noise drawn from ``rng`` if given) or use the nominal design gains."""
+    def program(self, tile: np.ndarray, core: int = 0, rng=None, codes=None) -> Tile:
+        """Map and realise ``tile`` on physical core ``core``; calibrate its read-out on
+        ``codes`` (noise drawn from ``rng`` if given) or use the nominal design gains."""
         prog = realise(self.spec, np.asarray(tile, dtype=float), self.offsets[core])
         matrix = self._channels(prog)
         ideal = np.zeros((self.m, self.n))
         ideal[: tile.shape[0], : tile.shape[1]] = tile
         if self.calibrate:
-            readout = calibrate(self, matrix, ideal, rng)
+            readout = calibrate(self, matrix, ideal, rng, codes)
         else:
             readout = nominal(self, prog.gain)
         return Tile(core, prog, readout, matrix)

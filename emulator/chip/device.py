@@ -51,6 +51,8 @@ class ChipLayer:
         n_tiles = self.rows * self.cols
         self.core_of = [(first + t) % chip.cores for t in range(n_tiles)]
         self.tiles: list[Tile | None] = [None] * n_tiles
+        self.noisy = True
+        self.seen = None  # (C, B, n) input codes of the last pass: the calibration batch
         self.written: list[np.ndarray | None] = [None] * n_tiles
         self._stack = None
         self.counters = dict(tile_writes=0, phase_writes=0, tile_passes=0,
@@ -82,7 +84,8 @@ class ChipLayer:
             if drift is not None and self.written[t] is not None and self.drift(W, t) <= drift:
                 continue
             block = self._block(W, t)
-            tile = self.chip.program(block, self.core_of[t], rng)
+            codes = None if self.seen is None else self.seen[t % self.cols]
+            tile = self.chip.program(block, self.core_of[t], rng, codes)
             self.tiles[t] = tile
             self.written[t] = block
             mp = tile.prog.mapping
@@ -107,7 +110,10 @@ class ChipLayer:
         return out
 
     def forward(self, x, out=None, rng=None, count: bool = True):
-        """z ≈ W·x for a column batch x (n_l × B), through the programmed tiles."""
+        """z ≈ W·x for a column batch x (n_l × B), through the programmed tiles (read-out
+        noise drawn from ``rng`` when the device is noisy)."""
+        if not self.noisy:
+            rng = None
         chip, (m_l, n_l) = self.chip, self.shape
         b = x.shape[1]
         scale = float(np.max(np.abs(x), initial=0.0))
@@ -115,6 +121,8 @@ class ChipLayer:
         if scale > 0.0:
             np.divide(x, scale, out=codes[:n_l])
         codes = codes.reshape(self.cols, chip.n, b).transpose(0, 2, 1)  # (C, B, n)
+        if count:  # a training pass (evaluations are not): what calibration will see
+            self.seen = codes
         fields = chip.light(codes)[None]  # each column block lit once: (1, C, B, n)
         mats, lo, gain, alpha, beta = self._stack
         grid = (self.rows, self.cols)
@@ -130,7 +138,7 @@ class ChipLayer:
         np.multiply(full, gain, out=out, casting="unsafe")
         if count:
             c = self.counters
-            c["tile_passes"] += self.n_tiles
+            c["tile_passes"] += self.n_tiles  # batches through a tile
             c["dac_conversions"] += self.n_tiles * b * chip.n
             c["adc_conversions"] += self.n_tiles * b * chip.m
         return out
@@ -140,16 +148,18 @@ class ChipDevice:
     """All weight layers of a network on one kind of chip (see module doc)."""
 
     def __init__(self, weights, chip: Chip, *, every: int = 1, drift: float | None = None,
-                 rng=None):
+                 rng=None, noise: bool = True):
         self.weights = weights  # the digital weights (updated in place by training)
         self.chip = chip
         self.every = int(every)
         self.drift = drift
-        self.rng = rng  # calibration measurement noise
+        self.noisy = bool(noise)  # read-out noise in every pass (and in calibration)
+        self.rng = rng if noise else None  # calibration measurement noise
         self.layers = []
         first = 0
         for w in weights:
             layer = ChipLayer(chip, w.shape, first, f"layer {len(self.layers) + 1}")
+            layer.noisy = self.noisy
             first += layer.n_tiles
             self.layers.append(layer)
         self.program_all()
@@ -177,6 +187,12 @@ class ChipDevice:
                 total[k] = total.get(k, 0) + v
         total["tiles"] = sum(layer.n_tiles for layer in self.layers)
         return total
+
+    def describe(self) -> dict:
+        """The chip, the policy that ran and the calibration's outcome (for reports)."""
+        return {**self.chip.describe(), "noise": self.noisy,
+                "reprogram_every": self.every, "reprogram_drift": self.drift,
+                "calibration": self.status(), "tiles": self.counters["tiles"]}
 
     def status(self) -> dict[str, int]:
         total: dict[str, int] = {}

@@ -38,8 +38,16 @@ def register(subparsers) -> None:
     p.add_argument("--dropout", default="0", help="dropout probability (default 0)")
     p.add_argument("--momentum", default="0.9", help="momentum γ (default 0.9)")
     p.add_argument("--output-error", default="pass1", help="pass1 | pass2 (default pass1)")
+    p.add_argument("--core", default=None, metavar="NETLIST",
+                   help="train in situ on this core netlist's chip (both forward passes "
+                        "through its components), e.g. netlists/onn_core_16.yaml")
+    p.add_argument("--cores", default="1", help="cores working in parallel (default 1)")
+    p.add_argument("--param", action="append", default=[], metavar="COMP.KEY=VALUE",
+                   help="a component parameter of the core, e.g. adc.bits=6 or "
+                        "mzi.phase_error='0.02 rad' (repeatable)")
     p.add_argument("--hardware", default=None, metavar="KEY=VALUE,...",
-                   help="train in situ on emulated meshes, e.g. phase_bits=8,phase_sigma=0.02")
+                   help="the controller's policy: calibrate, noise, chip_seed, "
+                        "reprogram_every, reprogram_drift (e.g. reprogram_drift=0.03)")
     p.add_argument("--json", default=None, metavar="OUT", help="write results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
@@ -57,6 +65,42 @@ def _number(text, name, kind, problems):
         return None
 
 
+def _value(text: str):
+    """A number if it reads as one, true/false, none, else the text (units allowed)."""
+    low = text.lower()
+    if low in ("none", "null"):
+        return None
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text.strip("'\"")
+
+
+def _chip(args, problems):
+    """The hardware spec of ``--core``/``--cores``/``--param``/``--hardware``, or None."""
+    policy = _hardware(args.hardware, problems)
+    if args.core is None:
+        if args.param or policy:
+            problems.append(Problem("--param and --hardware describe the chip of --core",
+                                    path="--core", hint="add --core NETLIST"))
+        return None
+    params: dict = {}
+    for item in args.param:
+        key, eq, value = item.partition("=")
+        comp, dot, name = key.strip().partition(".")
+        if not eq or not dot:
+            problems.append(Problem(f"expected COMP.KEY=VALUE, got {item!r}", path="--param",
+                                    hint="e.g. adc.bits=6"))
+            continue
+        params.setdefault(comp, {})[name] = _value(value.strip())
+    return {"core": args.core, "cores": _number(args.cores, "cores", int, problems),
+            "params": params, **(policy or {})}
+
+
 def _hardware(text, problems):
     if text is None:
         return None
@@ -66,18 +110,7 @@ def _hardware(text, problems):
         if not eq:
             problems.append(Problem(f"expected KEY=VALUE, got {item!r}", path="--hardware"))
             continue
-        value = value.strip()
-        if value.lower() == "none":
-            spec[key.strip()] = None
-            continue
-        try:
-            spec[key.strip()] = int(value)
-        except ValueError:
-            try:
-                spec[key.strip()] = float(value)
-            except ValueError:
-                problems.append(Problem(f"{key.strip()}: expected a number, got {value!r}",
-                                        path="--hardware"))
+        spec[key.strip()] = _value(value.strip())
     return spec
 
 
@@ -110,7 +143,7 @@ def parse_args(args) -> dict:
         dropout=_number(args.dropout, "dropout", float, problems),
         momentum=_number(args.momentum, "momentum", float, problems),
         output_error=args.output_error,
-        hardware=_hardware(args.hardware, problems),
+        hardware=_chip(args, problems),
     )
     if problems:
         raise UserError(problems)
@@ -139,21 +172,22 @@ def run(args) -> int:
                         f"{settings['activation']}, {settings['epochs']} epochs")
     insitu = settings.get("hardware") is not None
     cols = ["method", "train acc [%]", "test acc [%]", "test loss", "time [s]"]
-    for col in cols + (["layer re-maps / step"] if insitu else []):
+    for col in cols + (["tile writes / step"] if insitu else []):
         table.add_column(col, justify="left" if col == "method" else "right")
     for m, h in results.items():
         row = [m, f"{100 * h.train_accuracy:.2f}", f"{100 * h.test_accuracy:.2f}",
                f"{h.test_loss_per_epoch[-1]:.4f}", f"{h.seconds:.2f}"]
-        if insitu:  # re-programmings after the initial one, per update, summed over layers
+        if insitu:  # tiles re-written after the initial programming, per update
             c = h.counters
-            row.append(f"{(c['reprograms'] - len(h.weights)) / max(c['steps'], 1):.3f}")
+            row.append(f"{(c['tile_writes'] - c['tiles']) / max(c['steps'], 1):.3f}")
         table.add_row(*row)
     Console().print(table)
     if args.json:
         out = {"settings": dict(data=data.name, methods=methods, **settings),
                "methods": {m: {"train_accuracy": h.train_accuracy,
                                "test_accuracy": h.test_accuracy, "history": h.curves(),
-                               "counters": h.counters, "seconds": h.seconds}
+                               "counters": h.counters, "seconds": h.seconds,
+                               "chip": h.chip}
                            for m, h in results.items()}}
         path = write_json(args.json, out)
         if not args.quiet:

@@ -18,7 +18,8 @@ from emulator.netlist.params import check_params
 from emulator.netlist.source import locate, read_document, where as where_in
 from emulator.schema import check
 
-from .core import Core
+from emulator.chip.core import Core
+from emulator.chip.spec import moved_problems
 from .schema import SCHEMA
 
 
@@ -68,6 +69,12 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
         raise ScenarioError(Problem("a scenario must be a mapping of sections", file))
     for dotted, value in (overrides or {}).items():
         _set_dotted(data, dotted, copy.deepcopy(value))  # never alias the caller's values
+    nonideal = data.get("nonideal")
+    if isinstance(nonideal, dict):  # settings that became component parameters
+        moved = moved_problems(nonideal, ("nonideal",),
+                               lambda *p: where_in(file, lines, *p))
+        if moved:
+            raise ScenarioError(moved)
     cfg = check(SCHEMA, data, file=file, lines=lines, error=ScenarioError)
     problems: list[Problem] = []
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
 from emulator.ledger.result import shot_noise_flag
 from components.units import fmt
 
-from .core import describe_core
+from emulator.chip.core import describe_core
 from .step import PASSES, StepResult
 
 
@@ -61,10 +62,41 @@ def method_summary(runs, entry, cfg, deployed) -> dict:
            "accuracy_std": {"train": float(np.std(trains)), "test": float(np.std(tests))},
            "per_seed": {"seeds": [h.seed for h in runs], "train": trains, "test": tests},
            "solved_fraction": float(np.mean([t >= 1.0 - 1e-9 for t in tests])),
-           "history": mean_curves, "counters": dict(runs[0].counters)}
+           "history": mean_curves, "counters": dict(runs[0].counters),
+           "chip": _chip_of(runs)}
     if deployed is not None:
         out["deployed_on_imperfect_mesh"] = deployed
     return out
+
+
+def _chip_of(runs) -> dict:
+    """Which chip the accuracy was obtained on: ideal (digital) or the in-situ chip with
+    its parameters, policy and the calibration outcome summed over the seeds."""
+    if runs[0].chip is None:
+        return {"ideal": True, "text": "ideal (digital weights)"}
+    out = {k: v for k, v in runs[0].chip.items() if k != "calibration"}
+    status: dict[str, int] = {}
+    for h in runs:
+        for k, v in (h.chip or {}).get("calibration", {}).items():
+            status[k] = status.get(k, 0) + v
+    out["calibration"] = status
+    name = Path(out["core"]).name
+    out["text"] = (f"in situ on {out['cores']}x {name}, "
+                   f"{'calibrated' if out['calibrate'] else 'uncalibrated'}, "
+                   f"noise {'on' if out['noise'] else 'off'}")
+    return out
+
+
+def rewrite_fraction(runs) -> float | None:
+    """Measured share of the tiles re-written per step by an in-situ run (the initial
+    programming aside), mean over seeds; None for a run trained off the chip."""
+    fractions = []
+    for h in runs:
+        c = h.counters
+        if h.chip is None or not c.get("steps") or not c.get("tiles"):
+            return None
+        fractions.append(max(c["tile_writes"] - c["tiles"], 0) / (c["steps"] * c["tiles"]))
+    return float(np.mean(fractions))
 
 
 def costs(sc, step: StepResult, data) -> dict:
@@ -84,10 +116,9 @@ def costs(sc, step: StepResult, data) -> dict:
     laser_j = sum(e.energy_j for e in fwd.ledger.entries if e.kind == "laser")
     optical_per_mac = laser_j * _wall_plug(sc.core) / macs if macs else None
     flags = shot_noise_flag(optical_per_mac)
-    nd = cfg["nonideal"]
-    if nd["reprogram_every"] > 1 or nd["reprogram_drift"] is not None:
-        flags.append("training costs assume the phases are re-programmed after every update; "
-                     "the in-situ runs re-programmed less often (see counters.reprograms)")
+    if step.rewrite is None:
+        flags.append("the costed method was trained off the chip: the update pass assumes "
+                     "every tile is re-mapped and re-written after every update")
     return {
         "passes": passes,
         "per_sample": per_sample,
@@ -108,6 +139,7 @@ def costs(sc, step: StepResult, data) -> dict:
             "tiles": len(step.tiles), "stationary": step.stationary,
             "tile_stream_latency_s": step.stream_latency_s,
             "settling_s": step.program_latency_s,
+            "rewrite_fraction": 1.0 if step.rewrite is None else step.rewrite,
             "tiles_per_layer": [sum(1 for t in step.tiles if t.layer == l)
                                 for l in range(step.layers)],
         },

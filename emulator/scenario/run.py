@@ -33,15 +33,14 @@ def _versions() -> dict:
             "networkx": networkx.__version__}
 
 
-def _hardware_spec(cfg: dict, core, force: bool = False) -> dict | None:
-    nd = cfg["nonideal"]
-    if not force and not nd["insitu"] and not nd["deploy"]:
-        return None
-    return {"mesh_size": max(core.n_in, core.n_out), "phase_bits": nd["phase_bits"],
-            "phase_sigma": nd["phase_error"], "crosstalk": nd["crosstalk"],
-            "mzi_loss_db": nd["loss"], "detector_noise": nd["detector_noise"],
-            "adc_bits": nd["adc_bits"], "dac_bits": nd["dac_bits"],
-            "reprogram_every": nd["reprogram_every"], "reprogram_drift": nd["reprogram_drift"]}
+def _chip_spec(sc: Scenario):
+    """The chip of the scenario's hardware: its core (loaded with the overrides), the
+    number of cores, and the nonideal section's controller policy."""
+    from emulator.chip.spec import POLICY_FIELDS, ChipSpec
+
+    nd = sc.config["nonideal"]
+    return ChipSpec.of_core(sc.core, cores=sc.config["hardware"]["cores"],
+                            **{k: nd[k] for k in POLICY_FIELDS})
 
 
 def split_for(sc: Scenario, data, seed: int):
@@ -57,7 +56,7 @@ def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
     from emulator.training import train
 
     cfg, tr = sc.config, sc.config["training"]
-    hw = _hardware_spec(cfg, sc.core, force=True)
+    hw = _chip_spec(sc)
     out: dict[str, list] = {}
     for entry in tr["methods"]:
         insitu = cfg["nonideal"]["insitu"] if entry["insitu"] is None else entry["insitu"]
@@ -168,9 +167,11 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     groups = _model_groups(entries)  # one hardware costing per distinct model
     main = groups[0]
     blocks = blocks_of(histories[main][0])
-    step = cost_step(sc, blocks, data.n_features, trace=cfg["outputs"]["trace"])
+    rewrite = _measured_rewrite(entries, histories, main)
+    step = cost_step(sc, blocks, data.n_features, trace=cfg["outputs"]["trace"],
+                     rewrite=rewrite)
     variants = {name: cost_step(sc.variant(hw), blocks, data.n_features, trace=False,
-                                scenario=True)
+                                scenario=True, rewrite=rewrite)
                 for name, hw in cfg["variants"].items()}
     per_model = {label: cost_step(sc, blocks_of(histories[label][0]), data.n_features,
                                   trace=False) for label in groups[1:]}
@@ -186,14 +187,30 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     return report
 
 
-def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool = False):
-    """One training step and one inference pass of ``sc``'s hardware (with the scenario)."""
+def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool = False,
+              rewrite: float | None = None):
+    """One training step and one inference pass of ``sc``'s hardware (with the scenario);
+    ``rewrite``: the measured share of tiles re-written per update (None: all)."""
     hw = sc.config["hardware"]
     converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
     step = simulate_step(sc.core, blocks, sc.config["training"]["batch"], cores=hw["cores"],
                          converters=converters, wavelengths=hw["wavelengths"], trace=trace,
-                         n_input=n_input, registry=sc.registry)
+                         n_input=n_input, registry=sc.registry, rewrite=rewrite)
     return (sc, step) if scenario else step
+
+
+def _measured_rewrite(entries, histories, main: str) -> float | None:
+    """The re-writing an in-situ run of the costed model measured (its policy), if any
+    entry of that model trained in situ; None otherwise."""
+    from .report import rewrite_fraction
+
+    model = next(e["model_cfg"] for e in entries if e["label"] == main)
+    for e in entries:
+        if e["model_cfg"] == model:
+            measured = rewrite_fraction(histories[e["label"]])
+            if measured is not None:
+                return measured
+    return None
 
 
 def _model_groups(entries) -> list[str]:
@@ -216,7 +233,7 @@ def _deploy(sc: Scenario, data, histories) -> dict:
         return {}
     from emulator.training import deploy, evaluate
 
-    hw = _hardware_spec(sc.config, sc.core)
+    hw = _chip_spec(sc)
     insitu = {e["label"]: (sc.config["nonideal"]["insitu"] if e["insitu"] is None
                            else e["insitu"]) for e in sc.config["training"]["methods"]}
     out = {}

@@ -11,14 +11,14 @@ from emulator.engine.sim import CONVERTERS
 from emulator.schema import Field, section
 from emulator.training.activations import ACTIVATIONS as _ACTIVATIONS
 from emulator.training.methods import METHODS as _METHODS
-from emulator.training.optical import HardwareSpec
+from emulator.chip.spec import CORE_FIELDS, POLICY_FIELDS
 from emulator.training.settings import CONV_FIELDS, MODEL_FIELDS, TRAINING_FIELDS
 
 # the trainer's own declarations (emulator.training.settings): one bound and one default
 # per setting; the scenario only makes some of them optional ("the model's own default")
 METHODS = tuple(_METHODS)
 ACTIVATIONS = tuple(_ACTIVATIONS)
-TECHS = ("thermo", "eo", "mems")
+
 MODEL_TYPES = ("dense", "patch_conv", "column_strip")
 
 
@@ -49,19 +49,15 @@ MODEL: dict[str, Field] = {
 }
 
 HARDWARE: dict[str, Field] = {
-    "core": Field("str", doc="optical-core netlist, relative to the scenario file"),
-    "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
+    **{k: CORE_FIELDS[k] for k in ("core", "cores")},
     "converters": section(CONVERTERS, "converter counts; default one per channel"),
-    "shifter": Field("choice", None, "phase-shifter technology of the meshes",
-                     choices=TECHS, nullable=True),
+    "shifter": CORE_FIELDS["shifter"],
     "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
-    "params": Field("map", {}, "parameter overrides by component, e.g. {adc: {bits: 6}}",
-                    item=Field("map")),
+    "params": CORE_FIELDS["params"],
     "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
                      choices=("weight_stationary",)),
     "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
-    "laser": Field("choice", "set", "laser power as set in the core, or from the link "
-                   "budget", choices=("set", "link_budget")),
+    "laser": CORE_FIELDS["laser"],
 }
 
 
@@ -70,7 +66,7 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                      if isinstance(v, str) else v, post=_label, fields={
     "method": Field("choice", choices=METHODS, doc="training rule"),
     "label": Field("str", None, "name in the report (default: the method)", nullable=True),
-    "insitu": Field("bool", None, "both passes through the imperfect mesh (default: "
+    "insitu": Field("bool", None, "both passes through the core's chip (default: "
                     "nonideal.insitu)", nullable=True),
     "activation": Field("choice", None, "this entry's activation (default: "
                         "model.activation)", choices=ACTIVATIONS, nullable=True),
@@ -80,13 +76,6 @@ METHOD_ENTRY = Field("section", doc="a method, or {method, label, insitu}",
                    "{type: column_strip}", fields=MODEL, partial=True, nullable=True),
 })
 
-
-HW = HardwareSpec.schema()
-# scenario nonideal key -> HardwareSpec setting (mesh_size comes from the core)
-NONIDEAL = {"phase_bits": "phase_bits", "phase_error": "phase_sigma", "crosstalk": "crosstalk",
-            "detector_noise": "detector_noise", "adc_bits": "adc_bits", "dac_bits": "dac_bits",
-            "loss": "mzi_loss_db", "reprogram_every": "reprogram_every",
-            "reprogram_drift": "reprogram_drift"}
 
 SCHEMA: dict[str, Field] = {
     "version": Field("choice", choices=(1,), doc="scenario format version"),
@@ -110,11 +99,12 @@ SCHEMA: dict[str, Field] = {
         **{k: TRAINING_FIELDS[k] for k in ("momentum", "output_error")},
     }, "training on the fast path"),
     "nonideal": section({
-        "insitu": Field("bool", False, "run both forward passes through the emulated mesh"),
-        **{key: HW[name] for key, name in NONIDEAL.items()},
-        "deploy": Field("bool", False, "also run ideal-trained weights on the imperfect mesh"),
-    }, "imperfections of the emulated hardware during training (the in-situ trainer's "
-       "HardwareSpec settings)"),
+        "insitu": Field("bool", False, "train with both forward passes through the core's "
+                        "chip (its components' noise, loss, converters)"),
+        "deploy": Field("bool", False, "also run ideal-trained weights on the chip"),
+        **POLICY_FIELDS,
+    }, "training on the hardware: what is not a component property (the chip itself is "
+       "the core netlist and hardware.params)"),
     "variants": Field("map", {}, "named hardware alternatives costed beside the main one, "
                       "e.g. {eo: {shifter: eo}}: keys of 'hardware' to change",
                       item=Field("section", fields=HARDWARE, partial=True)),

@@ -38,7 +38,7 @@ from emulator.engine.timebase import to_seconds, to_ticks
 from emulator.engine import trace as tr
 from emulator.tiling import cut
 
-from .core import Core
+from emulator.chip.core import Core
 
 PASSES = ("forward", "modulated_forward", "update", "inference")
 BYTES = 4  # float32 activations and weights in SRAM
@@ -112,6 +112,7 @@ class StepResult:
     trace: list
     layers: int = 0
     macs_per_sample: int = 0  # optical multiply-accumulates of one image, one pass
+    rewrite: float | None = None  # measured share of tiles re-written per update (None: all)
 
     def step(self) -> dict:
         names = ("forward", "modulated_forward", "update")
@@ -262,11 +263,13 @@ class _StepSim:
                 yield from digital("outer-product updates + momentum", macs + 2 * weights,
                                    (acts + 2 * weights) * BYTES, 2 * weights * BYTES)
                 n = max(self.core.n_in, self.core.n_out)
-                yield from digital("SVD and mesh mapping of every tile",
-                                   len(self.tiles) * MAPPING_MACS_PER_N3 * n ** 3,
-                                   weights * BYTES, len(self.tiles) * 3 * n * n * BYTES)
+                mapped = self.rewrite * len(self.tiles)  # tiles re-mapped, on average
+                yield from digital("SVD and mesh mapping of the re-written tiles",
+                                   round(mapped * MAPPING_MACS_PER_N3 * n ** 3),
+                                   weights * BYTES, round(mapped * 3 * n * n) * BYTES)
                 if self.stationary:
-                    jobs = [env.process(job(t, True, False)) for t in self.tiles]
+                    jobs = [env.process(job(t, True, False))
+                            for t in self.tiles[:round(mapped)]]
                     yield env.all_of(jobs)
             else:
                 yield from forward()
@@ -286,13 +289,15 @@ class _StepSim:
 def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], batch: int, *,
                   cores: int = 1, converters: dict | None = None, wavelengths: int = 1,
                   trace: bool = True, n_input: int | None = None,
-                  registry=None) -> StepResult:
+                  registry=None, rewrite: float | None = None) -> StepResult:
     """``weights``: a dense network's matrices, or layers of :class:`Block` s.
     ``n_input``: features of one image (default: the first layer's inputs).  ``registry``:
     the components of the digital unit and memory (default: the library's); the core's
-    own come with its netlist."""
+    own come with its netlist.  ``rewrite``: the share of tiles re-mapped and re-written
+    per update, as measured by an in-situ run's policy (None: all of them, every step)."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
     sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry)
+    sim.rewrite = 1.0 if rewrite is None else float(rewrite)
     sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
     for name in PASSES:
@@ -303,7 +308,7 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
     trace_events = _trace(spans, sim) if trace else []
     macs = sum(b.matrix.size * b.positions for layer in blocks for b in layer)
     return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
-                      sim.program.latency_s, trace_events, len(blocks), macs)
+                      sim.program.latency_s, trace_events, len(blocks), macs, rewrite)
 
 
 def _trace(spans, sim: _StepSim) -> list[dict]:

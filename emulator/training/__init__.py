@@ -20,7 +20,7 @@ from .loop import evaluate, train
 from .methods import METHODS
 from .net import Dense, Net, dense_net
 from .network import Model
-from .optical import HardwareSpec, deploy
+from .onchip import deploy
 
-__all__ = ["ACTIVATIONS", "METHODS", "Dense", "HardwareSpec", "History", "Model", "Net",
+__all__ = ["ACTIVATIONS", "METHODS", "Dense", "History", "Model", "Net",
            "deploy", "dense_net", "evaluate", "fit", "lr_at", "train"]

@@ -14,9 +14,10 @@ class History:
     """One run.  Lists have one entry per epoch (after that epoch's updates).
 
     ``counters`` are totals over the run: ``steps`` (mini-batch updates), ``samples``, and
-    on emulated hardware ``reprograms``, ``phase_writes`` (phase-shifter and attenuator
-    settings written), ``dac_conversions`` (input-modulator samples), ``adc_conversions``
-    (detector read-outs) and ``mesh_passes`` (batched matrix products on the device).
+    on a chip ``tile_writes`` (tiles mapped and written), ``phase_writes`` (phase-shifter
+    and attenuator settings written), ``tile_passes`` (batches streamed through a tile),
+    ``dac_conversions``, ``adc_conversions`` and ``tiles`` (tiles of the network).
+    ``chip`` says which chip the accuracy was obtained on (None: ideal, digital).
     ``seconds`` is wall time, excluded from comparisons.
     """
 
@@ -31,6 +32,7 @@ class History:
     lr_per_epoch: list[float] = field(default_factory=list)
     counters: dict = field(default_factory=dict)
     seconds: float = 0.0
+    chip: dict | None = None
 
     def record_epoch(self, train: tuple[float, float], test: tuple[float, float],
                      lr: float) -> None:
@@ -81,6 +83,7 @@ class History:
             "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy,
             "history": self.curves(), "counters": dict(self.counters),
             "counters_per_step": self.per_step(), "seconds": self.seconds,
+            "chip": self.chip,
         }
 
     def __eq__(self, other) -> bool:

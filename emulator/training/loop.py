@@ -13,6 +13,7 @@ from .history import History
 from .methods import StepOptions
 from .net import DTYPE, dense_net
 from .network import Model
+from .onchip import hardware_config, parse_hardware
 from .settings import MODEL_FIELDS, TRAINING_FIELDS, check_settings
 
 DENSE_FIELDS = {**TRAINING_FIELDS, **MODEL_FIELDS}
@@ -20,8 +21,6 @@ DENSE_FIELDS = {**TRAINING_FIELDS, **MODEL_FIELDS}
 
 def _settings(data: Dataset, values: dict) -> dict:
     """The checked arguments of ``train``: one UserError listing every problem."""
-    from .optical import HardwareSpec
-
     extra = []
     layers = values.get("layers")
     if isinstance(layers, (list, tuple)) and len(layers) >= 2 and all(
@@ -35,7 +34,7 @@ def _settings(data: Dataset, values: dict) -> dict:
                                  f"{data.name!r} has {data.n_classes} classes", path="layers",
                                  hint=f"end the layers with {data.n_classes}"))
     try:
-        HardwareSpec.parse(values.get("hardware"))
+        parse_hardware(values.get("hardware"))
     except UserError as err:
         extra += err.problems
     out = check_settings(DENSE_FIELDS, {k: v for k, v in values.items() if k in DENSE_FIELDS},
@@ -62,20 +61,20 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
 
     ``data`` is a :class:`~emulator.data.Dataset` or a spec for
     :func:`~emulator.data.load_dataset` (split with ``seed``).  ``hardware`` (None, a dict
-    or a :class:`~emulator.training.optical.HardwareSpec`) runs both forward passes of every
-    step through emulated optical meshes (in-situ training); updates stay digital.
+    such as ``{"core": "netlists/onn_core_16.yaml", "cores": 4}``, a
+    :class:`~emulator.chip.spec.ChipSpec` or a :class:`~emulator.chip.Chip`) runs both
+    forward passes of every step through that core netlist's chip (in-situ training, see
+    :mod:`emulator.training.onchip`); updates stay digital.
     ``batch`` larger than the training set means full batch.  Raises
     :class:`~components.errors.UserError` for bad arguments and
     :class:`~components.errors.DivergenceError` if the weights or outputs become NaN/inf.
     """
-    from .optical import HardwareSpec
-
     data = load_dataset(data, seed) if not isinstance(data, Dataset) else data
     s = _settings(data, dict(layers=layers, activation=activation, method=method,
                              epochs=epochs, lr=lr, batch=batch, seed=seed, fscale=fscale,
                              dropout=dropout, momentum=momentum, output_error=output_error,
                              schedule=schedule, hardware=hardware))
-    hw = HardwareSpec.parse(hardware)
+    hw = parse_hardware(hardware)
     opts = StepOptions(activation=s["activation"], momentum=s["momentum"],
                        dropout=s["dropout"], fscale=s["fscale"],
                        output_error=s["output_error"])
@@ -83,7 +82,7 @@ def train(data, layers=(64, 32, 10), activation: str = "relu", method: str = "tp
                   method=s["method"], epochs=s["epochs"], lr=s["lr"], batch=s["batch"],
                   seed=s["seed"], fscale=s["fscale"], dropout=s["dropout"],
                   momentum=s["momentum"], output_error=s["output_error"],
-                  schedule=s["schedule"], hardware=None if hw is None else hw.as_dict())
+                  schedule=s["schedule"], hardware=hardware_config(hw))
     return fit(data, dense_net(s["layers"]), s["method"], opts, seed=s["seed"],
                epochs=s["epochs"], lr=s["lr"], batch=s["batch"], schedule=s["schedule"],
                hardware=hw, progress=progress, config=config)

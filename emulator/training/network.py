@@ -11,7 +11,7 @@ import numpy as np
 from .net import DTYPE, Net, probabilities_cols
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .optical import Device
+    from emulator.chip.device import ChipDevice as Device
 
 EVAL_SAMPLES = 4096  # dense: samples per forward chunk in evaluation
 EVAL_IMAGES = 256  # other nets: images per chunk (patches of 256 images ≈ 15 MB)
@@ -57,7 +57,7 @@ class Model:
         """Layer l's product on the programmed device, read-out noise from ``rng`` or
         the model's own stream."""
         rng = self.rng if rng is None else rng
-        if rng is None and self.device.spec.detector_noise:
+        if rng is None and self.device.noisy:
             raise ValueError("a model on a noisy device needs an rng to evaluate")
         layers = self.device.layers
         return lambda l, u: layers[l].forward(u, rng=rng, count=False)

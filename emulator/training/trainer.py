@@ -24,6 +24,7 @@ from .history import History
 from .methods import METHODS, StepOptions
 from .net import Net, feedback_matrix, init_weights, locate_divergence, one_hot_columns
 from .network import Model
+from .onchip import make_device
 
 SINGLE_THREAD_MACS = 1 << 23  # largest layer's multiply-adds per step below which BLAS
 # runs on one thread: small products gain nothing from threads, and on a busy machine
@@ -64,13 +65,12 @@ def fit(data, net: Net, method: str, opts: StepOptions, *, seed: int, epochs: in
         config: dict | None = None, history=History, label: str | None = None) -> History:
     """Train ``net`` on a checked :class:`~emulator.data.Dataset` with one method.
 
-    ``hardware`` (a :class:`~emulator.training.optical.HardwareSpec` or None) runs both
-    forward passes of every step through an emulated chip (dense nets).  Raises
+    ``hardware`` (a parsed :class:`~emulator.chip.spec.ChipSpec`, a
+    :class:`~emulator.chip.Chip` or None) runs both forward passes of every step through
+    that chip (dense nets).  Raises
     :class:`~components.errors.DivergenceError` naming the epoch and layer if the weights
     or outputs become NaN/inf.
     """
-    from .optical import Device
-
     weights = init_weights(net, stream(seed, "init"))
     F = feedback_matrix(net.n_features, net.n_classes, opts.fscale, stream(seed, "feedback"))
     r_order = stream(seed, "order")
@@ -78,7 +78,8 @@ def fit(data, net: Net, method: str, opts: StepOptions, *, seed: int, epochs: in
     n = len(X)
     b_full = min(int(batch), n)
     with blas_threads(net, b_full):
-        device = None if hardware is None else Device(weights, hardware, stream(seed, "chip"))
+        device = None if hardware is None else make_device(weights, hardware, seed,
+                                                           opts.activation)
         stepper = METHODS[method](weights, opts, stream(seed, "masks"), device=device,
                                   feedback=F, net=net, noise=stream(seed, "cell_noise"))
     model = Model(net, opts.activation, weights, device,
@@ -132,5 +133,6 @@ def fit(data, net: Net, method: str, opts: StepOptions, *, seed: int, epochs: in
     hist.counters = {"steps": steps, "samples": n * epochs}
     if device is not None:
         hist.counters.update(device.counters)
+        hist.chip = device.describe()
     hist.seconds = time.perf_counter() - start
     return hist
