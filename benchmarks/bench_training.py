@@ -12,13 +12,11 @@ machine slows every contender alike):
    for the default step, which reuses pass 1 for pass 2's first layer, and for the
    literal step that multiplies W_1 (x + FΓ) again;
 3. the TPFP/BP step-time ratio (target ≤ 1.3);
-4. in-situ vs ideal on a 64×64 mesh: a TPFP step of 64-64-10 at batch 64 with both passes
-   through meshes (8-bit phases, σ = 0.02 rad) and the phases re-mapped after the update,
-   over the ideal step (target ≤ 3); with the breakdown (re-mapping vs passes) and the
-   ratio when the phases are re-programmed only every K steps.
+
+Training on a chip (in situ) is measured by ``bench_chip.py``.
 
 ``--accuracy`` also runs the accuracy targets (3 seeds each; minutes): digits 64-32-10,
-MNIST 5k 784-64-10, XOR (50 seeds), and in-situ TPFP / deployed BP on digits.
+MNIST 5k 784-64-10, XOR (50 seeds).
 """
 
 from __future__ import annotations
@@ -36,10 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import machine  # noqa: E402
 
-from emulator.training.trainer import blas_threads  # noqa: E402
 from emulator.training.methods import METHODS, StepOptions  # noqa: E402
-from emulator.training.net import dense_net, feedback_matrix, init_weights  # noqa: E402
-from emulator.training.optical import Device, HardwareSpec  # noqa: E402
+from emulator.training.net import feedback_matrix, init_weights  # noqa: E402
 
 ROUNDS = 15
 
@@ -70,14 +66,12 @@ def batch(n_in, n_out, b, rng):
     return x, t
 
 
-def stepper(name, layers, rng_seed=1, device_spec=None, reuse=True):
-    W = init_weights(layers, np.random.default_rng(rng_seed))
+def stepper(name, layers, rng_seed=1, device=None, reuse=True, weights=None):
+    W = weights if weights is not None else init_weights(layers,
+                                                          np.random.default_rng(rng_seed))
     F = feedback_matrix(layers[0], layers[-1], 0.05, np.random.default_rng(rng_seed + 1))
-    device = None
-    if device_spec is not None:
-        device = Device(W, device_spec, np.random.default_rng(rng_seed + 2))
     m = METHODS[name](W, StepOptions(), np.random.default_rng(rng_seed + 3), device=device,
-                      feedback=F)
+                      feedback=F, noise=np.random.default_rng(rng_seed + 4))
     m.reuse_first_layer = reuse
     return m
 
@@ -144,74 +138,9 @@ def bench_speed_run(label: str) -> None:
           f"{fastest['tpfp step'] / fastest['bp step']:.2f}")
 
 
-def bench_in_situ() -> None:
-    rng = np.random.default_rng(1)
-    layers, b = [64, 64, 10], 64
-    x, t = batch(64, 10, b, rng)
-    spec = HardwareSpec(phase_bits=8, phase_sigma=0.02)
-    with blas_threads(dense_net(layers), b):  # the regime train() runs this network in
-        ideal = stepper("tpfp", layers)
-        hw = stepper("tpfp", layers, device_spec=spec)
-
-        def in_situ_step():
-            hw.step(x, t, 1e-3)
-            hw.device.program_all()  # re-map after the update (reprogram_every = 1)
-
-        med = interleaved({"ideal": lambda: ideal.step(x, t, 1e-3),
-                           "in-situ, passes only": lambda: hw.step(x, t, 1e-3),
-                           "in-situ, re-map": hw.device.program_all,
-                           "in-situ step": in_situ_step},
-                          rounds=7, calls={"ideal": 200, "in-situ, passes only": 200,
-                                           "in-situ, re-map": 3, "in-situ step": 3})
-        from emulator.mesh.svd import svd_map
-        weights64 = [np.asarray(w, dtype=np.float64) for w in hw.W]
-        decompose = interleaved({"map": lambda: [svd_map(w) for w in weights64]},
-                                rounds=5, calls={"map": 2})["map"]
-    remap = med["in-situ, re-map"]
-    print("in-situ TPFP step, 64-64-10, B=64, 8-bit phases, sigma 0.02 rad:")
-    print(f"  ideal step {1e6 * med['ideal']:.0f} us; in-situ passes only "
-          f"{1e6 * med['in-situ, passes only']:.0f} us; re-mapping both layers "
-          f"{1e3 * remap:.1f} ms = SVD + Clements decompositions {1e3 * decompose:.1f} ms "
-          f"+ perturbing and realising the matrices {1e3 * (remap - decompose):.1f} ms")
-    ratio = med["in-situ step"] / med["ideal"]
-    print(f"  in-situ / ideal, re-mapped every step: {ratio:.0f}x (target <= 3)")
-    for k in (1, 2, 4, 8, 23, 100, 1000):
-        amort = (med["in-situ, passes only"] + med["in-situ, re-map"] / k) / med["ideal"]
-        print(f"  re-programmed every {k:4d} steps: {amort:7.1f}x")
-    bench_in_situ_runs(layers, dict(phase_bits=8, phase_sigma=0.02))
-
-
-def bench_in_situ_runs(layers, hw, seeds=(1, 2, 3)) -> None:
-    """Whole 100-epoch digits runs: in situ (re-mapped every step, or on drift) vs ideal."""
-    from emulator.data import load_dataset
-    from emulator.training import train
-
-    print(f"whole digits runs {'-'.join(map(str, layers))}, 100 epochs, B=64, in situ "
-          f"{hw}, seeds {seeds}: wall time / ideal run (median), test accuracy (mean)")
-    ideal_s, ideal_acc = [], []
-    for s in seeds:
-        h = train(load_dataset("digits", s), layers=layers, seed=s, progress=False)
-        ideal_s.append(h.seconds)
-        ideal_acc.append(h.test_accuracy)
-    print(f"  ideal                    {np.median(ideal_s):6.2f} s          "
-          f"accuracy {100 * np.mean(ideal_acc):6.2f} %")
-    for drift in (None, 0.01, 0.03):
-        secs, accs, rate = [], [], []
-        for s in seeds:
-            h = train(load_dataset("digits", s), layers=layers, seed=s, progress=False,
-                      hardware=dict(hw, reprogram_drift=drift))
-            secs.append(h.seconds)
-            accs.append(h.test_accuracy)
-            rate.append(h.counters["reprograms"] / (h.counters["steps"] * (len(layers) - 1)))
-        label = "re-map every step" if drift is None else f"re-map on drift > {drift:g}"
-        print(f"  {label:24s} {np.median(secs):6.2f} s = {np.median(secs) / np.median(ideal_s):5.1f}x "
-              f"accuracy {100 * np.mean(accs):6.2f} % (re-mapped {100 * np.mean(rate):5.1f} % "
-              f"of layer-steps)", flush=True)
-
-
 def bench_accuracy() -> None:
     from emulator.data import load_dataset
-    from emulator.training import deploy, evaluate, train
+    from emulator.training import train
 
     def runs(data_name, layers, methods, seeds=(1, 2, 3), **kw):
         for m in methods:
@@ -240,26 +169,6 @@ def bench_accuracy() -> None:
                                lr=0.1, batch=4, seed=s, progress=False).train_accuracy == 1.0
                          for s in range(1, 51))
             print(f"  {act:8s} {m:7s} solved {solved}/50 = {2 * solved} %", flush=True)
-    print("digits 64-32-10, in situ on meshes (8-bit phases, sigma 0.02 rad), seeds 1-3:")
-    hw = dict(phase_bits=8, phase_sigma=0.02)
-    for s in (1, 2, 3):
-        d = load_dataset("digits", s)
-        kw = dict(layers=[64, 32, 10], seed=s, progress=False)
-        ideal = train(d, **kw)
-        insitu = train(d, hardware=hw, **kw)
-        bp = train(d, method="bp", **kw)
-        deployed = evaluate(deploy(bp.model, hw, seed=s), d.X_test, d.y_test)
-        print(f"  seed {s}: tpfp ideal {100 * ideal.test_accuracy:.2f}, in situ "
-              f"{100 * insitu.test_accuracy:.2f} ({insitu.seconds:.0f} s); bp ideal "
-              f"{100 * bp.test_accuracy:.2f}, deployed without retraining "
-              f"{100 * deployed:.2f}", flush=True)
-    print("digits 64-32-10 in situ, phases re-programmed only every K steps (23 steps = "
-          "1 epoch):")
-    for k in (4, 23):
-        accs = [train(load_dataset("digits", s), layers=[64, 32, 10], seed=s, progress=False,
-                      hardware=dict(hw, reprogram_every=k)).test_accuracy for s in (1, 2, 3)]
-        print(f"  K = {k:2d}: " + " ".join(f"{100 * a:6.2f}" for a in accs)
-              + f"   mean {100 * np.mean(accs):6.2f} %", flush=True)
 
 
 def main(argv=None) -> int:
@@ -270,7 +179,6 @@ def main(argv=None) -> int:
     if not args.no_speed:
         bench_speed()
         bench_speed(threads=1)
-        bench_in_situ()
     if args.accuracy:
         bench_accuracy()
     return 0

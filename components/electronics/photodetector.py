@@ -11,8 +11,9 @@ Modes:
   The LO light is charged as the detector's static power, ``lo_power / lo_wpe`` (a tap
   of the laser, at the laser's wall-plug efficiency).
 
-Noise (independent Gaussians, bandwidth B): shot noise of variance ``2·q·I_dc·B`` and
-thermal noise of the load, ``4·k·T·B/R_load``.  ``I_dc`` is the direct current through
+Noise (independent Gaussians over the band B, ``noise_bandwidth`` when the read-out chain
+sets it, else the diode's own bandwidth): shot noise of variance ``2·q·I_dc·B`` and, for
+a diode on a load resistor (``load: resistor``), its thermal noise ``4·k·T·B/R_load``.  ``I_dc`` is the direct current through
 the diodes: ``|I|`` for intensity mode (``I`` already holds the dark current) and
 ``R·P_LO + 2·I_dark`` for coherent mode (LO-dominated; the signal's own power is
 neglected next to the LO).
@@ -37,20 +38,29 @@ def signal(p, field) -> np.ndarray:
     return r * np.abs(field) ** 2 + p["dark_current"]
 
 
+def noise_band(p) -> float:
+    """The band noise is integrated over [Hz]: the receiver's if set, else the diode's."""
+    return p["noise_bandwidth"] or p["bandwidth"]
+
+
 def noise_variance(p, current) -> np.ndarray:
-    """Total current-noise variance [A²] for the mean ``current``."""
-    b = p["bandwidth"]
+    """Total current-noise variance [A²] for the mean ``current``: shot noise, and the
+    load resistor's thermal noise unless a TIA reads the diode (``load: tia``)."""
+    b = noise_band(p)
     if p["mode"] == "coherent":
         i_dc = p["responsivity"] * p["lo_power"] + 2.0 * p["dark_current"]
     else:
         i_dc = np.abs(current)
-    return 2.0 * Q_E * i_dc * b + 4.0 * K_B * p["temperature"] * b / p["r_load"]
+    thermal = 0.0 if p["load"] == "tia" else 4.0 * K_B * p["temperature"] * b / p["r_load"]
+    return 2.0 * Q_E * i_dc * b + thermal
 
 
 def noise(p, current, rng: np.random.Generator) -> np.ndarray:
     current = np.asarray(current, dtype=float)
-    sigma = np.sqrt(noise_variance(p, current))
-    return current + sigma * rng.standard_normal(current.shape)
+    # coherent: LO-dominated, the same variance for every sample of a channel
+    level = np.zeros(np.shape(p["responsivity"])) if p["mode"] == "coherent" else current
+    sigma = np.sqrt(noise_variance(p, level))
+    return current + sigma * rng.standard_normal(current.shape, dtype=np.float32)
 
 
 PHOTODETECTOR = Component(
@@ -81,6 +91,13 @@ PHOTODETECTOR = Component(
               "noise temperature of the load"),
         Param("lo_power", "W", 1e-3, 0.0, 1.0, "estimate: 1 mW, a typical local-oscillator tap",
               "local-oscillator power (coherent mode)"),
+        Param("noise_bandwidth", "Hz", 0.0, 0.0, 1e12,
+              "convention: 0 = the diode's bandwidth; compiling sets the receiver's",
+              "band the noise is integrated over (the narrowest of diode, TIA, ADC Nyquist)"),
+        Param("load", "1", "resistor", source="convention: a bare diode on its load "
+              "resistor; compiling sets 'tia' when a TIA reads it",
+              choices=("resistor", "tia"), doc="what reads the current: the load "
+              "resistor's thermal noise counts only without a TIA"),
         Param("lo_wpe", "1", 0.2, 0.01, 1.0,
               "SimPhony (Yin et al., DAC 2025) and Lightening-Transformer laser WPE 0.2: "
               "the LO is a tap of the laser",

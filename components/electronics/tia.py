@@ -8,13 +8,15 @@ from ..base import ELECTRICAL, IN, OUT, Component, Param, Port
 
 
 def noise_sigma(p) -> float:
-    """Output voltage noise [V]: input current density · √B · gain."""
-    return p["noise_density"] * np.sqrt(p["bandwidth"]) * p["gain"]
+    """Output voltage noise [V]: input current density · √B · gain, over the receiver's
+    band (``noise_bandwidth``) or else the TIA's own bandwidth."""
+    band = p["noise_bandwidth"] or p["bandwidth"]
+    return p["noise_density"] * np.sqrt(band) * p["gain"]
 
 
 def noise(p, voltage, rng: np.random.Generator) -> np.ndarray:
     voltage = np.asarray(voltage, dtype=float)
-    return voltage + noise_sigma(p) * rng.standard_normal(voltage.shape)
+    return voltage + noise_sigma(p) * rng.standard_normal(voltage.shape, dtype=np.float32)
 
 
 TIA = Component(
@@ -34,6 +36,9 @@ TIA = Component(
         Param("noise_density", "A/rtHz", 10e-12, 0.0, 1e-9,
               "~10 pA/rtHz: the IHP 40 GHz TIA in SimPhony (Yin et al., DAC 2025)",
               "input-referred current noise density"),
+        Param("noise_bandwidth", "Hz", 0.0, 0.0, 1e12,
+              "convention: 0 = the TIA's bandwidth; compiling sets the receiver's",
+              "band the noise is integrated over"),
     ),
     ports=lambda p: (Port("e_in", ELECTRICAL, IN), Port("e_out", ELECTRICAL, OUT)),
     delay=lambda p: 0.35 / p["bandwidth"],

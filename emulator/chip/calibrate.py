@@ -13,14 +13,17 @@ and ReLU activations, half in [−1, 1]):
    signal: clipping is rare and few steps are wasted), bounded by the TIA's own gain
    range; this is where the mesh's insertion loss is compensated;
 3. **offset and scale**: the batch's read-out codes y are fitted to the expected outputs
-   z = W·u by z ≈ α_j·y_j + β_j (least squares per output), measured with the chip's
-   own noise; α, β are applied digitally to every later read-out.
+   z = W·u by z ≈ α_j·y_j + β_j (least squares per output); α, β are applied digitally
+   to every later read-out.  The trainer measures the calibration batch without read-out
+   noise (a controller averages enough repeated reads for it to vanish); pass ``rng`` to
+   calibrate on single noisy reads.
 
 With intensity (direct) detection the detectors square the field: the expected outputs
 are z² and no LO phase is set; the same gain and fit apply.
 
-A tile whose outputs stay below one ADC step or whose fit explains little of the
-signal (correlation < 0.5: below the noise floor even at the largest gain) is reported
+A tile whose signal is weaker than the receiver's own noise on some output (detector shot
+and thermal noise plus the TIA's input noise, from their parameters), whose gain hits the
+TIA's limit, or whose fit explains little of the signal (correlation < 0.5) is reported
 in ``Readout.status``; training goes on with what the fit gives.  With ``calibrate``
 off (``nominal``), the design values are used as they are: LO phase 0, the netlist's
 TIA gains, and a decode that assumes a lossless layer.
@@ -50,6 +53,16 @@ class Readout:
 
 def _channel(value, m: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), (m,)).copy()
+
+
+def _noise_current2(chain, tia: dict, m: int) -> np.ndarray:
+    """Input-referred noise variance of each receiver [A²]: the detector's (coherent:
+    LO shot noise) and the TIA's input noise."""
+    from components.electronics import photodetector, tia as tia_model
+
+    pd = photodetector.noise_variance(chain.pd.params, np.zeros(m))
+    amp = tia_model.noise_sigma(tia) / np.asarray(tia["gain"])
+    return np.broadcast_to(pd + amp * amp, (m,))
 
 
 def calibration_codes(chip) -> np.ndarray:
@@ -105,7 +118,8 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
         corr = np.sum(E * z, axis=0)
         lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
     current = c.pd.component.signal({**c.pd.params, "lo_phase": lo}, E)
-    peak = LOADING * np.sqrt(np.mean(current * current, axis=0))
+    rms = np.sqrt(np.mean(current * current, axis=0))
+    peak = LOADING * rms
     g_lo, g_hi = c.tia.component.param("gain").lo, c.tia.component.param("gain").hi
     vfs = _channel(c.adc.params["v_fs"], m)
     with np.errstate(divide="ignore"):
@@ -123,6 +137,8 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
     var_z = np.sum(dz * dz, axis=0)
     live = var_z > 1e-12 * max(float(var_z.max(initial=0.0)), 1e-300)
     r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
-    if np.any(live & (r < MIN_CORRELATION)):
+    tia = {**c.tia.params, "gain": gain}
+    noise_i = np.sqrt(_noise_current2(c, tia, m))
+    if np.any(live & ((r < MIN_CORRELATION) | (rms < noise_i))):
         status = "below_noise"
     return Readout(lo, gain, alpha, beta, status)

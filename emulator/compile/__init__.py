@@ -21,6 +21,7 @@ import numpy as np
 from components.base import IN, OPTICAL, OUT
 from components.errors import NetlistError, Problem
 
+from emulator.graph.receiver import with_receivers
 from emulator.netlist import Netlist, load_netlist
 
 DEFAULT_WAVELENGTH = 1.55e-6  # m, C band
@@ -81,6 +82,7 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
     """Compile a netlist (loaded, or a path or dict to load) at one wavelength [m]."""
     if not isinstance(netlist, Netlist):
         netlist = load_netlist(netlist, registry)
+    netlist = with_receivers(netlist)  # each detector's noise over its receiver's band
     lam = default_wavelength(netlist) if wavelength is None else float(wavelength)
     if not np.isfinite(lam) or lam <= 0:
         raise NetlistError(Problem(f"wavelength must be positive and finite, got {wavelength!r}",

@@ -40,7 +40,7 @@ def make_device(weights, hw, seed: int, activation: str) -> ChipDevice:
         chip, policy = hw.build(seed), hw
     device = ChipDevice(weights, chip, every=policy.reprogram_every,
                         drift=policy.reprogram_drift, noise=policy.noise,
-                        rng=stream(seed, "cell_noise", 1))
+                        rng=None)
     squares = [i + 1 for i, layer in enumerate(device.layers) if layer.activation]
     if squares:
         raise UserError(Problem(

@@ -1,0 +1,136 @@
+"""Training on the chip of a core netlist (run: ``python benchmarks/bench_chip.py
+[--runs] [--seeds 3]``).  Everything is measured in this one run; medians over
+interleaved rounds, so a busy machine slows every contender alike.
+
+1. A TPFP step of 784-64-10 at batch 64 on 16-port tiles of ``onn_core_16`` (4 cores,
+   200 tiles, read-out noise on, no re-writing) over the ideal step (target ≤ 5), and
+   what one tile write (map, realise, calibrate) costs.
+2. ``--runs``: whole 100-epoch digits runs, 64-32-10 on four ``onn_core_16`` cores at the
+   shipped parameters (noise on, 8-bit converters, re-writing on drift > 1 %): the wall
+   time over the ideal run's (target ≤ 10) and the accuracy of TPFP (calibrated and not,
+   F scale 0.05 and 0.2) and of the frozen control, against the ideal runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _util import machine  # noqa: E402
+
+from emulator.chip import Chip  # noqa: E402
+from emulator.chip.core import Core  # noqa: E402
+from emulator.chip.device import ChipDevice  # noqa: E402
+from emulator.training.methods import METHODS, StepOptions  # noqa: E402
+from emulator.training.net import dense_net, feedback_matrix, init_weights  # noqa: E402
+from emulator.training.trainer import blas_threads  # noqa: E402
+
+CORE = ROOT / "netlists" / "onn_core_16.yaml"
+
+
+def interleaved(fns: dict, rounds: int = 7, calls: dict | None = None) -> dict:
+    calls = calls or {}
+    times = {k: [] for k in fns}
+    for f in fns.values():
+        f()
+    for _ in range(rounds):
+        for k, f in fns.items():
+            n = calls.get(k, 5)
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            times[k].append((time.perf_counter() - t0) / n)
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
+def bench_step() -> None:
+    layers, b = [784, 64, 10], 64
+    rng = np.random.default_rng(1)
+    x = rng.random((784, b), dtype=np.float32)
+    t = np.zeros((10, b), np.float32)
+    t[rng.integers(0, 10, b), np.arange(b)] = 1
+    chip = Chip.of(Core.load(CORE), cores=4, seed=1)
+
+    def stepper(device=None):
+        W = init_weights(layers, np.random.default_rng(1))
+        F = feedback_matrix(784, 10, 0.05, np.random.default_rng(2))
+        if device is not None:
+            device = ChipDevice(W, chip, drift=None)
+        return METHODS["tpfp"](W, StepOptions(), np.random.default_rng(3), device=device,
+                               feedback=F, noise=np.random.default_rng(4))
+
+    with blas_threads(dense_net(layers), b):
+        ideal = stepper()
+        onchip = stepper(device=True)
+        tile = np.random.default_rng(5).normal(size=(16, 16))
+        med = interleaved({"ideal": lambda: ideal.step(x, t, 1e-3),
+                           "chip": lambda: onchip.step(x, t, 1e-3),
+                           "tile write": lambda: chip.program(tile, 0)},
+                          calls={"ideal": 50, "chip": 3, "tile write": 20})
+    n_tiles = onchip.device.counters["tiles"]
+    print(f"TPFP step 784-64-10, batch 64, on {n_tiles} tiles of onn_core_16 (4 cores), "
+          "read-out noise on, no re-writing:")
+    print(f"  ideal {1e3 * med['ideal']:.2f} ms, on the chip {1e3 * med['chip']:.1f} ms: "
+          f"{med['chip'] / med['ideal']:.1f}x the ideal step (target <= 5)")
+    print(f"  one tile write (SVD, 2 Clements decompositions, held phases, realised matrix, "
+          f"calibration): {1e3 * med['tile write']:.2f} ms; all {n_tiles} tiles "
+          f"{n_tiles * med['tile write']:.2f} s")
+
+
+def bench_runs(seeds) -> None:
+    from emulator.data import load_dataset
+    from emulator.training import train
+
+    chip = dict(core=str(CORE), cores=4)
+    cases = [("ideal tpfp (F scale 0.05)", dict(method="tpfp"), None),
+             ("ideal tpfp (F scale 0.2)", dict(method="tpfp", fscale=0.2), None),
+             ("ideal frozen", dict(method="frozen"), None),
+             ("chip tpfp, F scale 0.05", dict(method="tpfp"), chip),
+             ("chip tpfp, F scale 0.2", dict(method="tpfp", fscale=0.2), chip),
+             ("chip tpfp, F 0.2, uncalibrated", dict(method="tpfp", fscale=0.2),
+              dict(chip, calibrate=False)),
+             ("chip frozen", dict(method="frozen"), chip)]
+    print(f"digits 64-32-10, 100 epochs, batch 64, seeds {list(seeds)}; chip: 4x "
+          "onn_core_16 at its shipped parameters, noise on, re-writing on drift > 1 %")
+    ideal_s = None
+    for label, kw, hw in cases:
+        accs, secs, writes = [], [], []
+        for s in seeds:
+            h = train(load_dataset("digits", s), layers=[64, 32, 10], seed=s,
+                      progress=False, hardware=hw, **kw)
+            accs.append(h.test_accuracy)
+            secs.append(h.seconds)
+            if hw is not None:
+                c = h.counters
+                writes.append((c["tile_writes"] - c["tiles"]) / (c["steps"] * c["tiles"]))
+        if ideal_s is None:
+            ideal_s = float(np.median(secs))
+        extra = (f"; {np.median(secs) / ideal_s:5.1f}x the ideal run's time, "
+                 f"{100 * np.mean(writes):4.1f} % of tiles re-written per step"
+                 if hw is not None else "")
+        print(f"  {label:32s} {100 * np.mean(accs):6.2f} %  (" + " ".join(
+            f"{100 * a:.2f}" for a in accs) + f"), {np.median(secs):5.2f} s{extra}",
+            flush=True)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", action="store_true", help="also the whole training runs")
+    p.add_argument("--seeds", type=int, default=3, help="seeds for --runs (default 3)")
+    args = p.parse_args(argv)
+    print(machine())
+    bench_step()
+    if args.runs:
+        bench_runs(range(1, args.seeds + 1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The read-out chain of each photodetector: one noise bandwidth, each noise source once.
+
+A detector followed by a TIA and an ADC is one receiver.  Its noise is integrated over
+the receiver's effective bandwidth, the narrowest of the detector's, the TIA's and the
+ADC's Nyquist band (``sample_rate / 2``): a pass-band wider than what the ADC samples
+adds noise the ADC never sees.  A detector read by a TIA has no load resistor: the
+TIA's input-referred current noise already holds the feedback resistor's thermal noise,
+so the detector's own thermal term is dropped (``load: tia``).
+
+:func:`with_receivers` writes ``noise_bandwidth`` into each receiver's detector and TIA
+(and ``load: tia``) unless the netlist set them itself; compiling a netlist applies it,
+so the event engine and the chip model read the same values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+def receivers(netlist) -> dict[str, dict]:
+    """``{instance: {param: value}}`` derived from each detector's read-out chain."""
+    insts = netlist.instances
+    feeds = {(c.src, c.src_port): (c.dst, c.dst_port) for c in netlist.connections}
+    out: dict[str, dict] = {}
+    for name, inst in insts.items():
+        if inst.component.name != "photodetector":
+            continue
+        tia = feeds.get((name, "e_out"), (None,))[0]
+        if tia is None or insts[tia].component.name != "tia":
+            continue
+        bands = [inst.params["bandwidth"], insts[tia].params["bandwidth"]]
+        adc = feeds.get((tia, "e_out"), (None,))[0]
+        if adc is not None and insts[adc].component.name == "adc":
+            bands.append(insts[adc].params["sample_rate"] / 2.0)
+        band = float(min(bands))
+        out[name] = {"noise_bandwidth": band, "load": "tia"}
+        out[tia] = {"noise_bandwidth": band}
+    return out
+
+
+def with_receivers(netlist):
+    """A copy of ``netlist`` whose receivers carry their derived noise settings (values
+    the netlist set explicitly are kept)."""
+    derived = receivers(netlist)
+    if not derived:
+        return netlist
+    insts = dict(netlist.instances)
+    for name, params in derived.items():
+        inst = insts[name]
+        new = {k: v for k, v in params.items() if k not in inst.given}
+        if new:
+            insts[name] = dataclasses.replace(inst, params={**inst.params, **new})
+    out = dataclasses.replace(netlist, instances=insts)
+    out.__dict__.pop("graph", None)
+    return out
