@@ -434,3 +434,18 @@ def test_no_component_file_points_outside_the_project():
         text = path.read_text(encoding="utf-8")
         for ref in ("devices.md", "/work/", "shared/reference"):
             assert ref not in text, f"{path.name} mentions {ref}"
+
+
+@pytest.mark.parametrize("bits, levels", [
+    (2, [-0.75, -0.25, 0.25, 0.75]),
+    (3, [-0.875, -0.625, -0.375, -0.125, 0.125, 0.375, 0.625, 0.875]),
+])
+def test_converter_quantizer_has_exactly_2_to_the_bits_levels_inside_full_scale(bits, levels):
+    """The one quantizer of the converters (and so of every read-out on a chip): 2^b
+    mid-rise levels within ±full scale, inputs beyond it clipped to the end levels."""
+    from components.electronics.adc import quantize
+
+    x = np.linspace(-1.5, 1.5, 10_001)
+    q = quantize(x, bits)
+    assert sorted(set(np.round(q, 12))) == levels
+    assert np.all(np.abs(q - np.clip(x, -1, 1)) <= 1 / 2 ** bits + 1e-12)  # half a step
