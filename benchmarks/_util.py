@@ -37,3 +37,22 @@ def machine() -> str:
         load = "load average unknown"
     return (f"{cpu}, {os.cpu_count()} cores, {load}; Python {platform.python_version()}, "
             f"numpy {np.__version__}")
+
+
+def interleaved(fns: dict, rounds: int = 15, calls=None, best=None) -> dict:
+    """Median seconds per call of each function, measured round-robin (the fastest
+    round of each goes into ``best`` if given)."""
+    calls = calls or {}
+    times = {k: [] for k in fns}
+    for f in fns.values():
+        f()  # warm-up
+    for _ in range(rounds):
+        for k, f in fns.items():
+            n = calls.get(k, 10)
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            times[k].append((time.perf_counter() - t0) / n)
+    if best is not None:
+        best.update({k: min(v) for k, v in times.items()})
+    return {k: statistics.median(v) for k, v in times.items()}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _util import machine  # noqa: E402
+from _util import interleaved, machine  # noqa: E402
 
 from emulator.chip import Chip  # noqa: E402
 from emulator.chip.core import Core  # noqa: E402
@@ -33,21 +32,6 @@ from emulator.training.net import dense_net, feedback_matrix, init_weights  # no
 from emulator.training.trainer import blas_threads  # noqa: E402
 
 CORE = ROOT / "netlists" / "onn_core_16.yaml"
-
-
-def interleaved(fns: dict, rounds: int = 7, calls: dict | None = None) -> dict:
-    calls = calls or {}
-    times = {k: [] for k in fns}
-    for f in fns.values():
-        f()
-    for _ in range(rounds):
-        for k, f in fns.items():
-            n = calls.get(k, 5)
-            t0 = time.perf_counter()
-            for _ in range(n):
-                f()
-            times[k].append((time.perf_counter() - t0) / n)
-    return {k: float(np.median(v)) for k, v in times.items()}
 
 
 def bench_step() -> None:
@@ -73,7 +57,7 @@ def bench_step() -> None:
         med = interleaved({"ideal": lambda: ideal.step(x, t, 1e-3),
                            "chip": lambda: onchip.step(x, t, 1e-3),
                            "tile write": lambda: chip.program(tile, 0)},
-                          calls={"ideal": 50, "chip": 3, "tile write": 20})
+                          rounds=7, calls={"ideal": 50, "chip": 3, "tile write": 20})
     n_tiles = onchip.device.counters["tiles"]
     print(f"TPFP step 784-64-10, batch 64, on {n_tiles} tiles of onn_core_16 (4 cores), "
           "read-out noise on, no re-writing:")

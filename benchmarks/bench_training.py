@@ -23,40 +23,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import machine  # noqa: E402
+from _util import interleaved, machine  # noqa: E402
 
 from emulator.training.methods import METHODS, StepOptions  # noqa: E402
 from emulator.training.net import feedback_matrix, init_weights  # noqa: E402
 
 ROUNDS = 15
-
-
-def interleaved(fns: dict, rounds=ROUNDS, calls=None, best=None) -> dict:
-    """Median seconds per call of each function, measured round-robin (the fastest
-    round of each goes into ``best`` if given)."""
-    calls = calls or {}
-    times = {k: [] for k in fns}
-    for f in fns.values():
-        f()  # warm-up
-    for _ in range(rounds):
-        for k, f in fns.items():
-            n = calls.get(k, 10)
-            t0 = time.perf_counter()
-            for _ in range(n):
-                f()
-            times[k].append((time.perf_counter() - t0) / n)
-    if best is not None:
-        best.update({k: min(v) for k, v in times.items()})
-    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def batch(n_in, n_out, b, rng):
