@@ -61,3 +61,28 @@ def test_simulate_with_link_budget_uses_that_laser_power():
                                rtol=1e-9, atol=1e-12)
     assert with_link_budget(load_netlist(small_core())).instances["laser"].params["power"] \
         == pytest.approx(lb["optical_power_w"])
+
+
+def test_a_budget_beyond_the_laser_or_the_waveguide_is_flagged_and_refused():
+    """0.99 dB per MZI on the 16-port core: 32 columns of MZIs (31.7 dB) between laser and
+    detectors, 16-way fan-out, 8 bits: watts of light, which no silicon waveguide carries."""
+    from components.errors import NetlistError
+    from emulator.engine import simulate
+    from emulator.graph.budget import WAVEGUIDE_LIMIT_W, link_budget, with_link_budget
+    from emulator.netlist import load_netlist
+    from emulator.netlist.generators import core_netlist
+
+    lossy = load_netlist(core_netlist(16, layer={"generator": "svd_layer", "params": {
+        "n": 16, "m": 16, "seed": 1, "mzi": {"loss": 0.99}}}))
+    (entry,) = link_budget(lossy)
+    assert entry["optical_power_w"] > WAVEGUIDE_LIMIT_W
+    assert any("silicon waveguide" in f for f in entry["flags"])
+    with pytest.raises(NetlistError, match="silicon waveguide"):
+        with_link_budget(lossy)
+    with pytest.raises(NetlistError, match="allow-over-budget"):
+        simulate(lossy, np.zeros((1, 16)), laser="link_budget")
+    r = simulate(lossy, np.zeros((1, 16)), laser="link_budget", allow_over_budget=True)
+    assert r.latency_s > 0
+    # at the default 0.25 dB the same core's budget is a design: no flag
+    (ok,) = link_budget(load_netlist(core_netlist(16)))
+    assert ok["flags"] == [] and ok["optical_power_w"] < WAVEGUIDE_LIMIT_W

@@ -239,9 +239,20 @@ def test_hold_model_p_pi_charges_full_p_pi_per_shifter():
 
 
 def test_optical_energy_per_mac_and_shot_noise_flag():
+    """The light that reaches the detectors while the vectors stream, by hand: laser
+    10 mW, split in two (0.2 dB), modulated (1.2 dB, the 8-bit DAC's level), through the
+    waveguides and the lossy MZI (0.25 dB; unitary otherwise), each vector held for the
+    slowest part's period (the ADC's 0.1 ns)."""
     B = 4
-    r = simulate(small_core(), codes(B, 2))
-    assert r.optical_energy_per_mac_j == pytest.approx(10e-3 * r.latency_s / (B * 2 * 2))
+    x = codes(B, 2)
+    r = simulate(small_core(), x)
+    q = -1 + (np.minimum(np.floor((x + 1) * 128), 255) + 0.5) / 128  # the DACs' levels
+    wg = np.array([amp(11.0 * L) for L in (1e-3, 2e-3)])
+    field = math.sqrt(10e-3) * amp(0.2) / math.sqrt(2) * amp(1.2) * q * wg
+    detected = np.sum(np.abs(field) ** 2) * amp(0.25) ** 2 * 1e-10
+    assert r.optical_energy_per_mac_j == pytest.approx(detected / (B * 2 * 2), rel=1e-9)
+    photon = 6.62607015e-34 * 299792458.0 / 1.55e-6
+    assert r.photons_per_output_symbol == pytest.approx(detected / (B * 2 * photon), rel=1e-9)
     assert not r.flags
     dim = simulate(small_core(laser="1 nW"), codes(B, 2))
     assert dim.optical_energy_per_mac_j < 50e-21

@@ -65,7 +65,8 @@ def show(args) -> int:
             ["modulator extinction ratio", fmt(lb["extinction_db"], "dB")],
             ["required optical power", fmt(lb["optical_power_w"], "W")],
             ["wall-plug power", fmt(lb["wall_plug_w"], "W")],
-            ["set power in the netlist", fmt(lb["set_power_w"], "W")]])
+            ["set power in the netlist", fmt(lb["set_power_w"], "W")],
+            *[["FLAG", f] for f in lb["flags"]]])
     print_table("components", ["component", "count"], [[k, v] for k, v in info["counts"].items()])
     print_table("static power by kind", ["kind", "power"],
                 [[k, fmt(v, "W")] for k, v in info["static_power_by_kind_w"].items()])

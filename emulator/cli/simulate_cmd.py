@@ -35,6 +35,9 @@ def register(sub) -> None:
                    help="std of a per-pass Gaussian jitter on every phase [rad] (seeded)")
     p.add_argument("--laser", choices=("set", "link-budget"), default="set",
                    help="laser power: as set in the netlist, or from the link budget")
+    p.add_argument("--allow-over-budget", action="store_true",
+                   help="with --laser link-budget: run even when the budget exceeds the "
+                        "laser's range or the waveguide power limit (flagged)")
     p.add_argument("--no-quantize", dest="quantize", action="store_false",
                    help="ideal converters (no quantization)")
     p.add_argument("--converters", metavar="KIND=N,...",
@@ -86,7 +89,8 @@ def run(args) -> int:
     result = simulate(plan, inputs, seed=np.random.default_rng(rng_noise), noise=args.noise,
                       quantize=args.quantize, converters=converters,
                       trace=bool(args.trace), phase_noise=args.phase_noise,
-                      laser=args.laser.replace("-", "_"))
+                      laser=args.laser.replace("-", "_"),
+                      allow_over_budget=args.allow_over_budget)
     d = result.to_dict()
     print_table(f"pass through {plan.netlist.name} ({args.netlist})", ["quantity", "value"], [
         ["batch", f"{result.batch} vectors x {plan.n_in} inputs -> {plan.n_out} outputs"],

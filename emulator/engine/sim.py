@@ -45,6 +45,8 @@ from typing import Mapping
 
 import numpy as np
 import simpy
+from scipy.constants import c as C_LIGHT
+from scipy.constants import h as H_PLANCK
 from simpy.core import EmptySchedule
 from simpy.events import Timeout
 
@@ -220,9 +222,25 @@ class BankProcess:
             self._begin()
 
 
+def detected_energy(plan: Plan, values) -> float:
+    """Optical energy [J] reaching the detectors while the vectors stream: each vector's
+    detected power Σ|E|² held for one vector period (the slowest part's period)."""
+    period_s = max((b.period for b in plan.banks), default=0) * 1e-15
+    total = 0.0
+    for bank in plan.banks:
+        if bank.kind != "detector":
+            continue
+        for src, where in bank.inputs:
+            if src == "F":
+                fields = values.F[:, where[0]] @ where[1]
+                total += float(np.sum(np.abs(fields) ** 2))
+    return total * period_s
+
+
 def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool = True,
              converters: Mapping[str, int] | None = None, trace: bool = False,
              per_event: bool = False, phase_noise: float = 0.0, laser: str = "set",
+             allow_over_budget: bool = False,
              registry=None) -> PassResult:
     """Push a batch of input vectors through ``netlist`` and report the pass.
 
@@ -235,13 +253,15 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     kind, e.g. ``{"dac": 4, "adc": 4}`` (default: one per instance).  ``trace``: keep
     Chrome Trace events in ``result.trace_events``.  ``phase_noise``: std [rad] of a
     per-pass Gaussian jitter on every phase setting (needs ``seed``; see ``noise.py``).
+    ``laser="link_budget"`` sets each laser to its link budget; a budget beyond the laser's
+    range or the waveguide's power limit is an error unless ``allow_over_budget``.
     """
     t0 = time.perf_counter()
     if laser not in ("set", "link_budget"):
         raise UserError(Problem(f"laser must be 'set' or 'link_budget', got {laser!r}",
                                 hint=did_you_mean(str(laser), ("set", "link_budget"))))
     if laser == "link_budget":
-        netlist = with_link_budget(as_netlist(netlist, registry))
+        netlist = with_link_budget(as_netlist(netlist, registry), allow_over_budget)
     if phase_noise:
         netlist = perturb_phases(as_netlist(netlist, registry), float(phase_noise),
                                  phase_rng(seed))
@@ -290,6 +310,8 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     optical = plan.laser_power_w * latency
     result = PassResult("inference", values.outputs(), latency, ledger, env.processed, B,
                         macs, optical, out_times)
+    result.detected_energy_j = detected_energy(plan, values)
+    result.photon_energy_j = H_PLANCK * C_LIGHT / plan.compiled.wavelength
     result.flags += shot_noise_flag(result.optical_energy_per_mac_j)
     if trace:
         result.trace_events = _trace_events(plan, log, done)

@@ -23,6 +23,10 @@ import math
 
 from components.errors import NetlistError, Problem
 
+# silicon strip waveguides carry about 0.1-0.5 W before two-photon and free-carrier
+# absorption set in (the upper end of that range)
+WAVEGUIDE_LIMIT_W = 0.5
+
 from . import insertion_loss_db, longest_paths, optical_graph
 
 
@@ -57,14 +61,35 @@ def link_budget(netlist) -> list[dict]:
                     "worst_detector": worst, "sensitivity_w": sens_w, "input_bits": bits,
                     "extinction_db": er, "optical_power_w": power,
                     "wall_plug_w": power / inst.params["wpe"],
-                    "set_power_w": inst.params["power"]})
+                    "set_power_w": inst.params["power"],
+                    "flags": budget_flags(name, inst, power)})
     return out
 
 
-def with_link_budget(netlist):
-    """A copy of ``netlist`` whose lasers emit the power their link budget asks for."""
+def budget_flags(name: str, laser, power: float) -> list[str]:
+    """Why a link budget is not a design: beyond the laser's own range, or beyond what a
+    silicon waveguide carries before nonlinear loss."""
+    flags = []
+    hi = laser.component.param("power").hi
+    if power > hi:
+        flags.append(f"laser '{name}' would need {power:.3g} W, beyond its range ({hi:g} W)")
+    if power > WAVEGUIDE_LIMIT_W:
+        flags.append(f"laser '{name}' would put {power:.3g} W into a silicon waveguide, which "
+                     f"carries about {WAVEGUIDE_LIMIT_W:g} W before two-photon and free-carrier "
+                     "absorption")
+    return flags
+
+
+def with_link_budget(netlist, allow_over: bool = False):
+    """A copy of ``netlist`` whose lasers emit the power their link budget asks for; a
+    budget with flags (:func:`budget_flags`) is an error unless ``allow_over``."""
     insts = dict(netlist.instances)
-    for entry in link_budget(netlist):
+    budget = link_budget(netlist)
+    flags = [f for entry in budget for f in entry["flags"]]
+    if flags and not allow_over:
+        raise NetlistError([Problem(f, netlist.file, hint="lower the loss or the bits, or "
+                                    "allow it explicitly (--allow-over-budget)") for f in flags])
+    for entry in budget:
         inst = insts[entry["laser"]]
         insts[entry["laser"]] = dataclasses.replace(
             inst, params={**inst.params, "power": entry["optical_power_w"]},

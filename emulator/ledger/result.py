@@ -36,6 +36,8 @@ class PassResult(Costed):
     batch: int = 0
     macs: int = 0  # optical multiply-accumulates (B × n_in × n_out)
     optical_energy_j: float = 0.0  # laser optical power × pass time
+    detected_energy_j: float = 0.0  # light reaching the detectors while the vectors stream
+    photon_energy_j: float = 0.0  # h·c/λ of the pass's light (for photon counts)
     output_times_s: np.ndarray | None = None  # per vector: when its last output was available
     trace_events: list[dict] = field(default_factory=list)  # Chrome Trace Event dicts
     flags: list[str] = field(default_factory=list)
@@ -53,7 +55,17 @@ class PassResult(Costed):
 
     @property
     def optical_energy_per_mac_j(self) -> float | None:
-        return self.optical_energy_j / self.macs if self.macs else None
+        """Optical energy that reaches the detectors while data streams, per MAC (the
+        quantity the ~50 zJ shot-noise floor bounds); None without MACs."""
+        return self.detected_energy_j / self.macs if self.macs else None
+
+    @property
+    def photons_per_output_symbol(self) -> float | None:
+        """Mean photons reaching one detector per vector."""
+        n_out = self.outputs.shape[1] if self.outputs.ndim == 2 else 0
+        if not (self.batch and n_out and self.photon_energy_j):
+            return None
+        return self.detected_energy_j / (self.batch * n_out * self.photon_energy_j)
 
     def to_dict(self, ledger: bool = True) -> dict:
         d = {
@@ -66,6 +78,7 @@ class PassResult(Costed):
             "events": self.events,
             "macs": self.macs,
             "optical_energy_per_mac_j": self.optical_energy_per_mac_j,
+            "photons_per_output_symbol": self.photons_per_output_symbol,
             "flags": list(self.flags),
             "by_instance_j": self.by_instance_j,
         }

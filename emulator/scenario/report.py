@@ -111,10 +111,8 @@ def costs(sc, step: StepResult, data) -> dict:
     inf_batches = math.ceil(len(data.y_test) / B)
     hw = cfg["hardware"]
     core = describe_core(sc.core)
-    macs = B * step.macs_per_sample
-    fwd = step.passes["forward"]
-    laser_j = sum(e.energy_j for e in fwd.ledger.entries if e.kind == "laser")
-    optical_per_mac = laser_j * _wall_plug(sc.core) / macs if macs else None
+    light = detected_light(sc)
+    optical_per_mac = light["optical_energy_per_mac_j"]
     flags = shot_noise_flag(optical_per_mac)
     if step.rewrite is None:
         flags.append("the costed method was trained off the chip: the update pass assumes "
@@ -144,15 +142,22 @@ def costs(sc, step: StepResult, data) -> dict:
                                 for l in range(step.layers)],
         },
         "optical_energy_per_mac_j": optical_per_mac,
+        "photons_per_output_symbol": light["photons_per_output_symbol"],
         "flags": flags,
     }
 
 
-def _wall_plug(core) -> float:
-    for inst in core.netlist.instances.values():
-        if inst.component.name == "laser":
-            return float(inst.params["wpe"])
-    return 1.0
+def detected_light(sc, vectors: int = 64) -> dict:
+    """The light reaching the core's detectors while data streams, from one engine pass of
+    representative codes (uniform in [−1, 1], the "data" stream): energy per MAC and
+    photons per output per symbol."""
+    from emulator.engine import simulate
+    from emulator.rng import stream
+
+    codes = stream(sc.config["seed"], "data", 1).uniform(-1.0, 1.0, (vectors, sc.core.n_in))
+    r = simulate(sc.core.netlist, codes)
+    return {"optical_energy_per_mac_j": r.optical_energy_per_mac_j,
+            "photons_per_output_symbol": r.photons_per_output_symbol}
 
 
 def _model_text(m: dict) -> str:
