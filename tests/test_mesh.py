@@ -464,3 +464,28 @@ def test_generator_inputs(tmp_path):
 def test_generator_errors(call, message):
     with pytest.raises(UserError, match=message):
         call()
+
+
+def test_mapping_cost_counts_the_operations_the_mapping_performs():
+    """One nulling per MZI the decomposition returns, each rotating two k-entry complex
+    rows (16·k real MACs) after 7 scalar ops; the SVD by the Golub-Reinsch count."""
+    from emulator.mesh.cost import mapping_ops
+    from emulator.mesh.svd import svd_map
+
+    W = np.random.default_rng(3).normal(size=(6, 10))
+    mp = svd_map(W)
+    ops = mapping_ops(6, 10)
+    assert ops.rotation_macs == mp.u.n_mzi * 16 * 6 + mp.vh.n_mzi * 16 * 10  # 15, 45 MZIs
+    assert ops.scalar_ops == (mp.u.n_mzi + mp.vh.n_mzi) * 7
+    assert ops.svd_macs == (4 * 10 * 10 * 6 + 8 * 10 * 6 * 6 + 9 * 6 ** 3) // 2  # 3,852
+    assert ops.parallel == 20  # a rotation of two 10-entry rows
+
+
+def test_a_dependent_chain_uses_only_its_own_parallelism():
+    from emulator.engine import digital_work
+
+    full = digital_work(6400)  # 64 lanes at 1 GHz: 100 cycles
+    chain = digital_work(6400, parallel=32)  # half the lanes idle: 200 cycles
+    assert full.latency_s == pytest.approx(100e-9)
+    assert chain.latency_s == pytest.approx(200e-9)
+    assert chain.energy_j == pytest.approx(full.energy_j)  # same work, same energy

@@ -295,10 +295,15 @@ def test_digital_work_of_every_pass_by_hand():
     mod_macs = B * (n2 + n0 * n2 + n0)
     mod_bytes = (B * (n2 + n0) + n0 * n2) * F4 + B * n0 * F4
     # update: outer products B·weights, momentum 2 per weight; activations read twice;
-    # then the mapping of every tile: 10·n³ MACs, weights read, 3 n×n matrices written
-    upd_macs = B * weights + 2 * weights + tiles * 10 * 16 ** 3
+    # then the mapping of every tile (the quick start trains off the chip, so all 10 every
+    # step): a 16x16 SVD with U and V, 4·16³ + 8·16³ + 9·16³ = 86,016 flops = 43,008 MACs;
+    # two Clements meshes of 16·15/2 = 120 nullings, each a rotation of two 16-entry complex
+    # rows (16·16 = 256 real MACs) and 7 scalar ops for its angles: 2·120·(256 + 7) = 63,120;
+    # the weights read, the settings written (16² phases per mesh + 16 attenuators)
+    mapping = 43_008 + 2 * 120 * (256 + 7)
+    upd_macs = B * weights + 2 * weights + tiles * mapping
     upd_bytes = ((n0 + n1 + n2) * B * 2 + 2 * weights) * F4 + 2 * weights * F4 \
-        + weights * F4 + tiles * 3 * 16 * 16 * F4
+        + weights * F4 + tiles * (2 * 16 * 16 + 16) * F4
     for name, macs, nbytes in (("forward", fwd_macs, fwd_bytes),
                                ("modulated_forward", mod_macs + fwd_macs,
                                 mod_bytes + fwd_bytes),
@@ -307,4 +312,4 @@ def test_digital_work_of_every_pass_by_hand():
         got = step.passes[name].breakdown_j()
         assert got["digital"] == pytest.approx(macs * 1e-12, rel=1e-12), name
         assert got["memory"] == pytest.approx(nbytes * 1.25e-12, rel=1e-12), name
-    assert fwd_macs == 9472 and upd_macs == 565888  # the figures of the quick start's report
+    assert fwd_macs == 9472 and upd_macs == 1_217_568  # the quick start's report

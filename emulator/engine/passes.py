@@ -129,9 +129,10 @@ def _bytes(spec: Mapping[str, int] | None, what: str) -> dict[str, int]:
 
 def digital_work(macs: int = 0, *, reads: Mapping[str, int] | None = None,
                  writes: Mapping[str, int] | None = None, netlist=None, trace: bool = False,
-                 registry=None) -> PassResult:
+                 registry=None, parallel: int | None = None) -> PassResult:
     """``macs`` multiply-accumulates and ``reads``/``writes`` of bytes per memory
-    (``{"sram": n, "dram": n}``); see the module docstring."""
+    (``{"sram": n, "dram": n}``); see the module docstring.  ``parallel``: how many MACs
+    the work can run at once (a dependent chain: fewer than the unit's lanes)."""
     macs = _count(macs, "macs")
     reads, writes = _bytes(reads, "reads"), _bytes(writes, "writes")
     net = None if netlist is None else as_netlist(netlist, registry)
@@ -160,7 +161,9 @@ def digital_work(macs: int = 0, *, reads: Mapping[str, int] | None = None,
         if macs:
             name, comp, params, given = _part(net, "digital", registry)
             charge(name, comp, params, given, "mac", macs)
-            cycles = math.ceil(macs / params["lanes"])
+            lanes = params["lanes"] if parallel is None else max(1, min(params["lanes"],
+                                                                          int(parallel)))
+            cycles = math.ceil(macs / lanes)
             ticks = cycles * to_ticks(comp.delay(params), "clock period")
             spans.append((name, f"{macs} MACs", env.now, env.now + ticks))
             yield env.timeout(ticks)

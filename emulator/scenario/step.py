@@ -39,10 +39,10 @@ from emulator.engine import trace as tr
 from emulator.tiling import cut
 
 from emulator.chip.core import Core
+from emulator.mesh.cost import mapping_ops
 
 PASSES = ("forward", "modulated_forward", "update", "inference")
 BYTES = 4  # float32 activations and weights in SRAM
-MAPPING_MACS_PER_N3 = 10  # SVD (~6 n³) + two mesh decompositions (~2 n³ each); an estimate
 
 
 @dataclass
@@ -226,9 +226,10 @@ class _StepSim:
                     counts["events"] += st.events
                 busy[tile.core] += env.now - t0
 
-        def digital(label: str, macs: int, reads: int, writes: int):
+        def digital(label: str, macs: int, reads: int, writes: int,
+                    parallel: int | None = None):
             r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes},
-                             registry=self.registry)
+                             registry=self.registry, parallel=parallel)
             t0 = env.now
             for e in r.ledger.entries:
                 ledger.entries.append(e)
@@ -262,11 +263,16 @@ class _StepSim:
                 acts = (sum(ins) + outs[-1]) * B * 2
                 yield from digital("outer-product updates + momentum", macs + 2 * weights,
                                    (acts + 2 * weights) * BYTES, 2 * weights * BYTES)
-                n = max(self.core.n_in, self.core.n_out)
+                m_core, n_core = self.core.layer_size()
+                ops = mapping_ops(m_core, n_core)  # counted from what the mapping does
                 mapped = self.rewrite * len(self.tiles)  # tiles re-mapped, on average
-                yield from digital("SVD and mesh mapping of the re-written tiles",
-                                   round(mapped * MAPPING_MACS_PER_N3 * n ** 3),
-                                   weights * BYTES, round(mapped * 3 * n * n) * BYTES)
+                yield from digital("SVD of the re-written tiles", round(mapped * ops.svd_macs),
+                                   weights * BYTES, 0)
+                yield from digital("mesh decompositions (chains of nullings)",
+                                   round(mapped * (ops.rotation_macs + ops.scalar_ops)), 0,
+                                   round(mapped * (m_core * m_core + n_core * n_core
+                                                   + min(m_core, n_core))) * BYTES,
+                                   parallel=ops.parallel)
                 if self.stationary:
                     jobs = [env.process(job(t, True, False))
                             for t in self.tiles[:round(mapped)]]
