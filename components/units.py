@@ -24,7 +24,7 @@ _PREFIXABLE = {
     "W": ["W"], "J": ["J"], "s": ["s"], "Hz": ["Hz", "S/s", "Sa/s", "b/s", "bit/s"],
     "m": ["m"], "A": ["A"], "V": ["V"], "Ohm": ["Ohm", "ohm", "Ω"], "F": ["F"],
     "K": ["K"], "A/W": ["A/W"], "rad": ["rad"], "A/rtHz": ["A/rtHz", "A/sqrt(Hz)", "A/√Hz"],
-    "B": ["B"],
+    "B": ["B"], "B/s": ["B/s"],
 }
 
 # units with a fixed, non-prefixable conversion: symbol -> (canonical, to-SI function)

@@ -23,7 +23,7 @@ C = 299_792_458.0
 Q = 1.602176634e-19
 KB = 1.380649e-23
 ALLOWED_UNITS = {"W", "J", "s", "Hz", "m", "A", "V", "Ohm", "F", "K", "A/W", "rad", "A/rtHz",
-                 "dB", "dB/m", "1", "bit"}
+                 "dB", "dB/m", "1", "bit", "B", "B/s"}
 
 
 def p_of(name, **given):
@@ -449,3 +449,18 @@ def test_converter_quantizer_has_exactly_2_to_the_bits_levels_inside_full_scale(
     q = quantize(x, bits)
     assert sorted(set(np.round(q, 12))) == levels
     assert np.all(np.abs(q - np.clip(x, -1, 1)) <= 1 / 2 ** bits + 1e-12)  # half a step
+
+
+def test_memory_energy_follows_its_size_and_time_its_bandwidth():
+    from components.electronics.digital import transfer_time
+
+    sram = REG.get("sram")
+    small = sram.resolve({})
+    big = sram.resolve({"capacity": 4 * 8 * 1024})  # 4x the reference: sqrt(4) = 2x per byte
+    assert sram.energy(small)["read"] == pytest.approx(1.25e-12)
+    assert sram.energy(big)["read"] == pytest.approx(2.5e-12)
+    flat = sram.resolve({"capacity": 4 * 8 * 1024, "energy_scaling": "none"})
+    assert sram.energy(flat)["read"] == pytest.approx(1.25e-12)
+    # 48.6 kB through 128 GB/s is not 1 ns: 1 ns + 380 ns
+    assert transfer_time(small, 48_600) == pytest.approx(1e-9 + 48_600 / 128e9)
+    assert transfer_time(small, 0) == 0.0

@@ -385,8 +385,9 @@ def test_reprogram_latency_and_energy():
 
 def test_digital_work_hand_calculation():
     r = digital_work(1000, reads={"sram": 100}, writes={"dram": 10})
-    # 100 B SRAM read (1 ns), ceil(1000/64) = 16 cycles at 1 GHz, 10 B DRAM write (100 ns)
-    assert r.latency_s == pytest.approx(1e-9 + 16e-9 + 100e-9)
+    # 100 B SRAM read (1 ns + 100 B at 128 GB/s), ceil(1000/64) = 16 cycles at 1 GHz,
+    # 10 B DRAM write (100 ns + 10 B at 256 GB/s)
+    assert r.latency_s == pytest.approx(1e-9 + 100 / 128e9 + 16e-9 + 100e-9 + 10 / 256e9)
     assert r.energy_j == pytest.approx(1000 * 1e-12 + 100 * 1.25e-12 + 10 * 62.4e-12)
     assert r.breakdown_j.keys() == {"digital", "memory"}
     with pytest.raises(UserError):

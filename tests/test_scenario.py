@@ -94,7 +94,13 @@ def test_quickstart_passes_equal_the_event_engine(quickstart):
                       writes={"sram": 64 * 32 * 4}).latency_s
     d2 = digital_work(64 * 10 * 2, reads={"sram": 64 * 10 * 2 * 4},
                       writes={"sram": 64 * 10 * 4}).latency_s
-    expected = 2 * (settle + stream.latency_s) + d1 + (settle + stream.latency_s) + d2
+    # a tile stream lasts as long as its converters or its buffer traffic: 64 vectors of
+    # 16 one-byte DAC codes read and 16 one-byte ADC codes written, each 1 ns + 1,024 B at
+    # 128 GB/s (8 ns): 18 ns, longer than the converters' ~6.5 ns here
+    io = 2 * (1e-9 + 64 * 16 / 128e9)
+    tile = max(stream.latency_s, io)
+    assert tile == io
+    expected = 2 * (settle + tile) + d1 + (settle + tile) + d2
     assert report["passes"]["forward"]["latency_s"] == pytest.approx(expected, rel=1e-9)
     assert report["passes"]["inference"]["latency_s"] == report["passes"]["forward"]["latency_s"]
     # converters: each tile streams 64 vectors through 16 DACs and 16 ADCs
@@ -226,8 +232,13 @@ def test_cnn_scenario_costs_each_model_with_positions(tmp_path):
                       writes={"sram": 8 * 4 * 36 * 4}).latency_s
     d2 = digital_work(8 * 10 * 3, reads={"sram": 8 * 10 * 3 * 4},
                       writes={"sram": 8 * 10 * 4}).latency_s
-    assert report["passes"]["inference"]["latency_s"] == pytest.approx(conv + d1 + head + d2,
-                                                                       rel=1e-9)
+    # each stream also moves its codes through the buffer (1-byte codes, 16 in and 16 out
+    # per vector, 1 ns + bytes/128 GB/s each way) and lasts as long as the slower of the two
+    def tile(converters, vectors):
+        return max(converters, 2 * (1e-9 + vectors * 16 / 128e9))
+
+    assert report["passes"]["inference"]["latency_s"] == pytest.approx(
+        tile(conv, 8 * 36) + d1 + tile(head, 8) + d2, rel=1e-9)
     assert set(report["models"]) == {"dense"}
     assert report["models"]["dense"]["hardware"]["tiles_per_layer"] == [4, 1]
 
@@ -290,7 +301,9 @@ def test_digital_work_of_every_pass_by_hand():
     tiles = 2 * 4 + 1 * 2  # ceil(32/16)·ceil(64/16) + ceil(10/16)·ceil(32/16)
     # forward: per output one add per column tile (4 for layer 1, 2 for layer 2)
     fwd_macs = B * n1 * 4 + B * n2 * 2
-    fwd_bytes = fwd_macs * F4 + B * (n1 + n2) * F4
+    # plus the tile streams' buffer traffic: each of the 10 tiles reads 64 vectors of 16
+    # one-byte (8-bit) DAC codes and writes 16 one-byte ADC codes per vector
+    fwd_bytes = fwd_macs * F4 + B * (n1 + n2) * F4 + tiles * B * (16 + 16)
     # modulated forward: Γ = y − t (n2), FΓ (n0·n2), x + FΓ (n0); reads Γ, x and F
     mod_macs = B * (n2 + n0 * n2 + n0)
     mod_bytes = (B * (n2 + n0) + n0 * n2) * F4 + B * n0 * F4

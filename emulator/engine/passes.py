@@ -12,8 +12,7 @@
     Digital error/update work on the ``digital`` unit and ``sram``/``dram`` memories
     (from the netlist if it has them, else the library defaults): reads (in parallel),
     then ⌈macs/lanes⌉ clock cycles, then writes.  Energy = MACs × mac energy + bytes ×
-    energy per byte.  A memory access costs its latency whatever its size: the memory
-    components declare no bandwidth.
+    energy per byte.  Moving n bytes through a memory takes its latency plus n / bandwidth.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from typing import Mapping
 import numpy as np
 
 from components import default_registry
+from components.electronics.digital import transfer_time
 from components.errors import Problem, UserError, did_you_mean
 from emulator.netlist import Netlist
 
@@ -151,7 +151,7 @@ def digital_work(macs: int = 0, *, reads: Mapping[str, int] | None = None,
         for mem, n in table.items():
             name, comp, params, given = _part(net, mem, registry)
             charge(name, comp, params, given, action, n)
-            ticks = to_ticks(comp.delay(params), f"{mem} latency")
+            ticks = to_ticks(transfer_time(params, n), f"{mem} transfer")
             spans.append((name, f"{action} {n} B", start, start + ticks))
             longest = max(longest, ticks)
         return longest

@@ -154,6 +154,7 @@ class _StepSim:
         self.plan = build_plan(core.netlist)
         self.converters = converters
         self.streams: dict[int, object] = {}  # engine pass per vector count
+        self.io: dict[int, object] = {}  # buffer traffic per vector count
         self.stream = self.stream_for(1)
         self.program = reprogram(core.netlist)
         self.program_ticks = to_ticks(self.program.latency_s, "settling")
@@ -167,6 +168,28 @@ class _StepSim:
                                                converters=self.converters,
                                                trace=self.trace_on and not self.streams)
         return self.streams[positions]
+
+    def io_for(self, positions: int):
+        """The buffer traffic of one tile stream: every DAC input code read from SRAM and
+        every ADC output code written to it (ceil(bits/8) bytes a code), as digital work."""
+        if positions not in self.io:
+            vectors = math.ceil(self.batch * positions / self.wavelengths) * self.wavelengths
+            bits = {}
+            for inst in self.core.netlist.instances.values():
+                if inst.component.name in ("dac", "adc"):
+                    bits[inst.component.name] = max(bits.get(inst.component.name, 1),
+                                                    int(inst.params["bits"]))
+            read = vectors * self.core.n_in * math.ceil(bits.get("dac", 8) / 8)
+            written = vectors * self.core.n_out * math.ceil(bits.get("adc", 8) / 8)
+            self.io[positions] = digital_work(0, reads={"sram": read},
+                                              writes={"sram": written},
+                                              registry=self.registry)
+        return self.io[positions]
+
+    def stream_seconds(self, positions: int) -> float:
+        """A tile stream lasts as long as its converters or its buffer traffic, whichever
+        is slower (they run in a pipeline)."""
+        return max(self.stream_for(positions).latency_s, self.io_for(positions).latency_s)
 
     # -- energy of one job, by the models of the components -------------------------------
     def _static(self, ledger: Ledger, tile: Tile, seconds: float, what: str):
@@ -182,7 +205,8 @@ class _StepSim:
             if not e.static:
                 ledger.action(e.instance, e.kind, e.action, e.count * self.wavelengths,
                               e.rate, e.model)
-        self._static(ledger, tile, stream.latency_s, "streaming")
+        ledger.entries.extend(self.io_for(tile.positions).ledger.entries)
+        self._static(ledger, tile, self.stream_seconds(tile.positions), "streaming")
 
     def _program_energy(self, ledger: Ledger, tile: Tile):
         for e in self.program.ledger.entries:
@@ -219,7 +243,8 @@ class _StepSim:
                     t1 = env.now
                     st = self.stream_for(tile.positions)
                     self._stream_energy(ledger, tile)
-                    yield env.timeout(to_ticks(st.latency_s, "tile stream"))
+                    yield env.timeout(to_ticks(self.stream_seconds(tile.positions),
+                                               "tile stream"))
                     span(f"core{tile.core}", f"stream L{tile.layer + 1} block {tile.block} "
                          f"tile {tile.row},{tile.col}", t1, env.now,
                          {"vectors": self.batch * tile.positions, "latency_s": st.latency_s})
