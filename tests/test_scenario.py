@@ -57,7 +57,8 @@ def test_quickstart_writes_every_documented_key_and_file(quickstart):
     for label, m in on_disk["methods"].items():  # one row per method, accuracies in %
         acc = m["accuracy"]
         std = 100 * m["accuracy_std"]["test"]  # the quick start runs 3 seeds: mean ± spread
-        assert (f"| {label} | {100 * acc['train']:.2f} % | {100 * acc['test']:.2f} % "
+        assert (f"| {label} | ideal (digital weights) | {100 * acc['train']:.2f} % "
+                f"| {100 * acc['test']:.2f} % "
                 f"± {std:.2f} |") in md
     for png in ("learning_curves.png", "energy_per_pass.png", "timeline.png"):
         assert f"![{png}]({png})" in md

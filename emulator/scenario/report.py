@@ -180,7 +180,7 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
             t += f" ± {100 * v['accuracy_std']['test']:.2f}"
         return t
 
-    acc = [[m, _pct(v["accuracy"]["train"]), test(v),
+    acc = [[m, v["chip"]["text"], _pct(v["accuracy"]["train"]), test(v),
             _pct(v["deployed_on_imperfect_mesh"]["test"]) if "deployed_on_imperfect_mesh" in v
             else "-"] + ([f"{100 * v['solved_fraction']:.0f} %"] if seeds > 1 else [])
            for m, v in report["methods"].items()]
@@ -211,7 +211,7 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
 
 
 def accuracy_head(report: dict) -> list[str]:
-    head = ["method", "train", "test", "deployed on imperfect mesh"]
+    head = ["method", "obtained on", "train", "test", "deployed on the chip"]
     return head + (["runs at 100 %"] if report["training"]["seeds"] > 1 else [])
 VARIANT_HEAD = ["hardware", "shifters", "step latency", "step energy", "inference latency",
                 "inference energy / sample"]
