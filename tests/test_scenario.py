@@ -327,3 +327,23 @@ def test_digital_work_of_every_pass_by_hand():
         assert got["digital"] == pytest.approx(macs * 1e-12, rel=1e-12), name
         assert got["memory"] == pytest.approx(nbytes * 1.25e-12, rel=1e-12), name
     assert fwd_macs == 9472 and upd_macs == 1_217_568  # the quick start's report
+
+
+def test_wdm_lasers_make_up_the_mux_and_demux_loss():
+    """Two wavelengths share each mesh: every laser line is raised by the multiplexer's
+    and demultiplexer's insertion loss, 10^(2.5/10) = 1.778x for 2.5 dB; nothing else
+    changes (the loss is made up optically, the timing stays)."""
+    from emulator.scenario.step import dense_layers, simulate_step
+
+    sc = load_scenario(QUICKSTART, {"training.epochs": 1})
+    rng = np.random.default_rng(0)
+    blocks = dense_layers([rng.normal(size=(32, 64)), rng.normal(size=(10, 32))])
+    runs = {db: simulate_step(sc.core, blocks, 64, cores=4, wavelengths=2, wdm_loss_db=db,
+                              trace=False) for db in (0.0, 2.5)}
+    for name in ("forward", "update"):
+        lossless, lossy = (runs[db].passes[name] for db in (0.0, 2.5))
+        a, b = lossless.breakdown_j(), lossy.breakdown_j()
+        assert b["laser"] == pytest.approx(a["laser"] * 10 ** 0.25, rel=1e-12)
+        assert {k: v for k, v in b.items() if k != "laser"} == pytest.approx(
+            {k: v for k, v in a.items() if k != "laser"}, rel=1e-12)
+        assert lossy.latency_s == lossless.latency_s

@@ -194,7 +194,8 @@ def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool
     hw = sc.config["hardware"]
     converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
     step = simulate_step(sc.core, blocks, sc.config["training"]["batch"], cores=hw["cores"],
-                         converters=converters, wavelengths=hw["wavelengths"], trace=trace,
+                         converters=converters, wavelengths=hw["wavelengths"],
+                         wdm_loss_db=hw["wdm_loss"], trace=trace,
                          n_input=n_input, registry=sc.registry, rewrite=rewrite)
     return (sc, step) if scenario else step
 

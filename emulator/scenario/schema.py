@@ -53,6 +53,10 @@ HARDWARE: dict[str, Field] = {
     "converters": section(CONVERTERS, "converter counts; default one per channel"),
     "shifter": CORE_FIELDS["shifter"],
     "wavelengths": Field("int", 1, "WDM channels: vectors in flight per core", lo=1, hi=64),
+    "wdm_loss": Field("quantity", 2.5, "with wavelengths > 1: insertion loss of the "
+                      "multiplexer plus the demultiplexer (estimate: 2-3 dB for AWG or ring "
+                      "filters); each laser line is raised to make it up", unit="dB", lo=0,
+                      hi=30),
     "params": CORE_FIELDS["params"],
     "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
                      choices=("weight_stationary",)),

@@ -195,6 +195,8 @@ class _StepSim:
     def _static(self, ledger: Ledger, tile: Tile, seconds: float, what: str):
         for name, kind, mech, watts, model in tile.static:
             n = 1 if (kind == "phase_shifter") else self.wavelengths  # one mesh, W channel sets
+            if kind == "laser" and self.wavelengths > 1:  # one line per wavelength, raised to
+                n *= 10.0 ** (self.wdm_loss_db / 10.0)  # make up the mux and demux loss
             ledger.static(name, kind, mech, watts * n, seconds,
                           Model(model.component, model.function, f"{model.key} ({what})",
                                 model.sources))
@@ -319,15 +321,20 @@ class _StepSim:
 
 def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], batch: int, *,
                   cores: int = 1, converters: dict | None = None, wavelengths: int = 1,
+                  wdm_loss_db: float = 0.0,
                   trace: bool = True, n_input: int | None = None,
                   registry=None, rewrite: float | None = None) -> StepResult:
     """``weights``: a dense network's matrices, or layers of :class:`Block` s.
     ``n_input``: features of one image (default: the first layer's inputs).  ``registry``:
     the components of the digital unit and memory (default: the library's); the core's
-    own come with its netlist.  ``rewrite``: the share of tiles re-mapped and re-written
+    own come with its netlist.  ``wavelengths`` > 1: W channel sets share each mesh, each
+    with its own converters, detectors and laser line, every line raised by ``wdm_loss_db``
+    (the multiplexer's and demultiplexer's insertion loss).  ``rewrite``: the share of tiles
+    re-mapped and re-written
     per update, as measured by an in-situ run's policy (None: all of them, every step)."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
     sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry)
+    sim.wdm_loss_db = float(wdm_loss_db)
     sim.rewrite = 1.0 if rewrite is None else float(rewrite)
     sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
