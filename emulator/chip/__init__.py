@@ -1,5 +1,5 @@
 """The core netlist as the one chip: training and inference run through the same
-components the cost model charges (issue: one chip).
+components the cost model charges.
 
 ``chain`` (the core's signal chain read from its netlist) · ``realise`` (a weight tile
 mapped and held by the layer's parts) · ``calibrate`` (LO phase, gain, offset) ·

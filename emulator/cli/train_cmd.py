@@ -2,6 +2,8 @@
 
     photonic-emu train --data digits --layers 64,32,10 --method tpfp,frozen,bp \\
         --epochs 100 --lr 0.1 --batch 64 --seed 1 --json out.json
+    photonic-emu train --method tpfp --fscale 0.2 --core netlists/onn_core_16.yaml \\
+        --cores 4 --param adc.bits=6 --hardware reprogram_drift=0.03    # in situ
 
 Prints a table of train/test accuracy per method.  ``--json`` writes (atomically)
 ``{"settings": {...}, "methods": {NAME: {"train_accuracy", "test_accuracy", "history":

@@ -1,4 +1,4 @@
-"""Optical CNNs: real-size images through small optical blocks (issue 6).
+"""Optical CNNs: real-size images through small optical blocks.
 
     from emulator.conv import train_conv
     h = train_conv("mnist5k", model="patch_conv", method="tpfp", epochs=100, lr=0.1)
