@@ -29,12 +29,13 @@ from ..base import ELECTRICAL, IN, OPTICAL, OUT, Component, Param, Port
 
 
 def signal(p, field) -> np.ndarray:
-    field = np.asarray(field, dtype=complex)
+    field = np.asarray(field)
     r = p["responsivity"]
     if p["mode"] == "coherent":
         if np.any(p["lo_phase"]):
             field = field * np.exp(-1j * np.asarray(p["lo_phase"]))
-        return 2.0 * r * np.sqrt(p["lo_power"]) * field.real
+        quadrature = field.real if np.iscomplexobj(field) else field  # a real field is its Re
+        return 2.0 * r * np.sqrt(p["lo_power"]) * quadrature
     return r * np.abs(field) ** 2 + p["dark_current"]
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from components.electronics import photodetector
+from components.electronics import tia as tia_model
 from components.errors import NetlistError, Problem
 from emulator.compile import compile_netlist
 from emulator.netlist.generators import svd_layer
@@ -155,9 +157,18 @@ class Chip:
         else:
             field_out = np.matmul(fields, np.swapaxes(matrices, -1, -2))
             current = c.pd.component.signal({**c.pd.params, "lo_phase": lo}, field_out)
+        tia = {**c.tia.params, "gain": np.asarray(tia_gain)[..., None, :]}
+        if rng is not None and c.pd.params["mode"] == "coherent":
+            # LO-dominated detector noise does not depend on the signal, so the detector's
+            # and the TIA's Gaussians add before the ADC: one draw of their sum, with each
+            # variance from its own component model
+            var_i = photodetector.noise_variance(c.pd.params, np.zeros(self.m))
+            sigma = np.sqrt(tia["gain"] ** 2 * var_i + tia_model.noise_sigma(tia) ** 2)
+            volts = c.tia.component.signal(tia, current)
+            volts += sigma * rng.standard_normal(volts.shape, dtype=np.float32)
+            return c.adc.signal(volts)
         if rng is not None:
             current = c.pd.noise(current, rng)
-        tia = {**c.tia.params, "gain": np.asarray(tia_gain)[..., None, :]}
         volts = c.tia.component.signal(tia, current)
         if rng is not None:
             volts = c.tia.component.noise(tia, volts, rng)
