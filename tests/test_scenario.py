@@ -347,3 +347,28 @@ def test_wdm_lasers_make_up_the_mux_and_demux_loss():
         assert {k: v for k, v in b.items() if k != "laser"} == pytest.approx(
             {k: v for k, v in a.items() if k != "laser"}, rel=1e-12)
         assert lossy.latency_s == lossless.latency_s
+
+
+def test_a_dim_laser_raises_the_shot_noise_flag_in_the_report():
+    """The report's flag is the engine's (one shot-noise rule): a 1 pW laser gives far less
+    than ~50 zJ of light per MAC."""
+    from types import SimpleNamespace
+
+    from emulator.ledger.result import SHOT_NOISE_FLOOR_J, shot_noise_flag
+    from emulator.scenario.report import costs
+    from emulator.scenario.run import cost_step
+    from emulator.scenario.step import dense_layers
+
+    data = SimpleNamespace(y_train=np.zeros(128), y_test=np.zeros(64))
+    rng = np.random.default_rng(1)
+    blocks = dense_layers([rng.normal(size=(32, 64)), rng.normal(size=(10, 32))])
+    out = {}
+    for power in ("10 mW", "1 pW"):
+        sc = load_scenario(QUICKSTART, {"training.epochs": 1,
+                                        "hardware.params": {"laser": {"power": power}}})
+        out[power] = costs(sc, cost_step(sc, blocks, 64, trace=False), data)
+    dim = out["1 pW"]
+    assert dim["optical_energy_per_mac_j"] < SHOT_NOISE_FLOOR_J
+    assert shot_noise_flag(dim["optical_energy_per_mac_j"])[0] in dim["flags"]
+    assert out["10 mW"]["optical_energy_per_mac_j"] > SHOT_NOISE_FLOOR_J
+    assert not any("shot-noise" in f for f in out["10 mW"]["flags"])

@@ -6,7 +6,8 @@ inputs; ``ports_out`` defaults to ``ports``) by :mod:`emulator.tiling`, the tile
 scenario's step schedule uses too, and every tile runs on one optical core.  Patches and
 columns are time-multiplexed through it: one *invocation* is one input vector through one
 programmed tile, i.e. one symbol period of that core, with one DAC conversion per tile
-input and one ADC conversion per tile output.  A block cut into several column tiles leaves partial sums to add digitally.
+input and one ADC conversion per tile output.  A block cut into several column tiles
+leaves partial sums to add digitally.
 
 Counts are per image and per pass.  ``forward`` (pass 1), ``modulated_forward``
 (pass 2) and ``inference`` have the same optical work; the modulated pass adds the
