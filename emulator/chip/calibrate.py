@@ -55,16 +55,6 @@ def _channel(value, m: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), (m,)).copy()
 
 
-def _noise_current2(chain, tia: dict, m: int) -> np.ndarray:
-    """Input-referred noise variance of each receiver [A²]: the detector's (coherent:
-    LO shot noise) and the TIA's input noise."""
-    from components.electronics import photodetector, tia as tia_model
-
-    pd = photodetector.noise_variance(chain.pd.params, np.zeros(m))
-    amp = tia_model.noise_sigma(tia) / np.asarray(tia["gain"])
-    return np.broadcast_to(pd + amp * amp, (m,))
-
-
 def calibration_codes(chip) -> np.ndarray:
     rng = stream(chip.seed, "chip", chip.cores + 1)
     half = CAL_BATCH // 2
@@ -137,8 +127,7 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
     var_z = np.sum(dz * dz, axis=0)
     live = var_z > 1e-12 * max(float(var_z.max(initial=0.0)), 1e-300)
     r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
-    tia = {**c.tia.params, "gain": gain}
-    noise_i = np.sqrt(_noise_current2(c, tia, m))
+    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})), (m,))
     if np.any(live & ((r < MIN_CORRELATION) | (rms < noise_i))):
         status = "below_noise"
     return Readout(lo, gain, alpha, beta, status)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from components.base import Component
+from components.electronics import photodetector
+from components.electronics import tia as tia_model
 from components.errors import NetlistError, Problem
 from emulator.compile import CompiledCircuit
 
@@ -56,6 +58,14 @@ class Chain:
     tia: Stage
     adc: Stage
     layer_out: np.ndarray  # (m,) layer output read by output channel j
+
+    def noise_current2(self, tia: dict) -> np.ndarray:
+        """Input-referred noise variance of each receiver [A²] with TIA parameters ``tia``:
+        the detector's with no signal (coherent: the LO's shot noise, the same whatever the
+        signal) and the TIA's input noise, each from its component model."""
+        pd = photodetector.noise_variance(self.pd.params, np.zeros(self.m))
+        amp = tia_model.noise_sigma(tia) / np.asarray(tia["gain"])
+        return pd + amp * amp
 
 
 def _fail(file: str, message: str, hint: str | None = None):

@@ -19,12 +19,10 @@ misread is an error, not a silent second chip.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from components.electronics import photodetector
-from components.electronics import tia as tia_model
 from components.errors import NetlistError, Problem
 from emulator.compile import compile_netlist
 from emulator.netlist.generators import svd_layer
@@ -108,16 +106,10 @@ class Chip:
     def netlist_of(self, tile: Tile):
         """The core netlist holding ``tile``: phases, attenuations, LO phases, TIA gains."""
         net = programmed_netlist(self.netlist, self.layer, tile.prog)
-        insts = dict(net.instances)
-        for j, (pd, tia) in enumerate(zip(self.chain.pd.instances, self.chain.tia.instances)):
-            for name, key, value in ((pd, "lo_phase", tile.readout.lo_phase[j]),
-                                     (tia, "gain", tile.readout.tia_gain[j])):
-                old = insts[name]
-                insts[name] = replace(old, params={**old.params, key: float(value)},
-                                      given={**old.given, key: float(value)})
-        out = replace(net, instances=insts)
-        out.__dict__.pop("graph", None)
-        return out
+        r, c = tile.readout, self.chain
+        return net.with_params({
+            **{pd: {"lo_phase": float(v)} for pd, v in zip(c.pd.instances, r.lo_phase)},
+            **{tia: {"gain": float(v)} for tia, v in zip(c.tia.instances, r.tia_gain)}})
 
     def _check(self) -> None:
         tile = stream(self.seed, "chip", self.cores).uniform(-1.0, 1.0, (self.m, self.n))
@@ -162,8 +154,7 @@ class Chip:
             # LO-dominated detector noise does not depend on the signal, so the detector's
             # and the TIA's Gaussians add before the ADC: one draw of their sum, with each
             # variance from its own component model
-            var_i = photodetector.noise_variance(c.pd.params, np.zeros(self.m))
-            sigma = np.sqrt(tia["gain"] ** 2 * var_i + tia_model.noise_sigma(tia) ** 2)
+            sigma = tia["gain"] * np.sqrt(c.noise_current2(tia))
             volts = c.tia.component.signal(tia, current)
             volts += sigma * rng.standard_normal(volts.shape, dtype=np.float32)
             return c.adc.signal(volts)

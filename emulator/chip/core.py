@@ -8,7 +8,6 @@ program many times, with no reload and no revalidation of the rest of the chip.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,15 +72,8 @@ class Core:
         W = np.zeros((m, n))
         W[: tile.shape[0], : tile.shape[1]] = tile
         gen = svd_layer(W.tolist(), **self.layer_params)
-        insts = dict(self.netlist.instances)
-        for name, spec in gen["instances"].items():
-            full = f"{self.layer}.{name}"
-            old = insts[full]
-            new = {**old.params, **spec.get("params", {})}
-            insts[full] = dataclasses.replace(old, params=new,
-                                              given={**old.given, **spec.get("params", {})})
-        net = dataclasses.replace(self.netlist, instances=insts)
-        net.__dict__.pop("graph", None)
+        net = self.netlist.with_params({f"{self.layer}.{name}": spec.get("params", {})
+                                        for name, spec in gen["instances"].items()})
         return net, float(gen["info"]["scale"])
 
     def counts(self) -> dict[str, int]:

@@ -36,8 +36,10 @@ DTYPE = np.float32
 
 
 class ChipLayer:
-    def __init__(self, chip: Chip, shape: tuple[int, int], first: int, name: str = "layer"):
+    def __init__(self, chip: Chip, shape: tuple[int, int], first: int, name: str = "layer",
+                 noisy: bool = True):
         self.chip = chip
+        self.noisy = noisy
         self.shape = (int(shape[0]), int(shape[1]))
         self.rows = math.ceil(self.shape[0] / chip.m)
         self.cols = math.ceil(self.shape[1] / chip.n)
@@ -51,7 +53,6 @@ class ChipLayer:
         n_tiles = self.rows * self.cols
         self.core_of = [(first + t) % chip.cores for t in range(n_tiles)]
         self.tiles: list[Tile | None] = [None] * n_tiles
-        self.noisy = True
         self.seen = None  # (C, B, n) input codes of the last pass: the calibration batch
         self.written: list[np.ndarray | None] = [None] * n_tiles
         self._stack = None
@@ -158,8 +159,7 @@ class ChipDevice:
         self.layers = []
         first = 0
         for w in weights:
-            layer = ChipLayer(chip, w.shape, first, f"layer {len(self.layers) + 1}")
-            layer.noisy = self.noisy
+            layer = ChipLayer(chip, w.shape, first, f"layer {len(self.layers) + 1}", self.noisy)
             first += layer.n_tiles
             self.layers.append(layer)
         self.program_all()

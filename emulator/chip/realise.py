@@ -13,14 +13,13 @@ output screens, the attenuators' internal θ) holds
 ``mzi``/``phase_shifter``/``attenuator`` instances in the core netlist, and so is every
 ``loss``: the realised matrix M carries each MZI's insertion loss on the paths light
 really takes, the dummy sections of a loss-balanced layout (Clements edge modes skip
-every other column), the two output screens' and the attenuator's.  :func:`realise` computes M from the mesh arrays (fast);
-:func:`programmed_netlist` writes the same held settings into the netlist so the
+every other column), the two output screens' and the attenuator's.  :func:`realise`
+computes M from the mesh arrays (fast); :func:`programmed_netlist` writes the same held settings into the netlist so the
 compiled circuit and the event engine see exactly that chip.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,23 +143,15 @@ def realise(spec: LayerSpec, tile: np.ndarray, offsets: Offsets) -> Programmed:
 
 def programmed_netlist(netlist, layer: str, prog: Programmed):
     """The core netlist holding ``prog``'s settings (a copy sharing the rest)."""
-    insts = dict(netlist.instances)
-
-    def put(name: str, **params):
-        old = insts[f"{layer}.{name}"]
-        insts[f"{layer}.{name}"] = dataclasses.replace(
-            old, params={**old.params, **params}, given={**old.given, **params})
-
+    changes: dict[str, dict] = {}
     k = min(prog.mapping.m, prog.mapping.n)
     for prefix, mesh, held, screens in (("v.", prog.mapping.vh, prog.vh, range(k)),
                                         ("u.", prog.mapping.u, prog.u, range(prog.mapping.m))):
         for i, (c, m) in enumerate(zip(mesh.columns.tolist(), mesh.modes.tolist())):
-            put(f"{prefix}mzi_c{c}_m{m}", theta=float(held["theta"][i]),
-                phi=float(held["phi"][i]))
+            changes[f"{layer}.{prefix}mzi_c{c}_m{m}"] = {"theta": float(held["theta"][i]),
+                                                        "phi": float(held["phi"][i])}
         for m in screens:
-            put(f"{prefix}ps_out_{m}", phase=float(held["out_phase"][m]))
+            changes[f"{layer}.{prefix}ps_out_{m}"] = {"phase": float(held["out_phase"][m])}
     for i, s in enumerate(prog.sigma.tolist()):
-        put(f"sigma_{i}", transmission=float(min(s, 1.0)))
-    net = dataclasses.replace(netlist, instances=insts)
-    net.__dict__.pop("graph", None)
-    return net
+        changes[f"{layer}.sigma_{i}"] = {"transmission": float(min(s, 1.0))}
+    return netlist.with_params(changes)

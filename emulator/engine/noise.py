@@ -9,7 +9,6 @@ E[sin²((θ+δ)/2)] = (1 − cos θ · e^{−σ²/2}) / 2 (tested).
 
 from __future__ import annotations
 
-import dataclasses
 from numbers import Integral
 
 import numpy as np
@@ -44,15 +43,11 @@ def perturb_phases(netlist: Netlist, sigma: float, rng: np.random.Generator) -> 
     """A copy of ``netlist`` whose phase parameters carry N(0, sigma²) noise [rad]."""
     if not np.isfinite(sigma) or sigma < 0:
         raise UserError(Problem(f"phase noise must be a finite std >= 0 rad, got {sigma!r}"))
-    insts = dict(netlist.instances)
+    changes = {}
     for name, inst in netlist.instances.items():
         keys = [k for k in PHASE_PARAMS if k in inst.params
                 and inst.component.param(k).unit == "rad"]
         if keys:
             jitter = rng.normal(0.0, sigma, len(keys))
-            params = dict(inst.params)
-            for k, d in zip(keys, jitter):
-                params[k] = params[k] + float(d)
-            insts[name] = dataclasses.replace(inst, params=params)
-    out = dataclasses.replace(netlist, instances=insts)
-    return out
+            changes[name] = {k: inst.params[k] + float(d) for k, d in zip(keys, jitter)}
+    return netlist.with_params(changes, given=False)

@@ -18,7 +18,6 @@ reported 1.18 mW instead of ~170 mW: the test keeps that term honest.)
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 from components.errors import NetlistError, Problem
@@ -83,15 +82,9 @@ def budget_flags(name: str, laser, power: float) -> list[str]:
 def with_link_budget(netlist, allow_over: bool = False):
     """A copy of ``netlist`` whose lasers emit the power their link budget asks for; a
     budget with flags (:func:`budget_flags`) is an error unless ``allow_over``."""
-    insts = dict(netlist.instances)
     budget = link_budget(netlist)
     flags = [f for entry in budget for f in entry["flags"]]
     if flags and not allow_over:
         raise NetlistError([Problem(f, netlist.file, hint="lower the loss or the bits, or "
                                     "allow it explicitly (--allow-over-budget)") for f in flags])
-    for entry in budget:
-        inst = insts[entry["laser"]]
-        insts[entry["laser"]] = dataclasses.replace(
-            inst, params={**inst.params, "power": entry["optical_power_w"]},
-            given={**inst.given, "power": entry["optical_power_w"]})
-    return dataclasses.replace(netlist, instances=insts)
+    return netlist.with_params({e["laser"]: {"power": e["optical_power_w"]} for e in budget})

@@ -14,8 +14,6 @@ so the event engine and the chip model read the same values.
 
 from __future__ import annotations
 
-import dataclasses
-
 
 def receivers(netlist) -> dict[str, dict]:
     """``{instance: {param: value}}`` derived from each detector's read-out chain."""
@@ -41,15 +39,8 @@ def receivers(netlist) -> dict[str, dict]:
 def with_receivers(netlist):
     """A copy of ``netlist`` whose receivers carry their derived noise settings (values
     the netlist set explicitly are kept)."""
-    derived = receivers(netlist)
-    if not derived:
-        return netlist
-    insts = dict(netlist.instances)
-    for name, params in derived.items():
-        inst = insts[name]
-        new = {k: v for k, v in params.items() if k not in inst.given}
-        if new:
-            insts[name] = dataclasses.replace(inst, params={**inst.params, **new})
-    out = dataclasses.replace(netlist, instances=insts)
-    out.__dict__.pop("graph", None)
-    return out
+    insts = netlist.instances
+    new = {name: {k: v for k, v in params.items() if k not in insts[name].given}
+           for name, params in receivers(netlist).items()}
+    new = {name: params for name, params in new.items() if params}
+    return netlist.with_params(new, given=False) if new else netlist

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 from components.base import Component, Port
 from emulator.graph import build_graph
@@ -61,6 +62,19 @@ class Netlist:
     @cached_property
     def graph(self):
         return build_graph(self)
+
+    def with_params(self, changes: Mapping[str, Mapping[str, Any]], *,
+                    given: bool = True) -> "Netlist":
+        """A copy whose instances named in ``changes`` take those parameter values (SI),
+        sharing everything else.  ``given``: record them as set explicitly (a value a tool
+        writes on the author's behalf); False for values derived from the netlist itself."""
+        insts = dict(self.instances)
+        for name, params in changes.items():
+            inst = insts[name]
+            insts[name] = dataclasses.replace(
+                inst, params={**inst.params, **params},
+                given={**inst.given, **params} if given else inst.given)
+        return dataclasses.replace(self, instances=insts)
 
     def external(self, direction: str, domain: str | None = None) -> list[str]:
         """External port names with the given direction (and domain), in declared order."""

@@ -32,7 +32,7 @@ def hardware_config(hw) -> dict | None:
     return hw.as_dict()
 
 
-def make_device(weights, hw, seed: int, activation: str) -> ChipDevice:
+def make_device(weights, hw, seed: int) -> ChipDevice:
     """The layers ``weights`` on the chip ``hw`` describes (built for this run)."""
     if isinstance(hw, Chip):
         chip, policy = hw, ChipSpec(core=hw.file)
@@ -62,5 +62,5 @@ def deploy(model, hardware, seed: int = 0):
     if not model.net.dense:
         raise UserError(Problem("deploying on a chip needs a dense model", path="hardware"))
     weights = [w.copy() for w in model.weights]
-    device = make_device(weights, hw, seed, model.activation)
+    device = make_device(weights, hw, seed)
     return Model(model.net, model.activation, weights, device, rng=stream(seed, "eval_noise"))
