@@ -168,6 +168,41 @@ def test_device_tiles_a_layer_like_the_cost_model():
     assert np.linalg.norm(z - W @ x) / np.linalg.norm(W @ x) < 0.1
 
 
+def _folded_and_chain(noise: tuple | None = None):
+    """One tiled layer on onn_core_16 read out by the folded stream and by the
+    component-by-component path (the stream switched off), on the same programmed chip."""
+    from emulator.chip.device import ChipLayer
+
+    chip = Chip.of(Core.load(CORE16), cores=2, seed=4)
+    rng = np.random.default_rng(10)
+    W = rng.normal(size=(20, 40)).astype(np.float32)  # 2 x 3 tiles
+    layer = ChipLayer(chip, W.shape, 0)
+    layer.program(W)
+    x = rng.uniform(-1.0, 2.0, (40, 64)).astype(np.float32)
+    if noise is not None:
+        x = np.repeat(x[:, :1], 10_000, axis=1)  # one vector, 10^4 reads
+    rngs = [None, None] if noise is None else [np.random.default_rng(s) for s in noise]
+    assert layer._stream is not None  # coherent detection of real light: folded
+    fast = layer.forward(x, rng=rngs[0], count=False)
+    slow = layer.forward(x, rng=rngs[1], count=False, chained=True)
+    return W, x, fast, slow
+
+
+def test_folded_readout_equals_the_component_chain():
+    W, x, fast, slow = _folded_and_chain()
+    assert np.max(np.abs(fast - slow)) <= 1e-12 * np.max(np.abs(slow))
+    assert np.linalg.norm(fast - W @ x) / np.linalg.norm(W @ x) < 0.1
+
+
+def test_folded_readout_has_the_component_chains_noise():
+    _, _, fast, slow = _folded_and_chain(noise=(12, 13))
+    sd_fast, sd_slow = fast.std(axis=1), slow.std(axis=1)
+    assert np.all(sd_slow > 0.0)  # the shipped core is noisy: the test means something
+    assert np.all(np.abs(sd_fast / sd_slow - 1.0) < 0.05)
+    # means within 5 standard errors of 10^4 reads
+    assert np.all(np.abs(fast.mean(axis=1) - slow.mean(axis=1)) < 0.05 * sd_slow)
+
+
 def test_drift_policy_rewrites_only_the_tiles_that_moved():
     from emulator.chip.device import ChipDevice
 

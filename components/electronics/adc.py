@@ -14,6 +14,8 @@ anchors both architectures.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..base import DIGITAL, ELECTRICAL, IN, OUT, Component, Param, Port
@@ -26,6 +28,14 @@ def quantize(x, bits: int) -> np.ndarray:
     k = np.clip(np.floor((np.clip(np.asarray(x, dtype=float), -1.0, 1.0) + 1.0) / lsb),
                 0, levels - 1)
     return -1.0 + (k + 0.5) * lsb
+
+
+def level(v: float, levels: int) -> float:
+    """One normalized input's level: :func:`quantize` for a scalar, step for step (the
+    form a compiled loop calls; ``levels`` = 2^bits)."""
+    lsb = 2.0 / levels
+    k = math.floor((min(max(v, -1.0), 1.0) + 1.0) / lsb)
+    return -1.0 + (min(max(k, 0), levels - 1) + 0.5) * lsb
 
 
 def power(p) -> float:

@@ -31,6 +31,7 @@ from components.errors import Problem, UserError
 
 from .calibrate import square_law
 from .chip import Chip, Tile
+from .stream import Stream, fold, foldable
 
 DTYPE = np.float32
 
@@ -55,7 +56,11 @@ class ChipLayer:
         self.tiles: list[Tile | None] = [None] * n_tiles
         self.seen = None  # (C, B, n) input codes of the last pass: the calibration batch
         self.written: list[np.ndarray | None] = [None] * n_tiles
-        self._stack = None
+        self._stack = None  # tiles' arrays for the component-by-component read-out
+        self._stream = None  # the folded read-out (stream.py), when the chain allows it
+        if foldable(chip):
+            self._stream = Stream(self.rows, self.cols, chip.m, chip.n,
+                                  2 ** int(chip.chain.adc.params["bits"]))
         self.counters = dict(tile_writes=0, phase_writes=0, tile_passes=0,
                              dac_conversions=0, adc_conversions=0)
 
@@ -89,19 +94,29 @@ class ChipLayer:
             tile = self.chip.program(block, self.core_of[t], rng, codes)
             self.tiles[t] = tile
             self.written[t] = block
+            if self._stream is not None:
+                r = tile.readout
+                self._stream.put(t, fold(self.chip, tile.matrix, r.lo_phase, r.tia_gain),
+                                 r.alpha, r.beta)
             mp = tile.prog.mapping
             self.counters["phase_writes"] += (2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi
                                               + mp.vh.n + mp.sigma.size)
             written += 1
         if written:
             self.counters["tile_writes"] += written
+            self._stack = None
+        return written
+
+    def stack(self) -> tuple:
+        """The tiles' channel matrices, LO phases, TIA gains, α and β, stacked."""
+        if self._stack is None:
             tiles = self.tiles
             self._stack = (np.stack([t.matrix for t in tiles]),
                            np.stack([t.readout.lo_phase for t in tiles]),
                            np.stack([t.readout.tia_gain for t in tiles]),
                            np.stack([t.readout.alpha for t in tiles])[:, None, :],
                            np.stack([t.readout.beta for t in tiles])[:, None, :])
-        return written
+        return self._stack
 
     def status(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -110,9 +125,11 @@ class ChipLayer:
                 out[t.readout.status] = out.get(t.readout.status, 0) + 1
         return out
 
-    def forward(self, x, out=None, rng=None, count: bool = True):
+    def forward(self, x, out=None, rng=None, count: bool = True, chained: bool = False):
         """z ≈ W·x for a column batch x (n_l × B), through the programmed tiles (read-out
-        noise drawn from ``rng`` when the device is noisy)."""
+        noise drawn from ``rng`` when the device is noisy).  The read-out is folded
+        (:mod:`.stream`) where the chain allows it; ``chained`` evaluates it component by
+        component instead (the same numbers: tests compare the two)."""
         if not self.noisy:
             rng = None
         chip, (m_l, n_l) = self.chip, self.shape
@@ -124,15 +141,19 @@ class ChipLayer:
         codes = codes.reshape(self.cols, chip.n, b).transpose(0, 2, 1)  # (C, B, n)
         if count:  # a training pass (evaluations are not): what calibration will see
             self.seen = codes
-        fields = chip.light(codes)[None]  # each column block lit once: (1, C, B, n)
-        mats, lo, gain, alpha, beta = self._stack
-        grid = (self.rows, self.cols)
-        y = chip.detect(fields, mats.reshape(grid + mats.shape[1:]),
-                        lo.reshape(grid + lo.shape[1:]), gain.reshape(grid + gain.shape[1:]),
-                        rng).reshape(self.n_tiles, b, chip.m)
-        z = y * alpha + beta  # (T, B, m) partial products
-        rows = z.reshape(self.rows, self.cols, b, chip.m).sum(axis=1)  # digital adds
-        full = rows.transpose(0, 2, 1).reshape(self.rows * chip.m, b)[:m_l]
+        fields = chip.light(codes)  # each column block lit once: (C, B, n)
+        if self._stream is not None and not chained:
+            full = self._stream.run(fields.real, rng)[:m_l]
+        else:
+            mats, lo, gain, alpha, beta = self.stack()
+            grid = (self.rows, self.cols)
+            y = chip.detect(fields[None], mats.reshape(grid + mats.shape[1:]),
+                            lo.reshape(grid + lo.shape[1:]),
+                            gain.reshape(grid + gain.shape[1:]),
+                            rng).reshape(self.n_tiles, b, chip.m)
+            z = y * alpha + beta  # (T, B, m) partial products
+            rows = z.reshape(self.rows, self.cols, b, chip.m).sum(axis=1)  # digital adds
+            full = rows.transpose(0, 2, 1).reshape(self.rows * chip.m, b)[:m_l]
         if out is None:
             out = np.empty((m_l, b), dtype=DTYPE)
         gain = scale * scale if self.activation == "square" else scale  # z² or z

@@ -1,0 +1,120 @@
+"""The fast read-out of a layer's tiles: one product, one compiled pass.
+
+:meth:`Chip.detect` evaluates the read-out chain component by component, over whole
+arrays: detector current, TIA voltage, noise, ADC, then the digital decode and the
+partial sums.  For the common core (coherent detection of real laser light) everything
+between the mesh and the ADC is linear, so the chain folds into the tile matrices:
+
+    v_tbj / v_fs = Σ_i K_tji · E_bi + o_tj + s_tj · n_tbj,   K = diag(k_tj) · Re(e^{−iφ_tj} M_t)
+
+where the gain k (detector current per unit field quadrature, times the TIA's volts per
+ampere, over the ADC's full scale) and the offset o are measured from the component
+models themselves (each model called at 0, 1 and −2 and checked to be affine), and s is
+the receiver's noise (:meth:`Chain.noise_current2`) at the ADC input.  A compiled loop
+then draws the noise, quantizes with the ADC's own level function
+(:func:`components.electronics.adc.level`), decodes with each tile's calibration
+(α·y + β) and adds the partial sums of a row of tiles — one pass over the read-outs
+instead of a dozen array passes.  A chain that is not affine (intensity detection,
+complex light) keeps the general path; :func:`stream_of` then returns None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from components.electronics.adc import level
+
+_level = numba.njit(cache=True, inline="always")(level)
+_QUIET = np.random.default_rng(0)  # stands in for the generator when there is no noise
+
+
+@numba.njit(cache=True, nogil=True)
+def _readout(volts, offset, sigma, alpha, beta, levels, noisy, rng, out):
+    """out[i, b] = Σ_c α[c,i]·level(volts[c,i,b] + o[c,i] + s[c,i]·n) + β[c,i]."""
+    n_cols, n_rows, batch = volts.shape
+    draw = np.zeros(batch)
+    for c in range(n_cols):
+        for i in range(n_rows):
+            o, s, a, b0 = offset[c, i], sigma[c, i], alpha[c, i], beta[c, i]
+            if noisy:  # drawn apart from the arithmetic: the loop below stays tight
+                for b in range(batch):
+                    draw[b] = rng.standard_normal()
+            for b in range(batch):
+                out[i, b] += a * _level(volts[c, i, b] + o + s * draw[b], levels) + b0
+
+
+def _affine(fn, shape) -> tuple[np.ndarray, np.ndarray] | None:
+    """Slope and offset of ``fn`` if it is affine on each channel (probed at 0, 1, −2)."""
+    f0, f1, f2 = (np.asarray(fn(np.full(shape, x)), dtype=float) for x in (0.0, 1.0, -2.0))
+    k = f1 - f0
+    if not np.allclose(f2, f0 - 2.0 * k, rtol=1e-12, atol=1e-300):
+        return None
+    return np.broadcast_to(k, shape), np.broadcast_to(f0, shape)
+
+
+class Stream:
+    """A layer's programmed tiles folded for :meth:`run`: arrays over column blocks c and
+    stacked tile outputs i = r·m + j, filled tile by tile with :meth:`put`."""
+
+    def __init__(self, rows: int, cols: int, m: int, n: int, levels: int):
+        self.rows, self.cols, self.m = rows, cols, m
+        self.mats = np.zeros((cols, rows * m, n))  # ADC input per unit modulator field, / v_fs
+        self.offset = np.zeros((cols, rows * m))
+        self.sigma = np.zeros((cols, rows * m))  # noise at the ADC input, / v_fs
+        self.alpha = np.zeros((cols, rows * m))  # digital decode scale
+        self.beta = np.zeros((cols, rows * m))  # digital decode offset
+        self.levels = int(levels)  # ADC levels, 2^bits
+
+    def put(self, t: int, folded: tuple, alpha, beta) -> None:
+        """Tile t = r·C + c: its :func:`fold` and its calibration's α, β (m,)."""
+        r, c = divmod(t, self.cols)
+        rows = slice(r * self.m, (r + 1) * self.m)
+        mats, offset, sigma = folded
+        self.mats[c, rows] = mats
+        self.offset[c, rows] = offset
+        self.sigma[c, rows] = sigma
+        self.alpha[c, rows] = alpha
+        self.beta[c, rows] = beta
+
+    def run(self, fields: np.ndarray, rng=None) -> np.ndarray:
+        """Row sums (R·m, B) of the decoded read-outs for real modulator fields
+        (C, B, n), noise drawn from ``rng`` if given."""
+        volts = np.matmul(self.mats, np.swapaxes(np.ascontiguousarray(fields), 1, 2))
+        out = np.zeros(volts.shape[1:])
+        _readout(volts, self.offset, self.sigma, self.alpha, self.beta, self.levels,
+                 rng is not None, _QUIET if rng is None else rng, out)
+        return out
+
+
+def foldable(chip) -> bool:
+    """True when the chain from the mesh to the ADC is affine (coherent detection of real
+    laser light, detector and TIA models affine): :func:`fold` applies."""
+    c = chip.chain
+    if c.pd.params["mode"] != "coherent" or np.any(c.field_in.imag != 0.0):
+        return False
+    return _pd_affine(chip) is not None and _affine(
+        lambda i: c.tia.component.signal(c.tia.params, i), (chip.m,)) is not None
+
+
+def _pd_affine(chip):
+    c = chip.chain
+    return _affine(lambda q: c.pd.component.signal({**c.pd.params, "lo_phase": 0.0}, q),
+                   (chip.m,))
+
+
+def fold(chip, matrix, lo, gain) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One tile (channel matrix (m, n), LO phases and TIA gains (m,)) folded: the ADC
+    input per unit modulator field (m, n), its offset and its noise σ (m,), all over the
+    ADC's full scale."""
+    c = chip.chain
+    k_pd, o_pd = _pd_affine(chip)
+    tia_p = {**c.tia.params, "gain": gain}
+    k_tia, o_tia = _affine(lambda i: c.tia.component.signal(tia_p, i), (chip.m,))
+    vfs = np.broadcast_to(np.asarray(c.adc.params["v_fs"], dtype=float), (chip.m,))
+    k = k_tia * k_pd / vfs
+    rot = (np.exp(-1j * np.asarray(lo))[:, None] * matrix).real * k[:, None]
+    sigma = gain * np.sqrt(c.noise_current2(tia_p)) / vfs
+    return rot, (k_tia * o_pd + o_tia) / vfs, np.broadcast_to(sigma, (chip.m,))
