@@ -90,3 +90,27 @@ def test_same_seed_same_chip_run(digits):
     b = run(digits, dict(core=CORE, cores=4), epochs=2)
     assert a.test_accuracy_per_epoch == b.test_accuracy_per_epoch
     assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))
+
+
+def test_cnns_train_in_situ_through_the_chip(digits):
+    """A conv layer's shared patch network and each block of a strip layer run on the
+    core's tiles in both passes: a quiet near-ideal chip trains like the ideal run, the
+    shipped noisy one learns (chance is 10 %), and the tiles are the cost model's."""
+    from emulator.conv import train_conv
+
+    conv = dict(model="patch_conv", kernel=3, channels=4, pool=2, epochs=4, lr=0.03,
+                progress=False)
+    ideal = train_conv(digits, **conv)
+    quiet = train_conv(digits, hardware=dict(core=CORE, cores=4, params=IDEAL_PARTS,
+                                             noise=False), **conv)
+    noisy = train_conv(digits, hardware=dict(core=CORE, cores=4), **conv)
+    assert abs(quiet.test_accuracy - ideal.test_accuracy) < 0.02
+    assert noisy.test_accuracy > 0.6
+    # conv1 (4 x 9) on one tile, the dense head (10 x 36) on 1 x 3 tiles of 16 x 16
+    assert noisy.counters["tiles"] == 4
+    # every step: two passes of 36 positions x 64 images through conv1's tile
+    assert noisy.counters["dac_conversions"] >= 2 * 36 * 64 * 16 * noisy.counters["steps"]
+    strip = train_conv(digits, model="column_strip", hidden=8, epochs=1, lr=0.03,
+                       progress=False, hardware=dict(core=CORE, cores=4))
+    # 8 columns, each a network 8 -> 8 -> 1 (a tile per layer and block), head 8 -> 10
+    assert strip.counters["tiles"] == 8 + 8 + 1

@@ -29,7 +29,7 @@ import numpy as np
 
 from components.errors import Problem, UserError
 
-from .calibrate import square_law
+from .calibrate import CAL_BATCH, square_law
 from .chip import Chip, Tile
 from .stream import Stream, fold, foldable
 
@@ -139,8 +139,11 @@ class ChipLayer:
         if scale > 0.0:
             np.divide(x, scale, out=codes[:n_l])
         codes = codes.reshape(self.cols, chip.n, b).transpose(0, 2, 1)  # (C, B, n)
-        if count:  # a training pass (evaluations are not): what calibration will see
-            self.seen = codes
+        if count:  # a training pass (evaluations are not): what calibration will see,
+            # columns spread over the batch (a conv layer's first columns are the corner
+            # patches of one image, often dark)
+            keep = np.unique(np.linspace(0, b - 1, min(b, CAL_BATCH)).astype(int))
+            self.seen = codes[:, keep]
         fields = chip.light(codes)  # each column block lit once: (C, B, n)
         if self._stream is not None and not chained:
             full = self._stream.run(fields.real, rng)[:m_l]
@@ -166,8 +169,59 @@ class ChipLayer:
         return out
 
 
+class ChipBlocks:
+    """A layer of G independent blocks (a strip layer's weights, G × m_l × n_l): one
+    :class:`ChipLayer` per block, their tiles numbered on after each other."""
+
+    def __init__(self, chip: Chip, shape: tuple[int, int, int], first: int,
+                 name: str = "layer", noisy: bool = True):
+        self.blocks = []
+        for g in range(int(shape[0])):
+            block = ChipLayer(chip, shape[1:], first, f"{name} block {g + 1}", noisy)
+            first += block.n_tiles
+            self.blocks.append(block)
+        self.activation = self.blocks[0].activation
+
+    @property
+    def n_tiles(self) -> int:
+        return sum(b.n_tiles for b in self.blocks)
+
+    @property
+    def tiles(self) -> list:
+        return [t for b in self.blocks for t in b.tiles]
+
+    @property
+    def counters(self) -> dict:
+        total: dict = {}
+        for b in self.blocks:
+            for k, v in b.counters.items():
+                total[k] = total.get(k, 0) + v
+        return total
+
+    def program(self, W, rng=None, drift: float | None = None) -> int:
+        return sum(b.program(w, rng, drift) for b, w in zip(self.blocks, W))
+
+    def status(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for b in self.blocks:
+            for k, v in b.status().items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+    def forward(self, u, out=None, rng=None, count: bool = True, chained: bool = False):
+        """(G, m_l, B) products of the blocks' inputs u (G, n_l, B)."""
+        z = np.stack([b.forward(x, rng=rng, count=count, chained=chained)
+                      for b, x in zip(self.blocks, u)])
+        if out is None:
+            return z
+        out[...] = z
+        return out
+
+
 class ChipDevice:
-    """All weight layers of a network on one kind of chip (see module doc)."""
+    """All weight layers of a network on one kind of chip (see module doc): a 2-D weight
+    (dense, or a conv layer's shared patch network) on one :class:`ChipLayer`, a 3-D one
+    (a strip layer's blocks) on :class:`ChipBlocks`."""
 
     def __init__(self, weights, chip: Chip, *, every: int = 1, drift: float | None = None,
                  rng=None, noise: bool = True):
@@ -180,7 +234,8 @@ class ChipDevice:
         self.layers = []
         first = 0
         for w in weights:
-            layer = ChipLayer(chip, w.shape, first, f"layer {len(self.layers) + 1}", self.noisy)
+            kind = ChipBlocks if np.ndim(w) == 3 else ChipLayer
+            layer = kind(chip, w.shape, first, f"layer {len(self.layers) + 1}", self.noisy)
             first += layer.n_tiles
             self.layers.append(layer)
         self.program_all()

@@ -19,6 +19,7 @@ from emulator.training.trainer import fit
 from emulator.training.history import History
 from emulator.training.loop import evaluate
 from emulator.training.methods import METHODS, StepOptions
+from emulator.training.onchip import hardware_config, parse_hardware
 from emulator.training.net import Net
 from emulator.training.settings import (CONV_FIELDS, MODEL_FIELDS, TRAINING_FIELDS,
                                         check_settings)
@@ -148,7 +149,7 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
                head=(), activation: str | None = None, momentum: float = 0.9,
                output_error: str = "pass1", conv_norm: str | None = None,
                schedule: bool = True, progress: bool = True,
-               dropout: float = 0.0) -> ConvHistory:
+               dropout: float = 0.0, hardware=None) -> ConvHistory:
     """Train an optical CNN with one method and return its :class:`ConvHistory`.
 
     ``data``: a :class:`~emulator.data.Dataset` or a spec for
@@ -162,7 +163,10 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
     head (default none).  ``dropout``: rate of the hidden outputs' mask (per position and
     image; the same mask in both passes).  ``activation`` and ``fscale`` default per model: square-law and
     0.02 for patch_conv, saturable absorber and 0.05 for column_strip (measured best).
-    ``method``: "tpfp", "bp", "frozen" or "bp_modulated".  Bad arguments raise one
+    ``method``: "tpfp", "bp", "frozen" or "bp_modulated".  ``hardware``: a chip
+    (:func:`emulator.training.train`'s argument) every layer's product runs through, in
+    situ: a conv layer's shared patch network and each strip block on the core's tiles,
+    the activation applied after the read-out.  Bad arguments raise one
     :class:`~components.errors.UserError` listing every problem; NaN/overflow raises a
     :class:`~components.errors.DivergenceError` naming the epoch and layer.
     """
@@ -201,9 +205,11 @@ def train_conv(data, model: str = "patch_conv", method: str = "tpfp", epochs: in
         strips = [l for l in net.layers if l.kind == "strip"]
         config.update(hidden=[l.n_out for l in strips][:-1],
                       readout="activation" if strips[-1].activated else "linear")
+    hw = parse_hardware(hardware)
+    config["hardware"] = hardware_config(hw)
     return fit(data, net, s["method"], opts, seed=s["seed"], epochs=s["epochs"], lr=s["lr"],
                batch=s["batch"], schedule=s["schedule"], progress=progress, config=config,
-               history=ConvHistory, label=f"{model} {s['method']}")
+               history=ConvHistory, label=f"{model} {s['method']}", hardware=hw)
 
 
 __all__ = ["CONV_DEFAULTS", "ConvHistory", "METHODS", "MODEL_DEFAULTS", "build_net",

@@ -210,9 +210,6 @@ def _check_one_model(m: dict, e: dict, cfg: dict, at: tuple, where, i: int) -> l
     if m["layers"]:
         out.append(Problem(f"'layers' is for dense models; a {m['type']} is set with 'conv'",
                            **where(*at, "layers"), hint="e.g. conv: {head: [32]}"))
-    if e["insitu"] or (e["insitu"] is None and cfg["nonideal"]["insitu"]):
-        out.append(Problem("in-situ training is not available for CNNs yet",
-                           **where("training", "methods", i)))
     return out
 
 

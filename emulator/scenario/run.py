@@ -67,7 +67,8 @@ def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
             data_k = split_for(sc, data, cfg["seed"] + k)
             model = entry["model_cfg"]
             if model["type"] != "dense":
-                runs.append(_train_cnn(sc, data_k, entry, cfg["seed"] + k, quiet))
+                runs.append(_train_cnn(sc, data_k, entry, cfg["seed"] + k, quiet,
+                                       hw if insitu else None))
                 continue
             runs.append(train(data_k, layers=model["layers"],
                               activation=entry["activation"] or model["activation"],
@@ -81,8 +82,9 @@ def train_methods(sc: Scenario, data, *, quiet: bool) -> dict[str, list]:
     return out
 
 
-def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool):
-    """One CNN run; its argument errors are reported at the scenario's key paths."""
+def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool, hardware=None):
+    """One CNN run (in situ on ``hardware`` if given); its argument errors are reported
+    at the scenario's key paths."""
     from emulator.conv import train_conv
 
     tr, model = sc.config["training"], entry["model_cfg"]
@@ -93,7 +95,8 @@ def _train_cnn(sc: Scenario, data, entry: dict, seed: int, quiet: bool):
                           fscale=entry["fscale"], momentum=tr["momentum"],
                           output_error=tr["output_error"],
                           activation=entry["activation"] or model["activation"],
-                          dropout=model["dropout"], progress=not quiet, **model["conv"])
+                          dropout=model["dropout"], progress=not quiet, hardware=hardware,
+                          **model["conv"])
     except ScenarioError:
         raise
     except DivergenceError as err:

@@ -174,16 +174,17 @@ class Pass:
 
 
 def forward(net: Net, weights, activation: str, x_map, keep_pre: bool = False,
-            masks=None) -> Pass:
+            masks=None, linear=None) -> Pass:
     """One pass of a (*image, B) map through every layer; ``masks`` (one per hidden
-    layer, or None) multiply the activated outputs (dropout)."""
+    layer, or None) multiply the activated outputs (dropout); ``linear(l, u)``, if
+    given, replaces layer l's product (e.g. an emulated chip)."""
     f = ACTIVATIONS[activation]
     out = Pass()
     x = x_map
     last = len(net.layers) - 1
     for l, (layer, W) in enumerate(zip(net.layers, weights)):
         u = layer.unfold(x)
-        z = layer.linear(W, u)
+        z = layer.linear(W, u) if linear is None else linear(l, u)
         out.u.append(u)
         if l == last:
             out.y = softmax_columns(z, z)

@@ -59,8 +59,6 @@ def deploy(model, hardware, seed: int = 0):
     hw = parse_hardware(hardware)
     if hw is None:
         return model.ideal()
-    if not model.net.dense:
-        raise UserError(Problem("deploying on a chip needs a dense model", path="hardware"))
     weights = [w.copy() for w in model.weights]
     device = make_device(weights, hw, seed)
     return Model(model.net, model.activation, weights, device, rng=stream(seed, "eval_noise"))

@@ -54,8 +54,6 @@ class Method:
         self.F = feedback
         self.net = dense_net([weights[0].shape[1]] + [w.shape[0] for w in weights]) \
             if net is None else net
-        if device is not None and not self.net.dense:
-            raise ValueError("emulated hardware runs dense networks only")
         self.fast = self.net.dense
         self.f = ACTIVATIONS[opts.activation]
         self.L = len(weights)
@@ -129,8 +127,10 @@ class Method:
     def run(self, x_cols, keep_pre: bool = False):
         """One general forward pass (:class:`~emulator.training.net.Pass`) of a column
         batch, with the step's dropout masks."""
+        chip = None if self.device is None else (
+            lambda l, u: self.device.layers[l].forward(u, rng=self.noise))
         return forward(self.net, self.W, self.opts.activation, as_map(self.net, x_cols),
-                       keep_pre=keep_pre, masks=self.masks)
+                       keep_pre=keep_pre, masks=self.masks, linear=chip)
 
     def update_layer(self, l: int, D, U, alpha: float) -> None:
         """The layer's own momentum update with ΔW = D·Uᵀ summed over its columns."""
