@@ -235,6 +235,7 @@ def test_intensity_detection_is_an_optical_square_law():
     for cal in (True, False):
         dev = ChipDevice([W], small_chip(4, params=params, layer=layer, calibrate=cal))
         assert dev.layers[0].activation == "square"
+        assert dev.describe()["activations"].startswith("optical")
         z2 = dev.layers[0].forward(x)
         want = (W @ x) ** 2
         assert np.linalg.norm(z2 - want) / np.linalg.norm(want) < 0.05

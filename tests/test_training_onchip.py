@@ -35,6 +35,7 @@ def test_a_quiet_near_ideal_chip_trains_like_the_ideal_run(digits):
     assert abs(chip.test_accuracy - ideal.test_accuracy) < 0.015
     assert chip.chip["calibration"] == {"calibrated": 10}  # 8 + 2 tiles of 16x16
     assert chip.counters["tiles"] == 10
+    assert chip.chip["activations"].startswith("electronic")  # coherent: relu after the ADC
 
 
 @pytest.mark.slow

@@ -268,7 +268,10 @@ class ChipDevice:
         """The chip, the policy that ran and the calibration's outcome (for reports)."""
         return {**self.chip.describe(), "noise": self.noisy,
                 "reprogram_every": self.every, "reprogram_drift": self.drift,
-                "calibration": self.status(), "tiles": self.counters["tiles"]}
+                "calibration": self.status(), "tiles": self.counters["tiles"],
+                "activations": ("optical: the detectors' square law |z|^2"
+                                if any(layer.activation for layer in self.layers) else
+                                "electronic, after the ADC (coherent detection reads Re z)")}
 
     def status(self) -> dict[str, int]:
         total: dict[str, int] = {}

@@ -83,7 +83,7 @@ def _chip_of(runs) -> dict:
     name = Path(out["core"]).name
     out["text"] = (f"in situ on {out['cores']}x {name}, "
                    f"{'calibrated' if out['calibrate'] else 'uncalibrated'}, "
-                   f"noise {'on' if out['noise'] else 'off'}")
+                   f"noise {'on' if out['noise'] else 'off'}; activations {out['activations']}")
     return out
 
 
