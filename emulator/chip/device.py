@@ -31,7 +31,7 @@ from components.errors import Problem, UserError
 
 from .calibrate import CAL_BATCH, square_law
 from .chip import Chip, Tile
-from .stream import Stream, fold, foldable
+from .stream import Stream, fold, foldable, pd_affine
 
 DTYPE = np.float32
 
@@ -61,6 +61,7 @@ class ChipLayer:
         if foldable(chip):
             self._stream = Stream(self.rows, self.cols, chip.m, chip.n,
                                   2 ** int(chip.chain.adc.params["bits"]))
+            self._pd = pd_affine(chip)
         self.counters = dict(tile_writes=0, phase_writes=0, tile_passes=0,
                              dac_conversions=0, adc_conversions=0)
 
@@ -96,8 +97,8 @@ class ChipLayer:
             self.written[t] = block
             if self._stream is not None:
                 r = tile.readout
-                self._stream.put(t, fold(self.chip, tile.matrix, r.lo_phase, r.tia_gain),
-                                 r.alpha, r.beta)
+                self._stream.put(t, fold(self.chip, tile.matrix, r.lo_phase, r.tia_gain,
+                                         self._pd), r.alpha, r.beta)
             mp = tile.prog.mapping
             self.counters["phase_writes"] += (2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi
                                               + mp.vh.n + mp.sigma.size)

@@ -46,11 +46,15 @@ def _readout(volts, offset, sigma, alpha, beta, levels, noisy, rng, out):
                 out[i, b] += a * _level(volts[c, i, b] + o + s * draw[b], levels) + b0
 
 
+_PROBE = np.array([0.0, 1.0, -2.0])[:, None]
+
+
 def _affine(fn, shape) -> tuple[np.ndarray, np.ndarray] | None:
     """Slope and offset of ``fn`` if it is affine on each channel (probed at 0, 1, −2)."""
-    f0, f1, f2 = (np.asarray(fn(np.full(shape, x)), dtype=float) for x in (0.0, 1.0, -2.0))
+    f0, f1, f2 = np.asarray(fn(np.broadcast_to(_PROBE, (3,) + shape)), dtype=float)
     k = f1 - f0
-    if not np.allclose(f2, f0 - 2.0 * k, rtol=1e-12, atol=1e-300):
+    miss = np.abs(f2 - (f0 - 2.0 * k))
+    if np.any(miss > 1e-12 * (np.abs(f0) + 2.0 * np.abs(k))):
         return None
     return np.broadcast_to(k, shape), np.broadcast_to(f0, shape)
 
@@ -95,22 +99,23 @@ def foldable(chip) -> bool:
     c = chip.chain
     if c.pd.params["mode"] != "coherent" or np.any(c.field_in.imag != 0.0):
         return False
-    return _pd_affine(chip) is not None and _affine(
+    return pd_affine(chip) is not None and _affine(
         lambda i: c.tia.component.signal(c.tia.params, i), (chip.m,)) is not None
 
 
-def _pd_affine(chip):
+def pd_affine(chip):
+    """The detectors' current per unit in-phase field and offset (m,), probed."""
     c = chip.chain
     return _affine(lambda q: c.pd.component.signal({**c.pd.params, "lo_phase": 0.0}, q),
                    (chip.m,))
 
 
-def fold(chip, matrix, lo, gain) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fold(chip, matrix, lo, gain, pd=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One tile (channel matrix (m, n), LO phases and TIA gains (m,)) folded: the ADC
     input per unit modulator field (m, n), its offset and its noise σ (m,), all over the
-    ADC's full scale."""
+    ADC's full scale.  ``pd``: the detectors' (slope, offset), if already probed."""
     c = chip.chain
-    k_pd, o_pd = _pd_affine(chip)
+    k_pd, o_pd = pd_affine(chip) if pd is None else pd
     tia_p = {**c.tia.params, "gain": gain}
     k_tia, o_tia = _affine(lambda i: c.tia.component.signal(tia_p, i), (chip.m,))
     vfs = np.broadcast_to(np.asarray(c.adc.params["v_fs"], dtype=float), (chip.m,))
