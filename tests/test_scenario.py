@@ -156,6 +156,10 @@ BROKEN_CASES = {
     "bad_component_param.yaml": ["did you mean 'bits'", "did you mean 'dac'"],
     "wrong_input_size.yaml": ["model.layers.0", "64 features"],
     "nan_value.yaml": ["training.lr", "not finite"],
+    "over_budget.yaml": ["onn_core_16.yaml", "silicon waveguide", "allow-over-budget",
+                         "hardware.core"],
+    "bad_allow_over_budget.yaml": ["bad_allow_over_budget.yaml:7",
+                                   "hardware.allow_over_budget"],
 }
 
 

@@ -11,6 +11,8 @@ from emulator.ledger.result import shot_noise_flag
 from components.units import fmt
 
 from emulator.chip.core import describe_core
+from emulator.graph.budget import link_budget
+from emulator.graph.receiver import receiver_flags
 from .step import PASSES, StepResult
 
 
@@ -113,7 +115,7 @@ def costs(sc, step: StepResult, data) -> dict:
     core = describe_core(sc.core)
     light = detected_light(sc)
     optical_per_mac = light["optical_energy_per_mac_j"]
-    flags = shot_noise_flag(optical_per_mac)
+    flags = shot_noise_flag(optical_per_mac) + design_flags(sc)
     if step.rewrite is None:
         flags.append("the costed method was trained off the chip: the update pass assumes "
                      "every tile is re-mapped and re-written after every update")
@@ -145,6 +147,15 @@ def costs(sc, step: StepResult, data) -> dict:
         "photons_per_output_symbol": light["photons_per_output_symbol"],
         "flags": flags,
     }
+
+
+def design_flags(sc) -> list[str]:
+    """What the core asks of its parts beyond what they deliver: a link budget beyond a
+    bound (only reachable with ``allow_over_budget``), TIAs beyond their gain-bandwidth."""
+    flags = []
+    if sc.config["hardware"]["laser"] == "link_budget":
+        flags += [f for entry in link_budget(sc.core.netlist) for f in entry["flags"]]
+    return flags + receiver_flags(sc.core.netlist)
 
 
 def detected_light(sc, vectors: int = 64) -> dict:

@@ -1,0 +1,77 @@
+"""Physical fidelity of the read-out, the converters, the time of flight, the attenuator
+and the link budget, each against a hand calculation written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from components import default_registry
+from components.errors import ScenarioError
+from emulator import load_netlist
+from emulator.graph.budget import WAVEGUIDE_LIMIT_W, link_budget
+from emulator.graph.receiver import receiver_flags, receivers
+from emulator.netlist.generators import core_netlist
+from emulator.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+TIA = default_registry().get("tia")
+
+
+# ------------------------------------------------------------------ link budget (scenario)
+
+def test_a_scenario_may_allow_an_over_budget_laser_and_the_report_flags_it():
+    """0.99 dB MZIs on the 16-port core need watts of light (tests/test_budget.py): an
+    error by default (tests/data/scenarios/over_budget.yaml exits 2), accepted with
+    hardware.allow_over_budget, and then a flag of the report."""
+    from emulator.scenario.report import design_flags
+
+    over = {"training.epochs": 1, "hardware.laser": "link_budget",
+            "hardware.params": {"mzi": {"loss": 0.99}}}
+    with pytest.raises(ScenarioError, match="silicon waveguide"):
+        load_scenario(QUICKSTART, over)
+    sc = load_scenario(QUICKSTART, {**over, "hardware.allow_over_budget": True})
+    (lb,) = link_budget(sc.core.netlist)
+    assert lb["optical_power_w"] > WAVEGUIDE_LIMIT_W
+    assert sc.core.netlist.instances["laser"].params["power"] == pytest.approx(
+        lb["optical_power_w"], rel=1e-12)
+    assert any("silicon waveguide" in f for f in design_flags(sc))
+    # the default core's budget is a design: nothing to flag
+    assert design_flags(load_scenario(QUICKSTART, {"training.epochs": 1,
+                                                   "hardware.laser": "link_budget"})) == []
+
+
+# ------------------------------------------------------------------ TIA gain-bandwidth
+
+def test_tia_bandwidth_is_limited_by_its_gain_bandwidth_product():
+    """Transimpedance limit f_max = sqrt(A·f_A / (2π·R·C_T)) with A·f_A = 1 THz and
+    C_T = 50 fF, worked by hand:
+      R = 1 kOhm:  1e12 / (2π · 1e3 · 50e-15) = 3.1831e21 Hz², f_max = 56.42 GHz (> 40 GHz)
+      R = 10 kOhm: 3.1831e20 Hz², f_max = 17.84 GHz: the 40 GHz asked for is not delivered,
+                   rise time 0.35 / 17.84 GHz = 19.62 ps instead of 8.75 ps."""
+    from components.electronics.tia import bandwidth, gbw_flag, max_bandwidth
+
+    p = TIA.resolve({"gain": 1e3})
+    assert max_bandwidth(p) == pytest.approx(56.42e9, rel=1e-3)
+    assert bandwidth(p) == 40e9 and gbw_flag(p) is None
+    assert TIA.delay(p) == pytest.approx(8.75e-12, rel=1e-9)
+    p = TIA.resolve({"gain": 1e4})
+    assert bandwidth(p) == pytest.approx(17.84e9, rel=1e-3)
+    assert TIA.delay(p) == pytest.approx(19.62e-12, rel=1e-3)
+    assert "17.8 GHz" in gbw_flag(p)
+
+
+def test_a_tia_beyond_its_limit_narrows_the_receiver_band_and_is_flagged():
+    """At 1 MOhm the limit is sqrt(1e12 / (2π·1e6·50e-15)) = 1.784 GHz, narrower than the
+    ADC's 5 GHz Nyquist band: the receiver's noise band becomes 1.784 GHz."""
+    net = load_netlist(core_netlist(4))
+    assert receiver_flags(net) == []
+    assert receivers(net)["pd0"]["noise_bandwidth"] == 5e9
+    tia = [n for n, i in net.instances.items() if i.component.name == "tia"]
+    high = net.with_params({n: {"gain": 1e6} for n in tia})
+    assert receivers(high)["pd0"]["noise_bandwidth"] == pytest.approx(1.784e9, rel=1e-3)
+    (flag,) = receiver_flags(high)
+    assert flag.startswith(f"TIA {tia[0]} and {len(tia) - 1} more asks for 40 GHz")
