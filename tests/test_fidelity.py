@@ -75,3 +75,47 @@ def test_a_tia_beyond_its_limit_narrows_the_receiver_band_and_is_flagged():
     assert receivers(high)["pd0"]["noise_bandwidth"] == pytest.approx(1.784e9, rel=1e-3)
     (flag,) = receiver_flags(high)
     assert flag.startswith(f"TIA {tia[0]} and {len(tia) - 1} more asks for 40 GHz")
+
+
+# ------------------------------------------------------------------ latency
+
+def test_single_vector_latency_of_the_16_port_core_by_hand():
+    """One vector through netlists/onn_core_16.yaml, every part at its default, by hand:
+      DAC pipeline       2 periods at 14 GS/s                 = 142.857 ps
+      modulator          rise 0.35/12.5 GHz = 28 ps + 3 mm · 3.4 / c = 34.024 ps
+      mesh, time of flight  32 MZI columns · 180 µm + 2 screens · 100 µm = 5.96 mm
+                         · 3.4 / c                             =  67.593 ps
+      detector 0.35/20 GHz = 17.5 ps; TIA 0.35/40 GHz          =   8.75 ps
+      ADC pipeline       8 periods at 10 GS/s                  = 800 ps
+      total                                                    = 1098.72 ps
+    (before: one sample period per converter and no modulator length, 293.27 ps)."""
+    from emulator.engine import simulate
+
+    r = simulate(ROOT / "netlists" / "onn_core_16.yaml", np.zeros((1, 16)))
+    assert r.latency_s == pytest.approx(1098.72e-12, rel=1e-5)
+
+
+def test_a_splitter_tree_on_the_data_path_adds_its_time_of_flight():
+    """DAC -> modulator -> 1x8 splitter -> 8 detectors: the tree is log2(8) = 3 stages of
+    100 µm, 3 · 100 µm · 3.4 / c = 3.402 ps on top of the same chain without it."""
+    from emulator.engine import simulate
+
+    def net(n):
+        inst = {"laser": {"component": "laser"}, "dac": {"component": "dac"},
+                "mod": {"component": "modulator"}}
+        conn = {"laser,out0": "mod,in0", "dac,e_out": "mod,drive"}
+        if n > 1:
+            inst["split"] = {"component": "splitter", "params": {"n": n}}
+            conn["mod,out0"] = "split,in0"
+        ports = {"in0": "dac,d_in"}
+        for i in range(n):
+            inst |= {f"pd{i}": {"component": "photodetector"}, f"tia{i}": {"component": "tia"},
+                     f"adc{i}": {"component": "adc"}}
+            conn |= {(f"split,out{i}" if n > 1 else "mod,out0"): f"pd{i},in0",
+                     f"pd{i},e_out": f"tia{i},e_in", f"tia{i},e_out": f"adc{i},e_in"}
+            ports[f"out{i}"] = f"adc{i},d_out"
+        return {"version": 1, "instances": inst, "connections": conn, "ports": ports}
+
+    alone = simulate(net(1), np.zeros((1, 1))).latency_s
+    tree = simulate(net(8), np.zeros((1, 1))).latency_s
+    assert tree - alone == pytest.approx(3.402e-12, rel=1e-3)
