@@ -119,3 +119,34 @@ def test_a_splitter_tree_on_the_data_path_adds_its_time_of_flight():
     alone = simulate(net(1), np.zeros((1, 1))).latency_s
     tree = simulate(net(8), np.zeros((1, 1))).latency_s
     assert tree - alone == pytest.approx(3.402e-12, rel=1e-3)
+
+
+# ------------------------------------------------------------------ attenuator phase
+
+def test_the_attenuator_keeps_its_phase_and_the_mapping_absorbs_it():
+    """An attenuator is an MZI's bar path.  At t = 0.5: θ = 2·asin(0.5) = π/3, and
+    T00 = i·e^{iθ/2}·sin(θ/2) = 0.5·e^{i(π/2 + π/6)} = 0.5·e^{i·2π/3} = −0.25 + 0.43301i,
+    times 10^(−0.25/20) = 0.97163 of insertion loss.  The mapping takes π/2 + asin(σ_i)
+    off V†'s output screen, so the compiled 16×16 layer (lossless) realises W exactly; a
+    screen that ignores the phase realises W with every singular direction rotated."""
+    from emulator.compile import compile_netlist
+    from emulator.mesh.svd import svd_map
+    from emulator.netlist.generators import svd_layer
+
+    att = default_registry().get("attenuator")
+    t = att.transfer(att.resolve({"transmission": 0.5}), 1.55e-6)[0, 0]
+    assert t == pytest.approx((-0.25 + 0.4330127j) * 0.9716279, abs=1e-6)
+
+    W = np.random.default_rng(5).normal(size=(16, 16))
+    lossless = {"loss": 0.0}
+    net = svd_layer(W.tolist(), mzi=lossless, attenuator=lossless, phase_shifter=lossless)
+    compiled = compile_netlist(load_netlist(net))
+    M = net["info"]["scale"] * compiled.matrix[:16, :16]
+    assert np.max(np.abs(M - W)) < 1e-9 * np.max(np.abs(W))
+    # the screen before the absorption: the decomposition's own out_phase
+    mp = svd_map(W)
+    absorbed = np.pi / 2 + np.arcsin(mp.sigma)
+    for i, a in enumerate(absorbed):
+        net["instances"][f"v.ps_out_{i}"]["params"]["phase"] += a
+    raw = net["info"]["scale"] * compile_netlist(load_netlist(net)).matrix[:16, :16]
+    assert np.linalg.norm(raw - W) / np.linalg.norm(W) > 0.5

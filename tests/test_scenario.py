@@ -317,8 +317,9 @@ def test_digital_work_of_every_pass_by_hand():
     # step): a 16x16 SVD with U and V, 4·16³ + 8·16³ + 9·16³ = 86,016 flops = 43,008 MACs;
     # two Clements meshes of 16·15/2 = 120 nullings, each a rotation of two 16-entry complex
     # rows (16·16 = 256 real MACs) and 7 scalar ops for its angles: 2·120·(256 + 7) = 63,120;
+    # 16 attenuators, 2 scalar ops each (θ = 2·asin σ, the phase taken off V†'s screen);
     # the weights read, the settings written (16² phases per mesh + 16 attenuators)
-    mapping = 43_008 + 2 * 120 * (256 + 7)
+    mapping = 43_008 + 2 * 120 * (256 + 7) + 16 * 2
     upd_macs = B * weights + 2 * weights + tiles * mapping
     upd_bytes = ((n0 + n1 + n2) * B * 2 + 2 * weights) * F4 + 2 * weights * F4 \
         + weights * F4 + tiles * (2 * 16 * 16 + 16) * F4
@@ -330,7 +331,7 @@ def test_digital_work_of_every_pass_by_hand():
         got = step.passes[name].breakdown_j()
         assert got["digital"] == pytest.approx(macs * 1e-12, rel=1e-12), name
         assert got["memory"] == pytest.approx(nbytes * 1.25e-12, rel=1e-12), name
-    assert fwd_macs == 9472 and upd_macs == 1_217_568  # the quick start's report
+    assert fwd_macs == 9472 and upd_macs == 1_217_888  # the quick start's report
 
 
 def test_wdm_lasers_make_up_the_mux_and_demux_loss():
