@@ -150,3 +150,67 @@ def test_the_attenuator_keeps_its_phase_and_the_mapping_absorbs_it():
         net["instances"][f"v.ps_out_{i}"]["params"]["phase"] += a
     raw = net["info"]["scale"] * compile_netlist(load_netlist(net)).matrix[:16, :16]
     assert np.linalg.norm(raw - W) / np.linalg.norm(W) > 0.5
+
+
+# ------------------------------------------------------------------ WDM crosstalk
+
+def test_wdm_crosstalk_of_a_direct_detection_core_by_hand():
+    """Three wavelengths, direct detection, -25 dB adjacent-channel crosstalk: the middle
+    channel's detector sees both neighbours, ε = 10^(-2.5) = 0.0031623 each, so at full
+    scale r = 2ε = 0.0063246 of the signal current;
+      power penalty  -10·log10(1 - 0.0063246) = 0.027554 dB
+      resolution     log2(1 / 0.0063246) = log2(158.11) = 7.3048 bits (< 8-bit ADCs: a flag)
+      laser line     2.5 dB mux + demux + 0.027554 dB = 2.527554 dB:
+                     10^0.25 / (1 - 0.0063246) = 1.778279 / 0.9936754 = x1.789598."""
+    from emulator.scenario.report import wdm_summary
+    from emulator.scenario.run import wdm_laser_raise_db
+
+    sc = load_scenario(QUICKSTART, {"training.epochs": 1, "hardware.wavelengths": 3,
+                                    "hardware.params": {"photodetector": {"mode": "intensity"}}})
+    flags = []
+    w = wdm_summary(sc, flags)
+    assert w["neighbours"] == 2 and w["detection"] == "intensity"
+    assert w["interference_ratio"] == pytest.approx(0.0063246, rel=1e-4)
+    assert w["power_penalty_db"] == pytest.approx(0.027554, rel=1e-4)
+    assert w["resolution_bits"] == pytest.approx(7.3048, rel=1e-4)
+    assert wdm_laser_raise_db(sc) == pytest.approx(2.527554, rel=1e-6)
+    assert 10 ** (wdm_laser_raise_db(sc) / 10) == pytest.approx(1.789598, rel=1e-6)
+    (flag,) = flags
+    assert "7.30 bits" in flag and "8-bit ADCs" in flag
+    # the costed step's laser lines carry exactly that raise
+    from emulator.scenario.run import cost_step
+    from emulator.scenario.step import dense_layers, simulate_step
+
+    rng = np.random.default_rng(0)
+    blocks = dense_layers([rng.normal(size=(32, 64)), rng.normal(size=(10, 32))])
+    raised = cost_step(sc, blocks, 64, trace=False).passes["forward"].breakdown_j()["laser"]
+    bare = simulate_step(sc.core, blocks, 64, cores=4, wavelengths=3, trace=False,
+                         converters=sc.config["hardware"]["converters"])
+    assert raised == pytest.approx(bare.passes["forward"].breakdown_j()["laser"] * 1.789598,
+                                   rel=1e-6)
+
+
+def test_a_coherent_receiver_rejects_crosstalk_beyond_its_band():
+    """The shipped cores detect coherently: a neighbour 100 GHz away beats with the LO at
+    100 GHz, far outside the 5 GHz receiver band: no interference, no penalty, and the
+    laser lines make up the 2.5 dB of mux and demux only.  At a 2 GHz spacing (inside the
+    band) the beat is in band: r = 2·√ε = 2·0.056234 = 0.11247, penalty
+    -10·log10(0.88753) = 0.5181 dB, log2(1/0.11247) = 3.152 bits."""
+    from emulator.scenario.report import wdm_summary
+    from emulator.scenario.run import wdm_laser_raise_db
+
+    sc = load_scenario(QUICKSTART, {"training.epochs": 1, "hardware.wavelengths": 4})
+    flags = []
+    w = wdm_summary(sc, flags)
+    assert w["interference_ratio"] == 0.0 and w["power_penalty_db"] == 0.0
+    assert w["resolution_bits"] is None and flags == []
+    assert wdm_laser_raise_db(sc) == 2.5
+    assert wdm_summary(load_scenario(QUICKSTART, {"training.epochs": 1}), flags) is None
+
+    near = load_scenario(QUICKSTART, {"training.epochs": 1, "hardware.wavelengths": 4,
+                                      "hardware.params": {"photodetector": {
+                                          "channel_spacing": "2 GHz"}}})
+    w = wdm_summary(near, flags)
+    assert w["interference_ratio"] == pytest.approx(0.11247, rel=1e-4)
+    assert w["power_penalty_db"] == pytest.approx(0.5181, rel=1e-3)
+    assert w["resolution_bits"] == pytest.approx(3.152, rel=1e-3)

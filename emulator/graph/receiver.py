@@ -15,6 +15,9 @@ so the event engine and the chip model read the same values.
 
 from __future__ import annotations
 
+import math
+
+from components.electronics import photodetector as pd_model
 from components.electronics import tia as tia_model
 
 
@@ -60,3 +63,28 @@ def receiver_flags(netlist) -> list[str]:
                 by_reason.setdefault(reason, []).append(name)
     return [f"TIA {names[0]}{f' and {len(names) - 1} more' if len(names) > 1 else ''} "
             f"{reason}" for reason, names in by_reason.items()]
+
+
+def wdm_crosstalk(netlist, wavelengths: int) -> dict:
+    """What inter-channel crosstalk does to the read-out when ``wavelengths`` channel sets
+    share the core (:func:`components.electronics.photodetector.interference_ratio`): the
+    worst detector's interference ratio with two full-scale neighbours (one for W = 2),
+    the power penalty each laser line makes up, and the resolution it leaves."""
+    neighbours = 0 if wavelengths <= 1 else min(2, wavelengths - 1)
+    bands = receivers(netlist)
+    worst, where = 0.0, None
+    for name, inst in netlist.instances.items():
+        if inst.component.name != "photodetector":
+            continue
+        band = bands.get(name, {}).get("noise_bandwidth") or pd_model.noise_band(inst.params)
+        r = pd_model.interference_ratio(inst.params, neighbours, band)
+        if where is None or r > worst:
+            worst, where = r, inst
+    out = {"neighbours": neighbours, "interference_ratio": worst,
+           "power_penalty_db": pd_model.crosstalk_penalty_db(worst),
+           "resolution_bits": math.log2(1.0 / worst) if worst > 0 else None}
+    if where is not None:
+        out.update(detection=where.params["mode"],
+                   crosstalk_db=where.params["wdm_crosstalk"],
+                   channel_spacing_hz=where.params["channel_spacing"])
+    return out
