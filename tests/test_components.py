@@ -162,9 +162,11 @@ def test_tech_variants():
 @pytest.mark.parametrize("t", [0.0, 0.3, math.sqrt(0.5), 1.0])
 def test_attenuator_is_mzi_bar_element(t):
     att = T("attenuator", transmission=t, loss=0.0)
-    assert np.allclose(att, [[t]])
     theta = 2 * math.asin(t)
     assert abs(_mzi_reference(theta, 0.0)[0, 0]) == pytest.approx(t)
+    # the bar element itself, phase included: t·e^{i(π/2 + θ/2)}
+    assert np.allclose(att, [[_mzi_reference(theta, 0.0)[0, 0]]])
+    assert np.allclose(att, [[t * np.exp(1j * (math.pi / 2 + theta / 2))]])
     assert _hold("attenuator", transmission=t) == pytest.approx(theta / math.pi * 25e-3)
 
 

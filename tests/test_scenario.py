@@ -128,7 +128,9 @@ def test_hand_calculation_small_scenario(tmp_path):
     hw = report["hardware"]
     assert hw["tiles"] == 3 and hw["stationary"]  # 2 + 1 tiles on 3 cores
     # hand: the stream of 4 vectors through one 2x2 core, component by component
-    dac, mod, pd, tia, adc = (1 / 14e9, 0.35 / 12.5e9, 0.35 / 20e9, 0.35 / 40e9, 1 / 10e9)
+    # (converter pipelines of 2 and 8 periods; the modulator's rise time and 3 mm of flight)
+    dac, pd, tia, adc = 2 / 14e9, 0.35 / 20e9, 0.35 / 40e9, 8 / 10e9
+    mod = 0.35 / 12.5e9 + 3.4 * 3e-3 / 299_792_458.0
     ld = load_scenario(sc, base=tmp_path)
     c = compile_netlist(ld.core.netlist)
     tof = max(c.delay[c.index_out[(f"pd{i}", "in0")], c.index_in[(f"mod{j}", "out0")]]

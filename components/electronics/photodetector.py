@@ -151,7 +151,7 @@ PHOTODETECTOR = Component(
               "power of each adjacent WDM channel passed by this detector's channel filter "
               "(wavelengths > 1)"),
         Param("channel_spacing", "Hz", 100e9, 1e9, 10e12,
-              "ITU-T G.694.1 DWDM grid: 100 GHz (50 and 200 GHz also used)",
+              "ITU-T G.694.1 (2020) DWDM grid: 100 GHz (50 and 200 GHz also used)",
               "WDM channel spacing: a coherent receiver rejects a neighbour's beat with its "
               "LO beyond its band"),
     ),
