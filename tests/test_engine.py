@@ -29,7 +29,10 @@ def amp(db):
 
 # delays every part adds, written out from the component defaults (see their source tags)
 T_DAC, T_MOD, T_ADC = 1 / 14e9, 1 / 25e9, 1 / 10e9  # periods
-D_DAC, D_MOD, D_PD, D_TIA, D_ADC = 1 / 14e9, 0.35 / 12.5e9, 0.35 / 20e9, 0.35 / 40e9, 1 / 10e9
+# converters: pipeline latency of 2 (DAC) and 8 (ADC) sample periods; modulator: rise time
+# plus the time of flight through its 3 mm at n_g 3.4
+D_DAC, D_PD, D_TIA, D_ADC = 2 / 14e9, 0.35 / 20e9, 0.35 / 40e9, 8 / 10e9
+D_MOD = 0.35 / 12.5e9 + 3.4 * 3e-3 / C
 
 
 def hand_delay(inst):
@@ -40,7 +43,9 @@ def hand_delay(inst):
         return fixed[name]
     if name in ("mzi", "phase_shifter", "waveguide"):
         return 3.4 * p["length"] / C
-    return 0.0  # laser, splitter, attenuator, terminator, dark
+    if name in ("splitter", "combiner"):  # a tree of ceil(log2 n) 1×2 stages of 100 µm
+        return math.ceil(math.log2(p["n"])) * 3.4 * 100e-6 / C
+    return 0.0  # laser, attenuator, terminator, dark
 
 
 def critical_path(netlist) -> float:

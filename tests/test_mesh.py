@@ -178,8 +178,9 @@ def test_svd_complex_and_perturbed():
     # replacing the U phases equals composing the perturbed mesh by hand
     th = mp.u.theta + 0.01
     U = mesh_matrix(mp.u, theta=th)
-    S = np.zeros((4, 6))
-    S[np.arange(4), np.arange(4)] = mp.sigma
+    # each attenuator is an MZI's bar path: σ·i·e^{i·asin σ} (its phase is absorbed in V†)
+    S = np.zeros((4, 6), dtype=complex)
+    S[np.arange(4), np.arange(4)] = mp.sigma * 1j * np.exp(1j * np.arcsin(mp.sigma))
     assert np.allclose(svd_matrix(mp, u_theta=th), mp.scale * U @ S @ mesh_matrix(mp.vh),
                        atol=1e-12)
 
@@ -339,8 +340,9 @@ def evaluate(net: dict) -> np.ndarray:
             leave(f"{name},out1", T[1, 0] * a + T[1, 1] * b)
         elif comp == "phase_shifter":
             leave(f"{name},out0", np.exp(1j * p["phase"]) * fields[f"{name},in0"])
-        elif comp == "attenuator":
-            leave(f"{name},out0", p["transmission"] * fields[f"{name},in0"])
+        elif comp == "attenuator":  # an MZI's bar path at θ = 2·asin(t), phase and all
+            t00 = closed_form_mzi(2 * np.arcsin(p["transmission"]), 0.0)[0, 0]
+            leave(f"{name},out0", t00 * fields[f"{name},in0"])
         elif comp == "dark":
             leave(f"{name},out0", np.zeros(n_in, dtype=complex))
         elif comp == "waveguide":  # a loss-balancing dummy: no phase (losses ignored here)
@@ -476,7 +478,8 @@ def test_mapping_cost_counts_the_operations_the_mapping_performs():
     mp = svd_map(W)
     ops = mapping_ops(6, 10)
     assert ops.rotation_macs == mp.u.n_mzi * 16 * 6 + mp.vh.n_mzi * 16 * 10  # 15, 45 MZIs
-    assert ops.scalar_ops == (mp.u.n_mzi + mp.vh.n_mzi) * 7
+    # 7 per nulling, and 2 per attenuator (its θ = 2·asin σ, its phase off V†'s screen)
+    assert ops.scalar_ops == (mp.u.n_mzi + mp.vh.n_mzi) * 7 + 6 * 2
     assert ops.svd_macs == (4 * 10 * 10 * 6 + 8 * 10 * 6 * 6 + 9 * 6 ** 3) // 2  # 3,852
     assert ops.parallel == 20  # a rotation of two 10-entry rows
 

@@ -10,6 +10,10 @@ Energy per conversion (SimPhony energy model, Yin et al., DAC 2025): the referen
 ``power_ref`` at ``bits_ref`` bits and ``rate_ref`` samples/s scales as ``bits·f`` for SAR
 and as ``(2^bits − 1)·f`` for flash, so ``E = P(bits, f)/f``.  The same reference point
 anchors both architectures.
+
+Latency: a sample's code leaves ``latency_cycles`` sample periods after it was taken (a
+pipelined or time-interleaved converter accepts one sample per period but needs several
+to finish one); the throughput stays one sample per period.
 """
 
 from __future__ import annotations
@@ -73,9 +77,13 @@ ADC = Component(
         Param("rate_ref", "Hz", 10e9, 1e3, 1e12,
               "SimPhony (Yin et al., DAC 2025) reference 10 GS/s",
               "reference sample rate"),
+        Param("latency_cycles", "1", 8.0, 1.0, 1000.0,
+              "estimate: a time-interleaved SAR of 8 sub-ADCs at f_s/8 finishes a sample in "
+              "one sub-ADC period, 8 sample periods; pipelined ADC datasheets give 3-10+",
+              "pipeline latency in sample periods (sample to code)"),
     ),
     ports=lambda p: (Port("e_in", ELECTRICAL, IN), Port("d_out", DIGITAL, OUT)),
-    delay=lambda p: 1.0 / p["sample_rate"],
+    delay=lambda p: p["latency_cycles"] / p["sample_rate"],
     energy=lambda p: {"convert": power(p) / p["sample_rate"]},
     signal=lambda p, v: quantize(np.asarray(v, dtype=float) / p["v_fs"], p["bits"]),
     stateful=True,

@@ -5,11 +5,16 @@ A modulator biased at null (push-pull MZM, or a ring used with a balanced scheme
 the drive to a signed field amplitude; the sine response, chirp and the finite
 extinction ratio are not modelled in the signal.  ``extinction`` is used by the link
 budget (laser power ×1/(1 − 10^(−ER/10))).
+
+Latency: the electro-optic rise time ``0.35/bandwidth`` plus the light's time of flight
+through the device, ``n_g·length/c`` (a travelling-wave MZM is millimetres long).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from scipy.constants import c as C_LIGHT
 
 from components.units import db_to_amplitude
 
@@ -55,17 +60,24 @@ MODULATOR = Component(
         Param("v_fs", "V", 1.0, 1e-3, 100.0,
               "estimate: 1 V, matches the DAC's full scale",
               "drive voltage giving full field transmission"),
+        Param("length", "m", 3e-3, 0.0, 0.1,
+              "mzm estimate: silicon travelling-wave MZMs are 2-4 mm long (25 Gb/s class, "
+              "Baehr-Jones et al. 2012); ring estimate: a ~10 µm-radius ring and its bus, "
+              "50 µm",
+              "optical path length through the device (for the time of flight)"),
+        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4", "group index"),
     ),
     ports=lambda p: (Port("in0", OPTICAL, IN), Port("out0", OPTICAL, OUT),
                      Port("drive", ELECTRICAL, IN)),
-    delay=lambda p: 0.35 / p["bandwidth"],
+    delay=lambda p: 0.35 / p["bandwidth"] + p["n_g"] * p["length"] / C_LIGHT,
     energy=lambda p: {"symbol": p["energy_per_symbol"], "driver": p["driver_energy"]},
     static_power=lambda p: {"lock": p["lock_power"]},
     signal=signal,
     variants={"type": {
-        "mzm": {"energy_per_symbol": 450e-15, "loss": 1.2, "extinction": 10.0, "lock_power": 0.0},
+        "mzm": {"energy_per_symbol": 450e-15, "loss": 1.2, "extinction": 10.0, "lock_power": 0.0,
+                "length": 3e-3},
         "ring": {"energy_per_symbol": 42e-15, "loss": 0.95, "extinction": 7.0,
-                 "lock_power": 1.2e-3},
+                 "lock_power": 1.2e-3, "length": 50e-6},
     }},
     stateful=True,
 )

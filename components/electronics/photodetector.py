@@ -17,6 +17,26 @@ a diode on a load resistor (``load: resistor``), its thermal noise ``4·k·T·B/
 the diodes: ``|I|`` for intensity mode (``I`` already holds the dark current) and
 ``R·P_LO + 2·I_dark`` for coherent mode (LO-dominated; the signal's own power is
 neglected next to the LO).
+
+WDM crosstalk (``wavelengths > 1``: W channel sets share a mesh and a demultiplexer
+separates them in front of the detectors).  The channel filter passes a fraction
+``ε = 10^(wdm_crosstalk/10)`` of each adjacent channel's power (AWG or ring
+demultiplexers: −20 to −30 dB).  :func:`interference_ratio` is the worst-case
+interference current over the full-scale signal current, with ``neighbours`` adjacent
+channels at full scale:
+
+* ``intensity``: the leaked power is detected like the signal: ``r = neighbours·ε``;
+* ``coherent``: the leaked field beats with the LO at the channel spacing; outside the
+  receiver band (``channel_spacing`` > band) it is filtered out (its direct-detection
+  term cancels in the balanced pair, its shot noise is negligible next to the LO's):
+  ``r = 0``; inside it, ``r = neighbours·√ε``.
+
+It is signal-dependent: it closes the "eye" by ``r``, so the detector needs
+``1/(1 − r)`` more light for the same noise margin, a power penalty
+``−10·log10(1 − r)`` dB (:func:`crosstalk_penalty_db`; the interchannel-crosstalk penalty
+of Ramaswami, Sivarajan & Sasaki, *Optical Networks*), and it bounds the resolution of
+the read-out to ``log2(1/r)`` bits (the interference stays below half an LSB of a
+±full-scale range), whatever the light.
 """
 
 from __future__ import annotations
@@ -54,6 +74,24 @@ def noise_variance(p, current) -> np.ndarray:
         i_dc = np.abs(current)
     thermal = 0.0 if p["load"] == "tia" else 4.0 * K_B * p["temperature"] * b / p["r_load"]
     return 2.0 * Q_E * i_dc * b + thermal
+
+
+def interference_ratio(p, neighbours: int, band: float | None = None) -> float:
+    """Worst-case WDM crosstalk current over the full-scale signal current with
+    ``neighbours`` adjacent channels at full scale; ``band``: the receiver's noise band
+    (default :func:`noise_band`)."""
+    if neighbours <= 0:
+        return 0.0
+    eps = 10.0 ** (p["wdm_crosstalk"] / 10.0)
+    if p["mode"] != "coherent":
+        return neighbours * eps
+    band = noise_band(p) if band is None else band
+    return neighbours * float(np.sqrt(eps)) if p["channel_spacing"] <= band else 0.0
+
+
+def crosstalk_penalty_db(ratio: float) -> float:
+    """Power penalty [dB] of an interference closing the eye by ``ratio``: −10·log10(1 − r)."""
+    return -10.0 * float(np.log10(1.0 - ratio)) if ratio > 0 else 0.0
 
 
 def noise(p, current, rng: np.random.Generator) -> np.ndarray:
@@ -106,6 +144,16 @@ PHOTODETECTOR = Component(
         Param("lo_phase", "rad", 0.0, -7.0, 7.0,
               "convention: 0, in phase with the laser; calibration sets it",
               "local-oscillator phase against the laser (coherent mode)"),
+        Param("wdm_crosstalk", "dB", -25.0, -80.0, -10.0,
+              "AWG and microring demultiplexers: adjacent-channel crosstalk -20 to -30 dB "
+              "(Smit & van Dam, IEEE JSTQE 1996, AWG review; Bogaerts et al., Laser "
+              "Photonics Rev. 2012, ring review); middle",
+              "power of each adjacent WDM channel passed by this detector's channel filter "
+              "(wavelengths > 1)"),
+        Param("channel_spacing", "Hz", 100e9, 1e9, 10e12,
+              "ITU-T G.694.1 (2020) DWDM grid: 100 GHz (50 and 200 GHz also used)",
+              "WDM channel spacing: a coherent receiver rejects a neighbour's beat with its "
+              "LO beyond its band"),
     ),
     ports=lambda p: (Port("in0", OPTICAL, IN), Port("e_out", ELECTRICAL, OUT)),
     delay=lambda p: 0.35 / p["bandwidth"],

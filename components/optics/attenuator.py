@@ -3,9 +3,10 @@
 The attenuator is the in0 -> out0 (bar) element of an MZI, ``|T00| = sin(θ/2)``, so a
 field transmission ``t`` needs ``θ = 2·asin(t)``: full transmission is the bar state
 θ = π and costs P_π of hold power in a thermo-optic part, blocking (t = 0) is free.
-Only the θ shifter is charged.  The transfer is the real number ``amplitude(loss)·t``:
-the MZI's output phase ``i·e^{iθ/2}`` is taken as trimmed by the next stage's phase
-shifter and is not modelled here.
+Only the θ shifter is charged.  The transfer is the MZI's bar element itself,
+``amplitude(loss)·t·i·e^{iθ/2}`` (:func:`field`): its output phase ``π/2 + asin(t)``
+(:func:`output_phase`) depends on the setting, and the SVD mapping absorbs it into the
+output phase screen of the mesh before it (``emulator.mesh.svd.svd_map``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from components.units import db_to_amplitude
 
 from ..base import Component, Param, optical_ports
 from . import _shifter
+from ._mzi_matrix import mzi_elements
 
 
 def theta(p) -> float:
@@ -23,8 +25,19 @@ def theta(p) -> float:
     return 2.0 * float(np.arcsin(np.clip(p["transmission"], 0.0, 1.0)))
 
 
+def field(t):
+    """Field transmission (before insertion loss) at amplitude ``t``: the bar element
+    T00 of the MZI at θ = 2·asin(t) and φ = 0, ``t·i·e^{i·asin(t)}``; elementwise."""
+    return mzi_elements(2.0 * np.arcsin(np.clip(t, 0.0, 1.0)), 0.0)[0]
+
+
+def output_phase(t):
+    """Phase [rad] the attenuator adds at amplitude ``t``: π/2 + asin(t)."""
+    return 0.5 * np.pi + np.arcsin(np.clip(t, 0.0, 1.0))
+
+
 def transfer(p, wavelength: float) -> np.ndarray:
-    return np.array([[db_to_amplitude(p["loss"]) * p["transmission"]]], dtype=complex)
+    return np.array([[db_to_amplitude(p["loss"]) * field(p["transmission"])]], dtype=complex)
 
 
 ATTENUATOR = Component(

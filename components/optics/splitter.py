@@ -1,8 +1,15 @@
-"""Ideal 1×N splitter and N×1 combiner (MMI / Y-branch tree)."""
+"""Ideal 1×N splitter and N×1 combiner (MMI / Y-branch tree).
+
+Time of flight: a tree of ``ceil(log2 N)`` 1×2 stages, each ``stage_length`` long
+(the MMI or Y-branch and the S-bends fanning out to the next stage), ``n_g·L/c``.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy.constants import c as C_LIGHT
 
 from components.units import db_to_amplitude
 
@@ -15,8 +22,18 @@ def _params(role: str) -> tuple[Param, ...]:
               "convention: 2-way (a Y-branch)", f"number of {role}", integer=True),
         Param("loss", "dB", 0.2, 0.0, 30.0,
               "SimPhony device library (Yin et al., DAC 2025): 1×N MMI 0.2 dB",
-              "excess insertion loss")
+              "excess insertion loss"),
+        Param("stage_length", "m", 100e-6, 0.0, 0.1,
+              "estimate: a 1×2 MMI or Y-branch (10-30 µm) plus the S-bends fanning out to "
+              "the next stage",
+              "length of one 1×2 stage of the tree (for the time of flight)"),
+        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4", "group index"),
     )
+
+
+def delay(p) -> float:
+    """Time of flight through the ``ceil(log2 n)`` stages of the tree [s]."""
+    return math.ceil(math.log2(int(p["n"]))) * p["stage_length"] * p["n_g"] / C_LIGHT
 
 
 def _split(p, wavelength: float) -> np.ndarray:
@@ -36,6 +53,7 @@ SPLITTER = Component(
     params=_params("outputs"),
     ports=lambda p: optical_ports(1, int(p["n"])),
     transfer=_split,
+    delay=delay,
 )
 
 COMBINER = Component(
@@ -45,4 +63,5 @@ COMBINER = Component(
     params=_params("inputs"),
     ports=lambda p: optical_ports(int(p["n"]), 1),
     transfer=_combine,
+    delay=delay,
 )

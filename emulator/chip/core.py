@@ -36,9 +36,11 @@ class Core:
 
     @classmethod
     def load(cls, path: Path, *, shifter: str | None = None, params: dict | None = None,
-             laser: str = "set", registry: Registry | None = None) -> "Core":
+             laser: str = "set", allow_over_budget: bool = False,
+             registry: Registry | None = None) -> "Core":
         """The core netlist at ``path`` with the scenario's overrides, its components from
-        ``registry`` (default: the library's)."""
+        ``registry`` (default: the library's).  ``laser="link_budget"``: lasers at their
+        link budget, an error beyond a bound unless ``allow_over_budget``."""
         data, _ = read_document(path)
         if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
             return cls._fail(path, "not a netlist with 'instances'")
@@ -50,7 +52,7 @@ class Core:
         data = apply_overrides(data, shifter, params or {})
         net = load_netlist(data, registry, base=path.parent, label=str(path))
         if laser == "link_budget":
-            net = with_link_budget(net)
+            net = with_link_budget(net, allow_over_budget)
         layer = layers[0]
         lp = {k: v for k, v in (data["instances"][layer].get("params") or {}).items()
               if k in ("mzi", "attenuator", "phase_shifter", "method")}

@@ -29,6 +29,9 @@ CORE_FIELDS: dict[str, Field] = {
                     "mzi: {driver_bits: 8, phase_error: '0.02 rad'}}", item=Field("map")),
     "laser": Field("choice", "set", "laser power as set in the core, or from the link "
                    "budget", choices=("set", "link_budget")),
+    "allow_over_budget": Field("bool", False, "with laser: link_budget, accept a budget "
+                               "beyond the laser's range or the ~0.5 W a silicon waveguide "
+                               "carries (it stays a flag in the report); false: an error"),
 }
 
 POLICY_FIELDS: dict[str, Field] = {
@@ -85,6 +88,7 @@ class ChipSpec:
     shifter: str | None = None
     params: dict = field(default_factory=dict)
     laser: str = "set"
+    allow_over_budget: bool = False
     calibrate: bool = True
     noise: bool = True
     chip_seed: int | None = None
@@ -131,6 +135,7 @@ class ChipSpec:
 
         core = self.loaded or Core.load(Path(self.core), shifter=self.shifter,
                                         params=self.params, laser=self.laser,
+                                        allow_over_budget=self.allow_over_budget,
                                         registry=registry)
         return Chip.of(core, cores=self.cores, calibrate=self.calibrate,
                        seed=seed if self.chip_seed is None else self.chip_seed)

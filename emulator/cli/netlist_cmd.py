@@ -67,6 +67,8 @@ def show(args) -> int:
             ["wall-plug power", fmt(lb["wall_plug_w"], "W")],
             ["set power in the netlist", fmt(lb["set_power_w"], "W")],
             *[["FLAG", f] for f in lb["flags"]]])
+    if info["flags"]:
+        print_table("flags", ["flag"], [[f] for f in info["flags"]])
     print_table("components", ["component", "count"], [[k, v] for k, v in info["counts"].items()])
     print_table("static power by kind", ["kind", "power"],
                 [[k, fmt(v, "W")] for k, v in info["static_power_by_kind_w"].items()])

@@ -86,5 +86,6 @@ def with_link_budget(netlist, allow_over: bool = False):
     flags = [f for entry in budget for f in entry["flags"]]
     if flags and not allow_over:
         raise NetlistError([Problem(f, netlist.file, hint="lower the loss or the bits, or "
-                                    "allow it explicitly (--allow-over-budget)") for f in flags])
+                                    "allow it explicitly (--allow-over-budget; in a scenario "
+                                    "hardware.allow_over_budget: true)") for f in flags])
     return netlist.with_params({e["laser"]: {"power": e["optical_power_w"]} for e in budget})

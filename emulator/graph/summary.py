@@ -6,6 +6,7 @@ import numpy as np
 
 from . import insertion_loss_db, longest_path, optical_graph
 from .budget import link_budget
+from .receiver import receiver_flags
 
 
 def static_power(netlist) -> dict[str, float]:
@@ -46,6 +47,7 @@ def summarize(netlist, compiled=None) -> dict:
     if any(i.component.name == "laser" for i in insts.values()) and any(
             i.component.name == "photodetector" for i in insts.values()):
         out["link_budget"] = link_budget(netlist)
+    out["flags"] = receiver_flags(netlist)
     if compiled is not None:
         tof = compiled.delay[np.isfinite(compiled.delay)] if compiled.delay.size else []
         out["wavelength_m"] = compiled.wavelength

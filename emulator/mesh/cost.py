@@ -12,6 +12,8 @@ the operations the mapping performs (``emulator.mesh.svd.svd_map``).
   scalar operations (two magnitudes, two arguments, an atan2, a sine and a cosine).
   The nullings form a chain (each depends on the last), so only a rotation's 2k entries
   run in parallel: the digital unit's lanes beyond 2k stay idle.
+* **Attenuators**: per singular value, ``ATTENUATOR_SCALAR_OPS``: the setting θ = 2·asin(σ)
+  and its output phase taken off V†'s output screen.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NULLING_SCALAR_OPS = 7
+ATTENUATOR_SCALAR_OPS = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ def mesh_nullings(k: int) -> int:
 def mapping_ops(m: int, n: int) -> MappingOps:
     """The digital work of mapping one m×n tile (see the module doc)."""
     rotations = sum(mesh_nullings(k) * 16 * k for k in (m, n))
-    scalars = sum(mesh_nullings(k) for k in (m, n)) * NULLING_SCALAR_OPS
+    scalars = (sum(mesh_nullings(k) for k in (m, n)) * NULLING_SCALAR_OPS
+               + min(m, n) * ATTENUATOR_SCALAR_OPS)
     return MappingOps(svd_macs=svd_flops(m, n) // 2, rotation_macs=rotations,
                       scalar_ops=scalars, parallel=2 * max(m, n))

@@ -6,6 +6,11 @@ cannot amplify, so Σ is normalised to its largest entry (σ_max = 1) and the la
 singular value is reported as ``scale``: the electronics (or the read-out gain) carry it.
 For m ≠ n, Σ is m×n: V† outputs beyond min(m, n) are discarded, U inputs beyond it are
 dark.
+
+An attenuator is an MZI's bar path: at amplitude σ_i it also shifts the phase by
+π/2 + asin(σ_i) (:mod:`components.optics.attenuator`).  The mapping absorbs that phase
+into V†'s output phase screen on mode i, so the circuit still realises W; the Σ stage
+here is the attenuators' complex field transmission.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from components.errors import UserError, did_you_mean
+from components.optics import attenuator
 
 from . import clements, reck
 from .layout import MeshPhases, apply_mesh, mesh_rows
@@ -43,6 +49,7 @@ class SVDMapping:
     vh: MeshPhases  # n×n, input side
     sigma: np.ndarray  # (min(m, n),) amplitude transmissions in [0, 1], largest = 1
     scale: float  # largest singular value of W
+    # vh.out_phase already has the attenuators' phase π/2 + asin(σ_i) taken off (mode i < k)
 
 
 def svd_map(W, method: str = "clements") -> SVDMapping:
@@ -57,24 +64,31 @@ def svd_map(W, method: str = "clements") -> SVDMapping:
                              full_matrices=True)
     scale = float(s[0])
     sigma = np.clip(s / scale, 0.0, 1.0) if scale > 0.0 else np.zeros_like(s)
+    vh_mesh = decompose(vh)
+    screen = vh_mesh.out_phase.astype(float).copy()
+    screen[: sigma.size] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
     return SVDMapping(m=a.shape[0], n=a.shape[1], method=method, u=decompose(u),
-                      vh=decompose(vh), sigma=sigma, scale=scale)
+                      vh=vh_mesh.with_phases(out_phase=screen), sigma=sigma, scale=scale)
 
 
 def _sigma(mp: SVDMapping, sigma) -> tuple[int, np.ndarray]:
-    """k = min(m, n) and the attenuations in use (the mapping's, or a checked replacement)."""
+    """k = min(m, n) and the attenuators' complex field transmissions: real amplitudes
+    (the mapping's, or a replacement) through :func:`attenuator.field`; a complex
+    replacement is taken as the field itself."""
     k = min(mp.m, mp.n)
-    sig = mp.sigma if sigma is None else np.asarray(sigma, dtype=float)
+    sig = mp.sigma if sigma is None else np.asarray(sigma)
     if sig.shape != (k,):
         raise UserError(f"sigma has shape {sig.shape}, expected ({k},)")
-    return k, sig
+    return k, (sig.astype(complex) if np.iscomplexobj(sig)
+               else attenuator.field(sig.astype(float)))
 
 
 def svd_apply(mp: SVDMapping, x, *, u_theta=None, u_phi=None, u_out_phase=None,
               vh_theta=None, vh_phi=None, vh_out_phase=None, sigma=None,
               mzi_loss_db=0.0, balance: bool = True) -> np.ndarray:
     """``scale · U · Σ · V† · x`` for x of shape (n,) or (n, B); any phase array or
-    ``sigma`` may be replaced (e.g. by a perturbed copy)."""
+    ``sigma`` may be replaced (e.g. by a perturbed copy: real amplitudes, or the complex
+    field transmissions of the attenuators)."""
     x = np.asarray(x)
     if x.shape[:1] != (mp.n,):
         raise UserError(f"input has {x.shape[:1]} rows, the layer has {mp.n} inputs")

@@ -121,7 +121,7 @@ def _load_core(path: Path, hw: dict, problems: list, where, registry: Registry) 
     line (and those of its subcircuit files)."""
     try:
         return Core.load(path, shifter=hw["shifter"], params=hw["params"], laser=hw["laser"],
-                         registry=registry)
+                         allow_over_budget=hw["allow_over_budget"], registry=registry)
     except UserError as err:
         try:
             lines = read_document(path)[1]

@@ -11,6 +11,8 @@ from emulator.ledger.result import shot_noise_flag
 from components.units import fmt
 
 from emulator.chip.core import describe_core
+from emulator.graph.budget import link_budget
+from emulator.graph.receiver import receiver_flags, wdm_crosstalk
 from .step import PASSES, StepResult
 
 
@@ -113,7 +115,8 @@ def costs(sc, step: StepResult, data) -> dict:
     core = describe_core(sc.core)
     light = detected_light(sc)
     optical_per_mac = light["optical_energy_per_mac_j"]
-    flags = shot_noise_flag(optical_per_mac)
+    flags = shot_noise_flag(optical_per_mac) + design_flags(sc)
+    wdm = wdm_summary(sc, flags)
     if step.rewrite is None:
         flags.append("the costed method was trained off the chip: the update pass assumes "
                      "every tile is re-mapped and re-written after every update")
@@ -140,11 +143,40 @@ def costs(sc, step: StepResult, data) -> dict:
             "rewrite_fraction": 1.0 if step.rewrite is None else step.rewrite,
             "tiles_per_layer": [sum(1 for t in step.tiles if t.layer == l)
                                 for l in range(step.layers)],
+            **({"wdm": wdm} if wdm else {}),
         },
         "optical_energy_per_mac_j": optical_per_mac,
         "photons_per_output_symbol": light["photons_per_output_symbol"],
         "flags": flags,
     }
+
+
+def wdm_summary(sc, flags: list[str]) -> dict | None:
+    """With W > 1 wavelengths: the mux/demux loss, the receivers' crosstalk (interference
+    ratio, power penalty, the resolution it leaves) and what each laser line makes up;
+    a flag when crosstalk leaves fewer bits than the ADCs resolve.  None for W = 1."""
+    hw = sc.config["hardware"]
+    if hw["wavelengths"] <= 1:
+        return None
+    xt = wdm_crosstalk(sc.core.netlist, hw["wavelengths"])
+    adc_bits = max((i.params["bits"] for i in sc.core.netlist.instances.values()
+                    if i.component.name == "adc"), default=None)
+    bits = xt["resolution_bits"]
+    if bits is not None and adc_bits is not None and bits < adc_bits:
+        flags.append(f"WDM crosstalk ({xt['crosstalk_db']:g} dB per neighbour, "
+                     f"{xt['detection']} detection) leaves {bits:.2f} bits of read-out, "
+                     f"below the {adc_bits}-bit ADCs: more light does not help")
+    return {"mux_demux_loss_db": hw["wdm_loss"], **xt,
+            "laser_raise_db": hw["wdm_loss"] + xt["power_penalty_db"]}
+
+
+def design_flags(sc) -> list[str]:
+    """What the core asks of its parts beyond what they deliver: a link budget beyond a
+    bound (only reachable with ``allow_over_budget``), TIAs beyond their gain-bandwidth."""
+    flags = []
+    if sc.config["hardware"]["laser"] == "link_budget":
+        flags += [f for entry in link_budget(sc.core.netlist) for f in entry["flags"]]
+    return flags + receiver_flags(sc.core.netlist)
 
 
 def detected_light(sc, vectors: int = 64) -> dict:

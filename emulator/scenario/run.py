@@ -198,9 +198,20 @@ def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool
     converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
     step = simulate_step(sc.core, blocks, sc.config["training"]["batch"], cores=hw["cores"],
                          converters=converters, wavelengths=hw["wavelengths"],
-                         wdm_loss_db=hw["wdm_loss"], trace=trace,
+                         wdm_loss_db=wdm_laser_raise_db(sc), trace=trace,
                          n_input=n_input, registry=sc.registry, rewrite=rewrite)
     return (sc, step) if scenario else step
+
+
+def wdm_laser_raise_db(sc: Scenario) -> float:
+    """What each laser line makes up with W > 1 wavelengths: the mux + demux loss and
+    the receivers' crosstalk power penalty (:func:`emulator.graph.receiver.wdm_crosstalk`)."""
+    from emulator.graph.receiver import wdm_crosstalk
+
+    hw = sc.config["hardware"]
+    if hw["wavelengths"] <= 1:
+        return 0.0
+    return hw["wdm_loss"] + wdm_crosstalk(sc.core.netlist, hw["wavelengths"])["power_penalty_db"]
 
 
 def _measured_rewrite(entries, histories, main: str) -> float | None:

@@ -62,6 +62,7 @@ HARDWARE: dict[str, Field] = {
                      choices=("weight_stationary",)),
     "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
     "laser": CORE_FIELDS["laser"],
+    "allow_over_budget": CORE_FIELDS["allow_over_budget"],
 }
 
 

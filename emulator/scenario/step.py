@@ -329,7 +329,8 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
     the components of the digital unit and memory (default: the library's); the core's
     own come with its netlist.  ``wavelengths`` > 1: W channel sets share each mesh, each
     with its own converters, detectors and laser line, every line raised by ``wdm_loss_db``
-    (the multiplexer's and demultiplexer's insertion loss).  ``rewrite``: the share of tiles
+    (the multiplexer's and demultiplexer's insertion loss and the receivers' crosstalk
+    penalty).  ``rewrite``: the share of tiles
     re-mapped and re-written
     per update, as measured by an in-situ run's policy (None: all of them, every step)."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
