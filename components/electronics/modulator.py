@@ -23,7 +23,8 @@ from ..base import ELECTRICAL, IN, OPTICAL, OUT, Component, Param, Port
 
 def signal(p, field, drive) -> np.ndarray:
     level = np.clip(np.asarray(drive, dtype=float) / p["v_fs"], -1.0, 1.0)
-    return np.asarray(field, dtype=complex) * db_to_amplitude(p["loss"]) * level
+    field = np.asarray(field)  # a real field (real laser light) stays real
+    return field * (db_to_amplitude(p["loss"]) * level)
 
 
 MODULATOR = Component(

@@ -117,7 +117,7 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
     gain = np.clip(wanted, g_lo, g_hi)
     rows = np.any(ideal != 0.0, axis=1)  # outputs that carry weights (not tile padding)
     status = "gain_limited" if np.any((wanted > g_hi) & rows) else "calibrated"
-    y = chip.analog(matrix[None], u[None], lo[None], gain[None], rng)[0]
+    y = chip.detect(fields[None], matrix[None], lo[None], gain[None], rng)[0]
     ym, zm = y.mean(axis=0), z.mean(axis=0)
     dy, dz = y - ym, z - zm
     var_y = np.sum(dy * dy, axis=0)

@@ -55,7 +55,7 @@ def decompose(U, atol: float = 1e-8) -> MeshPhases:
     steps = np.concatenate([right, moved])  # light: R_1…R_M, L_K′…L_1′
     theta = 2.0 * np.arctan2(steps[:, 2], steps[:, 1])
     return build_mesh(n, "clements", steps[:, 0].astype(np.int64), theta, steps[:, 3],
-                      np.angle(d))
+                      np.angle(d), trusted=True)
 
 
 def layout(n: int, theta=None, phi=None, out_phase=None) -> MeshPhases:

@@ -98,6 +98,33 @@ def clements_reduce(A):
 
 
 @numba.njit(**_JIT)
+def wrap_into(x, out):
+    """out ← x wrapped into [0, 2π): x − 2π·floor(x/2π), both rounding edges folded back."""
+    two_pi = 2.0 * PI
+    for i in range(x.shape[0]):
+        w = x[i] - two_pi * math.floor(x[i] * (1.0 / two_pi))
+        if w < 0.0:
+            w += two_pi
+        if w >= two_pi:
+            w -= two_pi
+        out[i] = w
+    return out
+
+
+@numba.njit(**_JIT)
+def reduced_error(A):
+    """max(|A_ij| above the diagonal, ||A_ii| − 1|): how far a nulled matrix is from a
+    diagonal of unit-modulus entries."""
+    n = A.shape[0]
+    err = 0.0
+    for i in range(n):
+        err = max(err, abs(abs(A[i, i]) - 1.0))
+        for j in range(i + 1, n):
+            err = max(err, abs(A[i, j]))
+    return err
+
+
+@numba.njit(**_JIT)
 def move_through(left, d):
     """Move the left MZIs (innermost first) through the diagonal d (updated in place):
     T(θ,φ)⁻¹·diag(d₁, d₂) = diag(d₁′, d₂′)·T(θ,φ′).  Returns the moved MZIs in light

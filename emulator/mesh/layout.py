@@ -21,7 +21,7 @@ import numpy as np
 
 from components.errors import UserError
 
-from .kernels import apply_mzis, mzi_transfers
+from .kernels import apply_mzis, mzi_transfers, reduced_error
 from .mzi import wrap_phase
 
 KINDS = ("clements", "reck")
@@ -92,8 +92,17 @@ class MeshPhases:
         """Number of distinct physical columns."""
         return int(np.unique(self.columns).size)
 
-    def with_phases(self, theta=None, phi=None, out_phase=None) -> "MeshPhases":
-        """A copy with some phase arrays replaced (same topology)."""
+    def with_phases(self, theta=None, phi=None, out_phase=None,
+                    trusted: bool = False) -> "MeshPhases":
+        """A copy with some phase arrays replaced (same topology); ``trusted`` (finite
+        arrays of the right shapes, computed by the caller) skips the checks."""
+        if trusted:
+            mesh = object.__new__(MeshPhases)
+            mesh.__dict__.update(self.__dict__)
+            for name, value in (("theta", theta), ("phi", phi), ("out_phase", out_phase)):
+                if value is not None:
+                    object.__setattr__(mesh, name, _frozen(value, float))
+            return mesh
         return dataclasses.replace(
             self, theta=self.theta if theta is None else theta,
             phi=self.phi if phi is None else phi,
@@ -144,15 +153,27 @@ def _placement(n: int, modes: bytes):
     return columns, order
 
 
-def build_mesh(n: int, kind: str, modes, theta, phi, out_phase) -> MeshPhases:
+def build_mesh(n: int, kind: str, modes, theta, phi, out_phase,
+               trusted: bool = False) -> MeshPhases:
     """A :class:`MeshPhases` from MZIs listed in light order: columns assigned as soon as
-    possible, MZIs re-listed by (column, mode), phases wrapped into [0, 2π)."""
+    possible, MZIs re-listed by (column, mode), phases wrapped into [0, 2π).
+    ``trusted``: the arrays come from a decomposition (finite phases of a unitary that
+    passed :func:`check_reduced`, the decomposition's own topology; tests check both), so
+    the per-field checks are skipped."""
     modes = np.ascontiguousarray(modes, dtype=np.int64)
     columns, order = _placement(int(n), modes.tobytes())
-    return MeshPhases(n=n, kind=kind, modes=modes[order], columns=columns[order],
-                      theta=wrap_phase(np.asarray(theta, dtype=float)[order]),
-                      phi=wrap_phase(np.asarray(phi, dtype=float)[order]),
-                      out_phase=wrap_phase(out_phase))
+    fields = dict(n=int(n), kind=kind, modes=modes[order], columns=columns[order],
+                  theta=wrap_phase(np.asarray(theta, dtype=float)[order]),
+                  phi=wrap_phase(np.asarray(phi, dtype=float)[order]),
+                  out_phase=wrap_phase(out_phase))
+    if not trusted:
+        return MeshPhases(**fields)
+    mesh = object.__new__(MeshPhases)
+    for name, value in fields.items():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)  # fresh arrays, owned by the mesh alone
+        object.__setattr__(mesh, name, value)
+    return mesh
 
 
 def as_square(U) -> np.ndarray:
@@ -174,8 +195,7 @@ def check_reduced(A: np.ndarray, atol: float = 1e-8) -> np.ndarray:
     costs O(n²) and needs no n×n product.
     """
     d = np.diagonal(A).copy()
-    off = float(np.max(np.abs(np.triu(A, 1)), initial=0.0))
-    err = max(off, float(np.max(np.abs(np.abs(d) - 1.0))))
+    err = float(reduced_error(A))
     if err > atol:
         raise UserError(f"matrix is not unitary (deviation {err:.3g} > tolerance {atol:g})")
     return d

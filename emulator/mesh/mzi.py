@@ -9,6 +9,8 @@ import numpy as np
 
 from components.optics._mzi_matrix import mzi_elements, mzi_matrices, mzi_matrix
 
+from .kernels import wrap_into
+
 __all__ = ["TWO_PI", "mzi_elements", "mzi_matrices", "mzi_matrix", "wrap_phase"]
 
 TWO_PI = 2.0 * np.pi
@@ -21,6 +23,8 @@ def wrap_phase(phase) -> np.ndarray:
     several times per re-programming), with both rounding edges folded back into range.
     """
     x = np.asarray(phase, dtype=float)
+    if x.ndim == 1:  # the common case (a mesh's phases): one compiled pass
+        return wrap_into(x, np.empty_like(x))
     w = x - TWO_PI * np.floor(x * (1.0 / TWO_PI))
     w = np.where(w < 0.0, w + TWO_PI, w)
     return np.where(w >= TWO_PI, w - TWO_PI, w)

@@ -39,7 +39,7 @@ def decompose(U, atol: float = 1e-8) -> MeshPhases:
     d = check_reduced(A, atol)
     theta = 2.0 * np.arctan2(steps[:, 2], steps[:, 1])
     return build_mesh(n, "reck", steps[:, 0].astype(np.int64), theta, steps[:, 3],
-                      np.angle(d))
+                      np.angle(d), trusted=True)
 
 
 def layout(n: int, theta=None, phi=None, out_phase=None) -> MeshPhases:

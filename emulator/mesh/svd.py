@@ -68,7 +68,7 @@ def svd_map(W, method: str = "clements") -> SVDMapping:
     screen = vh_mesh.out_phase.astype(float).copy()
     screen[: sigma.size] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
     return SVDMapping(m=a.shape[0], n=a.shape[1], method=method, u=decompose(u),
-                      vh=vh_mesh.with_phases(out_phase=screen), sigma=sigma, scale=scale)
+                      vh=vh_mesh.with_phases(out_phase=screen, trusted=True), sigma=sigma, scale=scale)
 
 
 def _sigma(mp: SVDMapping, sigma) -> tuple[int, np.ndarray]:
