@@ -8,6 +8,22 @@ The pipeline, one folder a stage::
         -> scenario/ (train, cost, report), sweep/ (many scenarios on Dask)
 
 ``components`` (the pure component models, errors, units) sits below all of it.
+
+For notebooks, ``import emulator as pe``:
+
+=====================  ==============================================================
+``pe.load_netlist``    a netlist file, dict or string → a checked :class:`Netlist`
+``pe.compile``         a netlist → its :class:`CompiledCircuit` (one transfer matrix)
+``pe.simulate``        a batch through the netlist, event by event: outputs, latency,
+                       the energy ledger
+``pe.train``           a dense network trained on a data set (ideal or in situ)
+``pe.run_scenario``    a scenario → a :class:`~emulator.scenario.view.Report` (tables,
+                       figures)
+``pe.sweep``           a sweep file → its results (table, Pareto figures), on Dask
+=====================  ==============================================================
+
+Each is the library's own function (its docstring says the rest); the heavier stages
+are imported on first use.
 """
 
 __version__ = "0.1.0"
@@ -17,5 +33,26 @@ from components.errors import EmulatorError, UserError
 from .compile import CompiledCircuit, compile_netlist, transfer_matrix
 from .netlist import Netlist, load_netlist
 
-__all__ = ["CompiledCircuit", "EmulatorError", "Netlist", "UserError", "__version__",
-           "compile_netlist", "load_netlist", "transfer_matrix"]
+compile = compile_netlist  # noqa: A001 - pe.compile(netlist), as the notebook API names it
+
+_LAZY = {"simulate": ("emulator.engine", "simulate"),
+         "train": ("emulator.training", "train"),
+         "run_scenario": ("emulator.scenario", "run_scenario"),
+         "sweep": ("emulator.sweep.runner", "run_sweep"),
+         "Report": ("emulator.scenario.view", "Report")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'emulator' has no attribute {name!r}")
+
+
+__all__ = ["CompiledCircuit", "EmulatorError", "Netlist", "Report", "UserError",
+           "__version__", "compile", "compile_netlist", "load_netlist", "run_scenario",
+           "simulate", "sweep", "train", "transfer_matrix"]

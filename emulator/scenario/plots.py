@@ -1,21 +1,31 @@
-"""PNG plots of a scenario run: learning curves, energy per pass, step timeline."""
+"""Plots of a scenario run: learning curves, energy per pass, step timeline.
+
+Each function builds a matplotlib ``Figure`` (no pyplot state, any backend): written as a
+PNG to ``path`` when one is given, else returned (a notebook shows it).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from emulator.io.files import save_figure
 
-from emulator.io.files import save_figure  # noqa: E402
-
-COLORS = plt.get_cmap("tab10").colors
+COLORS = colormaps["tab10"].colors
 
 
-def learning_curves(report: dict, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+def _done(fig: Figure, path: Path | None) -> Figure | None:
+    if path is None:
+        return fig
+    save_figure(fig, path)
+    return None
+
+
+def learning_curves(report: dict, path: Path | None = None) -> Figure | None:
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
     for i, (m, v) in enumerate(report["methods"].items()):
         h = v["history"]
         ax.plot(h["epoch"], [100 * a for a in h["test_accuracy"]], color=COLORS[i % 10],
@@ -27,16 +37,16 @@ def learning_curves(report: dict, path: Path) -> None:
     ax.set_title(f"{report['scenario']}: learning curves")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
-    save_figure(fig, path)
-    plt.close(fig)
+    return _done(fig, path)
 
 
-def energy_per_pass(report: dict, path: Path) -> None:
+def energy_per_pass(report: dict, path: Path | None = None) -> Figure | None:
     """Stacked bars per pass (linear), and every kind per pass on a log scale beside it, so
     that the small consumers stay visible next to a dominant one."""
     passes = list(report["passes"])
     kinds = sorted({k for p in report["passes"].values() for k in p["breakdown_j"]})
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.4), gridspec_kw={"width_ratios": [1, 1.3]})
+    fig = Figure(figsize=(12, 4.4))
+    ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
     bottom = [0.0] * len(passes)
     for i, k in enumerate(kinds):
         vals = [report["passes"][p]["breakdown_j"].get(k, 0.0) * 1e6 for p in passes]
@@ -60,15 +70,15 @@ def energy_per_pass(report: dict, path: Path) -> None:
     ax2.grid(axis="x", alpha=0.3)
     ax2.legend(fontsize=7)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=4)
-    save_figure(fig, path)
-    plt.close(fig)
+    return _done(fig, path)
 
 
-def timeline(step, path: Path) -> None:
+def timeline(step, path: Path | None = None) -> Figure | None:
     spans = [e for e in step.trace if e.get("ph") == "X" and e.get("pid") == 1]
     names = {e["tid"]: e["args"]["name"] for e in step.trace
              if e.get("ph") == "M" and e.get("name") == "thread_name" and e.get("pid") == 1}
-    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * max(len(names), 1)))
+    fig = Figure(figsize=(9, 1.2 + 0.45 * max(len(names), 1)))
+    ax = fig.subplots()
     colors = {"program": "#d62728", "stream": "#1f77b4"}
     for e in spans:
         kind = e["name"].split()[0]
@@ -86,8 +96,7 @@ def timeline(step, path: Path) -> None:
     ax.set_xlim(0, total * 1.01 if total else 1)
     ax.set_title("one training step: red = programming + settling, blue = streaming, "
                  "green = digital", fontsize=9, pad=16)
-    save_figure(fig, path)
-    plt.close(fig)
+    return _done(fig, path)
 
 
 def plot_all(folder: Path, report: dict, histories, step) -> list[str]:

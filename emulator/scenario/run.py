@@ -21,6 +21,7 @@ from emulator.io.files import to_json, write_json, write_text
 
 from .load import Scenario, load_scenario
 from .step import simulate_step
+from .view import Report
 
 
 def _versions() -> dict:
@@ -148,8 +149,9 @@ def _check_data(sc: Scenario, data) -> None:
 def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | None = None,
                  overrides: Mapping | None = None, quiet: bool = True,
                  write: bool = True, base: str | Path | None = None,
-                 registry: Registry | None = None) -> dict:
-    """Run a scenario and return its report (the content of ``report.json``).
+                 registry: Registry | None = None) -> "Report":
+    """Run a scenario and return its report: the content of ``report.json`` as a
+    :class:`~emulator.scenario.view.Report` (a dict, with tables and figures for notebooks).
 
     A dict scenario resolves its relative paths against ``base`` (default: the working
     directory).  With ``write``, the report, plots and trace go to ``out`` (default
@@ -187,7 +189,7 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
             f"{sc.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
         report["output_dir"] = str(out_dir)
         write_outputs(out_dir, report, histories, step, cfg)
-    return report
+    return Report(report, step)
 
 
 def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool = False,

@@ -65,11 +65,12 @@ def _scale(m: Metric, v: np.ndarray) -> np.ndarray:
     return v * 100.0 if (m.unit == "1" and "accuracy" in m.name) else v
 
 
-def plot(path: Path, table: list[dict], result: dict, mx: Metric, my: Metric,
+def plot(path: Path | None, table: list[dict], result: dict, mx: Metric, my: Metric,
          color_by: tuple[str, list] | None = None, marker_by: tuple[str, list] | None = None,
-         title: str = "", short=lambda key, v: f"{key} = {v}") -> Path:
+         title: str = "", short=lambda key, v: f"{key} = {v}") -> Path | Figure:
     """Every design as a dot (colour: the first parameter, shape: the second, when they
-    take few values), the front as a red staircase with circled, numbered points."""
+    take few values), the front as a red staircase with circled, numbered points.
+    Written to ``path`` (returned), or with ``path=None`` the ``Figure`` is returned."""
     usable = [r for r in table if r.get(mx.name) is not None and r.get(my.name) is not None]
     on = set(result["front"])
     fig = Figure(figsize=(7.5, 5.0))
@@ -111,5 +112,7 @@ def plot(path: Path, table: list[dict], result: dict, mx: Metric, my: Metric,
     ax.set_title(title or f"{my.name} vs {mx.name}")
     ax.grid(alpha=0.3, which="both")
     ax.legend(handles=handles, fontsize=7, loc="best")
+    if path is None:
+        return fig
     save_figure(fig, path)
     return path

@@ -67,6 +67,16 @@ def warnings_for(sw: Sweep, records: dict, table: list[dict], others: int) -> li
     return out
 
 
+def pareto_plot(path: Path | None, sw: Sweep, ok_rows: list[dict], res: dict, mx, my):
+    """The Pareto plot of metrics ``mx``, ``my`` (written to ``path``, or returned as a
+    Figure with ``path=None``): colour and marker from the first two parameters."""
+    styles = [(p.key, [display(sw, p.key, v) for v in p.values])
+              for p in sw.params[:2] if p.values] + [None, None]
+    return pf.plot(path, ok_rows, res, mx, my, styles[0], styles[1],
+                   title=f"{sw.name}: {my.label} vs {mx.label}",
+                   short=lambda k, v: f"{k.rsplit('.', 1)[-1]} = {short_value(k, v)}")
+
+
 def write_reports(out: Path, sw: Sweep, points: list[Point], records: dict,
                   others: int = 0) -> dict:
     """Write every report file; return the content of ``results.json``."""
@@ -83,11 +93,7 @@ def write_reports(out: Path, sw: Sweep, points: list[Point], records: dict,
         res = pf.pareto(ok_rows, by_name[x], by_name[y])
         if res["points"]:
             name = plot_name(x, y)
-            styles = [(p.key, [display(sw, p.key, v) for v in p.values])
-                      for p in sw.params[:2] if p.values] + [None, None]
-            pf.plot(out / name, ok_rows, res, by_name[x], by_name[y], styles[0], styles[1],
-                    title=f"{sw.name}: {by_name[y].label} vs {by_name[x].label}",
-                    short=lambda k, v: f"{k.rsplit('.', 1)[-1]} = {short_value(k, v)}")
+            pareto_plot(out / name, sw, ok_rows, res, by_name[x], by_name[y])
             res["plot"] = name
             files.append(name)
         fronts.append(res)

@@ -53,6 +53,30 @@ class SweepRun:
     def failed(self) -> list[dict]:
         return [r for r in self.results["points"] if r["status"] == "failed"]
 
+    @property
+    def table(self):
+        """One row per finished point: parameters, metrics, status (a pandas DataFrame
+        when pandas is installed)."""
+        from emulator.io.frames import frame
+
+        return frame(rows(self.sweep, self.points, self.records), "point")
+
+    @property
+    def figures(self) -> dict:
+        """The Pareto plots as matplotlib Figures, by the name of their PNG file."""
+        from . import pareto as pf
+        from .report import pareto_plot, plot_name
+
+        ok = [r for r in rows(self.sweep, self.points, self.records) if r["status"] == "ok"]
+        by_name = {m.name: m for m in self.sweep.metrics}
+        out = {}
+        for x, y in self.sweep.pareto:
+            res = pf.pareto(ok, by_name[x], by_name[y])
+            if res["points"]:
+                out[plot_name(x, y)] = pareto_plot(None, self.sweep, ok, res, by_name[x],
+                                                   by_name[y])
+        return out
+
 
 def default_workers() -> int:
     try:
