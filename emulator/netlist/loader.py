@@ -236,6 +236,9 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -
     params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
                                              lines=doc.lines, at=path + ("params",))
     ctx.problems.extend(problems)
+    if not problems:
+        for msg in component.check(params):
+            ctx.add(doc.where(path + ("params",)), msg)
     level.instances[name] = Instance(name, component, params, given,
                                      _ports(ctx, component, params), doc.where(path))
 
