@@ -175,3 +175,23 @@ RING = Component(
     variants={"tech": {"thermo": {"settling": 4e-6}, "eo": {"settling": 1e-9}}},
     check=check,
 )
+
+
+def weight_response(p, detuning) -> np.ndarray:
+    """Signed weight of an add-drop ring read by a balanced pair on its own channel:
+    ``|drop|² − |through|²`` at the untuned resonance for each ``detuning``."""
+    d = np.atleast_1d(np.asarray(detuning, dtype=float))
+    t = np.array([response({**p, "detuning": float(x)}, p["resonance"]) for x in d])
+    return np.abs(t[:, 1, 0]) ** 2 - np.abs(t[:, 0, 0]) ** 2
+
+
+def weight_to_detuning(p, weights, points: int = 4001) -> tuple[np.ndarray, float]:
+    """Detunings realising ``scale·weights`` (weights in [−1, 1]) on an add-drop ring, and
+    ``scale``: the largest magnitude both signs reach (the weight at zero detuning and the
+    weight half an FSR away).  Inverts the exact response on a grid, monotone in |δ|."""
+    w = np.clip(np.asarray(weights, dtype=float), -1.0, 1.0)
+    grid = np.linspace(0.0, 0.5 * fsr({**p, "detuning": 0.0}), points)
+    resp = weight_response(p, grid)  # decreasing from the peak to the far floor
+    scale = float(min(resp[0], -resp[-1]))
+    det = np.interp(-w * scale, -resp, grid)
+    return det, scale

@@ -1,0 +1,138 @@
+"""WDM cores: the microring weight bank and the DOTA crossbar generators, compiled one
+transfer per channel (emulator.compile.channels)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from components.errors import NetlistError, UserError
+from emulator import load_netlist
+from emulator.cli.main import main
+from emulator.compile import compile_netlist
+from emulator.compile.channels import channel_wavelengths, compile_channels
+from emulator.engine import simulate
+from emulator.netlist.generators import dota_crossbar, mrr_weight_bank
+
+ROOT = Path(__file__).resolve().parents[1]
+MUX_IL = 10 ** (-1.25 / 10)  # the mux's default insertion loss
+
+
+def _bank_weights(d, cs, m, n):
+    """|drop|² − |through|² from modulator k to bank j on channel k, per unit input power
+    after the mux and the 1/m split."""
+    R = np.zeros((m, n))
+    for k, c in enumerate(cs):
+        i = c.index_in[(f"mod{k}", "out0")]
+        for j in range(m):
+            drop = c.matrix[c.index_out[(f"bpd{j}", "in0")], i]
+            thru = c.matrix[c.index_out[(f"bpd{j}", "in1")], i]
+            R[j, k] = (abs(drop) ** 2 - abs(thru) ** 2) / (MUX_IL / m)
+    return R
+
+
+@pytest.mark.parametrize("w", [-0.9, -0.4, 0.0, 0.35, 1.0])
+def test_single_ring_bank_realises_its_weight(w):
+    d = mrr_weight_bank(1, 1, weights=[[w]])
+    cs = compile_channels(load_netlist(d))
+    assert len(cs) == 1
+    # exact up to the inversion grid of weight_to_detuning
+    assert _bank_weights(d, cs, 1, 1)[0, 0] == pytest.approx(d["info"]["scale"] * w, abs=1e-3)
+
+
+def test_weight_bank_8x4_per_channel():
+    d = mrr_weight_bank(8, 4, seed=2)
+    net = load_netlist(d)
+    assert np.allclose(np.diff(channel_wavelengths(net)), 1.6e-9)
+    cs = compile_channels(net)
+    W, scale = np.array(d["info"]["weights"]), d["info"]["scale"]
+    R = _bank_weights(d, cs, 4, 8)
+    assert np.abs(R / scale - W).max() < 0.1  # coherent leakage of the neighbouring rings
+    # another channel's modulator reaches a bank only through the mux's crosstalk
+    c = cs[3]
+    for k in (2, 4):
+        i = c.index_in[(f"mod{k}", "out0")]
+        leak = sum(abs(c.matrix[c.index_out[("bpd0", p)], i]) ** 2 for p in ("in0", "in1"))
+        assert leak < 10 ** (-2.0) * MUX_IL / 4
+
+
+def test_dota_node_sees_its_row_and_column_on_its_channel():
+    net = load_netlist(dota_crossbar(3, 2, 4))
+    cs = compile_channels(net)
+    assert len(cs) == 4
+    k, c = 2, cs[2]
+    out = [c.index_out[("n1_0_pd", p)] for p in ("in0", "in1")]
+
+    def reach(src):
+        return np.abs(c.matrix[out, c.index_in[(src, "out0")]]) ** 2
+
+    x, y = reach(f"x1_mod{k}"), reach(f"y0_mod{k}")
+    assert np.allclose(x, x[0]) and np.allclose(y, y[0])  # the 50:50 coupler
+    assert x.sum() > 1e-2 and y.sum() > 1e-2
+    assert reach(f"x0_mod{k}").sum() == 0.0 and reach(f"y1_mod{k}").sum() == 0.0
+    # the routers keep other channels' modulators out: about -19 dB next door (the
+    # Lorentzian tail of a Q ~ 8,500 ring at 0.8 nm), less further away
+    assert reach(f"x1_mod{1}").sum() < 2e-2 * x.sum()
+    assert reach(f"x1_mod{0}").sum() < 0.5e-2 * x.sum()
+
+
+def test_crossbar_12x12x12_compiles_per_wavelength_fast():
+    net = load_netlist(dota_crossbar(12))
+    lams = channel_wavelengths(net)
+    assert len(lams) == 12
+    best = np.inf
+    for _ in range(2):
+        t = time.perf_counter()
+        compile_netlist(net, float(lams[5]))
+        best = min(best, time.perf_counter() - t)
+    assert best < 1.0
+
+
+def test_events_per_pass_do_not_grow_with_nodes():
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 2 * 2 * 2))
+    small = simulate(dota_crossbar(2, 2, 2), x)
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 2 * 4 * 2))
+    big = simulate(dota_crossbar(4, 4, 2), x)
+    assert small.events == big.events
+
+
+@pytest.mark.parametrize("name", ["mrr_weight_bank_8x4", "dota_crossbar_4"])
+def test_example_netlists_validate_and_simulate(name):
+    path = ROOT / "netlists" / f"{name}.yaml"
+    assert main(["netlist", "validate", str(path)]) == 0
+    net = load_netlist(path)
+    r = simulate(net, np.random.default_rng(1).uniform(-1, 1, (2, len(net.external("in")))))
+    assert r.energy_j > 0
+
+
+def test_wavelengths_above_the_mux_are_refused(tmp_path):
+    f = tmp_path / "wdm.yaml"
+    f.write_text('version: 1\nname: w\ninstances:\n'
+                 '  src: {component: multi_laser, params: {lines: 8}}\n'
+                 '  dmx: {component: wdm_demux, params: {n: 4}}\n'
+                 + "".join(f"  t{k}: {{component: terminator}}\n" for k in range(4))
+                 + 'connections:\n  "src,out0": "dmx,in0"\n'
+                 + "".join(f'  "dmx,out{k}": "t{k},in0"\n' for k in range(4)) + "ports: {}\n")
+    with pytest.raises(NetlistError) as err:
+        compile_channels(f)
+    msg = str(err.value)
+    assert "wdm.yaml:5" in msg and "emits 8 wavelengths" in msg and "declares 4" in msg
+
+
+def test_bad_generator_input(tmp_path, capsys):
+    with pytest.raises(UserError, match="free spectral range"):
+        dota_crossbar(2, n=30)
+    with pytest.raises(UserError, match="may not set lines"):
+        dota_crossbar(2, source={"lines": 5})
+    with pytest.raises(UserError, match="shape"):
+        mrr_weight_bank(3, 2, weights=[[0.1, 0.2], [0.3, 0.4]])
+    f = tmp_path / "bank.yaml"
+    f.write_text("version: 1\nname: b\ninstances:\n"
+                 "  bank: {generator: mrr_weight_bank, params: {n: 12, m: 2, seed: 1}}\n"
+                 "ports: {}\n")
+    assert main(["netlist", "validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "bank.yaml:4" in err and "free spectral range" in err
