@@ -136,3 +136,29 @@ def test_bad_generator_input(tmp_path, capsys):
     assert main(["netlist", "validate", str(f)]) == 2
     err = capsys.readouterr().err
     assert "bank.yaml:4" in err and "free spectral range" in err
+
+
+@pytest.mark.parametrize("name", ["mrr_weight_bank_8x4", "dota_crossbar_4"])
+def test_engine_outputs_equal_fast_path(name):
+    from emulator import fastpath
+    from emulator.engine.plan import as_plan
+
+    plan = as_plan(ROOT / "netlists" / f"{name}.yaml")
+    x = np.random.default_rng(3).uniform(-1, 1, (6, plan.n_in))
+    for kw in ({}, {"per_event": True}, {"quantize": False}):
+        want = fastpath.evaluate(plan, x, quantize=kw.get("quantize", True))
+        np.testing.assert_allclose(simulate(plan, x, **kw).outputs, want, rtol=0, atol=1e-12)
+
+
+def test_breakdown_counts_match_a_generated_core():
+    """The DOTA breakdown's device counts per core, without sharing, are the instance counts
+    of a generated 12x12x12 crossbar."""
+    from emulator.breakdown import counts
+
+    net = load_netlist(dota_crossbar(12))
+    n = net.counts()
+    c = counts({"height": 12, "width": 12, "wavelengths": 12, "tiles": 1, "cores_per_tile": 1,
+                "input_shared": False, "receivers_shared": False})
+    assert (n["modulator"], n["dac"], n["ring"]) == (c["modulators"], c["dacs"], c["rings"])
+    assert (n["balanced_photodetector"], n["phase_shifter"]) == (c["nodes"], c["nodes"])
+    assert (n["tia"], n["adc"]) == (c["tias"], c["adcs"])
