@@ -117,7 +117,7 @@ def test_wavelengths_above_the_mux_are_refused(tmp_path):
                  + 'connections:\n  "src,out0": "dmx,in0"\n'
                  + "".join(f'  "dmx,out{k}": "t{k},in0"\n' for k in range(4)) + "ports: {}\n")
     with pytest.raises(NetlistError) as err:
-        compile_channels(f)
+        load_netlist(f)
     msg = str(err.value)
     assert "wdm.yaml:5" in msg and "emits 8 wavelengths" in msg and "declares 4" in msg
 

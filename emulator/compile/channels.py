@@ -7,45 +7,20 @@ channel k by its resonance or passband, and what leaks into another channel's pa
 that channel's matrix (the crosstalk the components declare).  Detectors add the channels
 incoherently (different optical frequencies beat far above any receiver's bandwidth).
 
-A source with more lines than a WDM multiplexer or demultiplexer it feeds declares
-channels is an error (:func:`check_channels`).
+Loading refuses a source with more lines than a WDM multiplexer or demultiplexer it feeds
+declares channels (:mod:`emulator.netlist.wdm`).
 """
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from components.electronics.multi_laser import line_wavelengths
-from components.errors import NetlistError, Problem
-
-from emulator.graph import optical_graph
 from emulator.netlist import Netlist, load_netlist
 
 from . import CompiledCircuit, compile_netlist, default_wavelength
 
 SOURCE = "multi_laser"
-FILTERS = ("wdm_mux", "wdm_demux")
-
-
-def check_channels(netlist: Netlist) -> list[Problem]:
-    """A source's line count against the channels of every WDM filter its light reaches."""
-    insts = netlist.instances
-    g = optical_graph(netlist)
-    problems = []
-    for name, inst in insts.items():
-        if inst.component.name != SOURCE:
-            continue
-        lines = int(inst.params["lines"])
-        for other in sorted(nx.descendants(g, name)):
-            f = insts[other]
-            if f.component.name in FILTERS and lines > int(f.params["n"]):
-                w = f.where
-                problems.append(Problem(
-                    f"'{name}' emits {lines} wavelengths but {f.component.name} '{other}' "
-                    f"declares {int(f.params['n'])} channels", w.file, w.path, w.line,
-                    "raise the filter's n or lower the source's lines"))
-    return problems
 
 
 def channel_wavelengths(netlist: Netlist) -> np.ndarray:
@@ -61,7 +36,4 @@ def compile_channels(netlist, registry=None) -> list[CompiledCircuit]:
     """One compiled circuit per channel wavelength, in wavelength order."""
     if not isinstance(netlist, Netlist):
         netlist = load_netlist(netlist, registry)
-    problems = check_channels(netlist)
-    if problems:
-        raise NetlistError(problems)
     return [compile_netlist(netlist, float(lam)) for lam in channel_wavelengths(netlist)]
