@@ -51,6 +51,7 @@ from typing import Any
 from components.errors import Problem, UserError
 
 from emulator.graph import insertion_loss_db, longest_paths, optical_graph
+from emulator.graph.budget import line_power
 from emulator.netlist import load_netlist
 from emulator.netlist.source import read_document
 from emulator.schema import Field, check, section
@@ -201,12 +202,11 @@ def _laser(spec: Spec, c: dict, convention: str) -> float:
         return c["cores"] * 1e-3 * 10 ** (dbm / 10) * 2 ** adc["bits"] / p["wpe"]
     _, dac = _role(spec, "dac")
     _, mod = _role(spec, "modulator")
-    unit = (det["sensitivity"] * 10 ** (il / 10) * 2 ** (dac["bits"] - 1)
-            / (1 - 10 ** (-mod["extinction"] / 10)))
     input_fanout = arch["height"] * (arch["tiles"] if arch["input_shared"] else 1)
     lines = ((c["weight_modulators"], arch["width"]), (c["input_modulators"], input_fanout))
-    return sum(_sum(comp.static_power({**p, "lines": k, "power": unit * fanout}))
-               for k, fanout in lines)
+    return sum(_sum(comp.static_power({**p, "lines": k, "power": line_power(
+        det["sensitivity"], il, fanout, dac["bits"], mod["extinction"])}))
+        for k, fanout in lines)
 
 
 def breakdown(spec: Spec, convention: str = "lightening_transformer") -> dict[str, float]:

@@ -29,6 +29,15 @@ WAVEGUIDE_LIMIT_W = 0.5
 from . import insertion_loss_db, longest_paths, optical_graph
 
 
+def line_power(sensitivity_w: float, loss_db: float, fanout: float, bits: int,
+               extinction_db: float = math.inf) -> float:
+    """Optical power one laser line needs [W] (the formula above)."""
+    power = sensitivity_w * 10 ** (loss_db / 10) * fanout * 2 ** (bits - 1)
+    if math.isfinite(extinction_db):
+        power /= 1.0 - 10 ** (-extinction_db / 10)
+    return power
+
+
 def link_budget(netlist) -> list[dict]:
     """One entry per laser: the terms of the formula and the power it gives [W]."""
     insts = netlist.instances
@@ -52,10 +61,7 @@ def link_budget(netlist) -> list[dict]:
                     if m in drivers and "bits" in insts[drivers[m]].params), default=1)
         er = min((insts[m].params["extinction"] for m in mods), default=math.inf)
         fanout = len(detectors)
-        dbm = il + 10 * math.log10(sens_w / 1e-3) + 10 * math.log10(fanout)
-        power = 1e-3 * 10 ** (dbm / 10) * 2 ** (bits - 1)
-        if math.isfinite(er):
-            power /= 1.0 - 10 ** (-er / 10)
+        power = line_power(sens_w, il, fanout, bits, er)
         out.append({"laser": name, "detectors": fanout, "worst_path_loss_db": il,
                     "worst_detector": worst, "sensitivity_w": sens_w, "input_bits": bits,
                     "extinction_db": er, "optical_power_w": power,
