@@ -179,3 +179,17 @@ def test_balanced_photodetector():
     i = np.full(200_000, 0.6e-3)
     noisy = bpd.noise(p, i, np.random.default_rng(5))
     assert np.var(noisy - i) == pytest.approx(2 * q * (0.6e-3 + 1e-7) * 20e9, rel=0.03)
+
+
+def test_balanced_pair_is_a_receiver():
+    """Read by a TIA and an ADC, the pair's noise is integrated over the receiver's band and
+    drops the load resistor's thermal term (as for a single photodetector)."""
+    from emulator import load_netlist
+    from emulator.graph.receiver import receivers
+
+    from pathlib import Path
+
+    net = load_netlist(Path(__file__).resolve().parents[1] / "netlists" / "dota_b_4bit.yaml")
+    r = receivers(net)
+    assert r["bpd"] == {"noise_bandwidth": 2.5e9, "load": "tia"}  # the 5 GS/s ADC's Nyquist
+    assert r["tia"] == {"noise_bandwidth": 2.5e9}
