@@ -200,7 +200,7 @@ def dota_crossbar(h, w=None, n=None, *, wavelength="1.55 um", spacing="0.8 nm", 
     for i in range(h):
         for j in range(w):
             node = f"n{i}_{j}"
-            inst[f"{node}_ps"] = _spec("phase_shifter", {"tech": "mems"})
+            inst[f"{node}_ps"] = _spec("phase_shifter", {"tech": "mems", "phase": "0.5 pi"})
             inst[f"{node}_dc"] = _spec("coupler", {"coupling": 0.5})
             inst[f"{node}_pd"] = _spec("balanced_photodetector")
             inst[f"{node}_tia"], inst[f"{node}_adc"] = _spec("tia"), _spec("adc")
@@ -216,5 +216,6 @@ def dota_crossbar(h, w=None, n=None, *, wavelength="1.55 um", spacing="0.8 nm", 
             "instances": inst, "connections": conn, "ports": ports,
             "info": {"kind": "dota_crossbar", "h": h, "w": w, "n": n, "channel_0": lam0,
                      "spacing": step,
-                     "reads": "out_ij = sum_k R(|x_ik + y_jk|^2 - |x_ik - y_jk|^2)/2 per "
-                              "channel: 2 R Re(x_ik conj(y_jk)) (shifter at 0)"}}
+                     "reads": "out_ij ~ sum_k x_ik * y_jk: the pi/2 shifter puts the row "
+                              "field in quadrature, the balanced pair reads the 50:50 "
+                              "coupler's cross term"}}
