@@ -219,7 +219,7 @@ def breakdown(spec: Spec, convention: str = "lightening_transformer") -> dict[st
     lt = convention == "lightening_transformer"
     role = {r: _role(spec, r) for r in ROLES}
 
-    mod_c, mod = role["modulator"]
+    _, mod = role["modulator"]
     ring_c, ring = role["ring"]
     per_mod = (mod["energy_per_symbol"] * f + mod["lock_power"]
                + 2 * _sum(ring_c.static_power(ring)))
@@ -230,7 +230,8 @@ def breakdown(spec: Spec, convention: str = "lightening_transformer") -> dict[st
     if lt:
         ref = 2 * dac["fom"] * LT_DAC_REF_BITS * LT_DAC_REF_RATE
         b = dac["bits"]
-        per_dac = ref * (2 ** b / b) / (2 ** LT_DAC_REF_BITS / LT_DAC_REF_BITS) * f / LT_DAC_REF_RATE
+        bit_scale = (2 ** b / b) / (2 ** LT_DAC_REF_BITS / LT_DAC_REF_BITS)
+        per_dac = ref * bit_scale * f / LT_DAC_REF_RATE
     else:
         per_dac = dac_c.energy(dac)["convert"] * f
 
