@@ -200,3 +200,21 @@ def test_weight_bank_adds_its_channels():
     want = (x ** 2) @ R.T
     c = float(np.sum(out * want) / np.sum(want * want))
     assert np.abs(out - c * want).max() < 0.02 * np.abs(c * want).max()
+
+
+def test_link_budget_per_line_of_a_crossbar():
+    """Each row source's line reaches the w balanced pairs of its row: fan-out w, and the
+    wall-plug figure counts every line (the source's own model)."""
+    import math
+
+    from emulator.graph.budget import link_budget
+
+    net = load_netlist(dota_crossbar(3, 4, 2))
+    rows = {e["laser"]: e for e in link_budget(net)}
+    e = rows["x0_src"]
+    assert e["detectors"] == 4 and rows["y0_src"]["detectors"] == 3
+    sens = e["sensitivity_w"]
+    want = sens * 10 ** (e["worst_path_loss_db"] / 10) * 4 * 2 ** (8 - 1) / (1 - 10 ** -1.0)
+    assert e["optical_power_w"] == pytest.approx(want)
+    assert e["wall_plug_w"] == pytest.approx(2 * want / 0.2)  # 2 lines at WPE 0.2
+    assert math.isclose(e["extinction_db"], 10.0)

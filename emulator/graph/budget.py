@@ -8,6 +8,11 @@ detector's sensitivity, after the worst path's insertion loss and the fan-out::
     P_laser      ×= 1 / (1 − 10^(−ER/10))   finite extinction ratio of the modulators
     P_wall        = P_laser / WPE
 
+For a multi-wavelength source ``power`` is per line and the budget is one line's (each
+line reaches its detectors on its own channel); the wall-plug figure is the source's own
+model (every line, its efficiencies).  Lasers, detectors (single or balanced) and
+modulators are found by kind.
+
 IL_worst is the heaviest path of declared insertion losses (``loss``, propagation loss)
 from the laser to a detector; the ideal 1/N of splitting is the fan-out term, not part
 of IL.  fan-out = the number of detectors the laser reaches; bits = the largest
@@ -43,20 +48,20 @@ def link_budget(netlist) -> list[dict]:
     insts = netlist.instances
     optical = optical_graph(netlist)
     drivers = {c.dst: c.src for c in netlist.connections
-               if insts[c.dst].component.name == "modulator" and c.dst_port == "drive"}
+               if insts[c.dst].kind == "modulator" and c.dst_port == "drive"}
     out = []
     for name, inst in insts.items():
-        if inst.component.name != "laser":
+        if inst.kind != "laser":  # a laser, or one line of a multi-wavelength source
             continue
         loss, _ = longest_paths(optical, lambda n: insertion_loss_db(insts[n]), source=name)
-        detectors = sorted(n for n in loss if insts[n].component.name == "photodetector")
+        detectors = sorted(n for n in loss if insts[n].kind == "detector")
         if not detectors:
             raise NetlistError(Problem(f"laser '{name}' reaches no photodetector",
                                        netlist.file, hint="the link budget needs one"))
         worst = max(detectors, key=lambda d: loss[d] - insertion_loss_db(insts[d]))
         il = loss[worst] - insertion_loss_db(insts[worst])  # light arriving at the detector
         sens_w = min(insts[d].params["sensitivity"] for d in detectors)
-        mods = [n for n in loss if insts[n].component.name == "modulator"]
+        mods = [n for n in loss if insts[n].kind == "modulator"]
         bits = max((insts[drivers[m]].params["bits"] for m in mods
                     if m in drivers and "bits" in insts[drivers[m]].params), default=1)
         er = min((insts[m].params["extinction"] for m in mods), default=math.inf)
@@ -65,7 +70,8 @@ def link_budget(netlist) -> list[dict]:
         out.append({"laser": name, "detectors": fanout, "worst_path_loss_db": il,
                     "worst_detector": worst, "sensitivity_w": sens_w, "input_bits": bits,
                     "extinction_db": er, "optical_power_w": power,
-                    "wall_plug_w": power / inst.params["wpe"],
+                    "wall_plug_w": sum(inst.component.static_power(
+                        {**inst.params, "power": power}).values()),
                     "set_power_w": inst.params["power"],
                     "flags": budget_flags(name, inst, power)})
     return out
