@@ -218,3 +218,17 @@ def test_link_budget_per_line_of_a_crossbar():
     assert e["optical_power_w"] == pytest.approx(want)
     assert e["wall_plug_w"] == pytest.approx(2 * want / 0.2)  # 2 lines at WPE 0.2
     assert math.isclose(e["extinction_db"], 10.0)
+
+
+def test_wdm_fast_path_noise_is_seeded_and_centred():
+    from emulator.fastpath.wdm import evaluate_channels
+
+    net = load_netlist(mrr_weight_bank(4, 2, seed=3))
+    x = np.tile(np.random.default_rng(2).uniform(-1, 1, (1, 4)), (400, 1))
+    clean = evaluate_channels(net, x, quantize=False)
+    a = evaluate_channels(net, x, quantize=False, noise=True, seed=7)
+    b = evaluate_channels(net, x, quantize=False, noise=True, seed=7)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, evaluate_channels(net, x, quantize=False, noise=True, seed=8))
+    assert np.all(a.std(axis=0) > 0)
+    assert np.abs(a.mean(axis=0) - clean[0]).max() < 5 * a.std(axis=0).max() / np.sqrt(400)
