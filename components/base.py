@@ -17,6 +17,8 @@ and returns numbers in SI units:
     time for a reprogrammed setting (a phase) to settle [s].
 ``noise(p, signal, rng) -> ndarray``
     a noisy copy of ``signal`` (only where the physics defines one).
+``check(p) -> [str]``
+    limits that involve several parameters (the validator reports each message).
 ``signal(p, *inputs) -> ndarray``
     the non-linear-optical signal model of an active part, vectorized over a batch:
     laser ``signal(p) -> field [sqrt(W)]``; dac ``signal(p, code) -> drive [V]``;
@@ -73,6 +75,10 @@ def _nothing(p: Params) -> dict:
     return {}
 
 
+def _fine(p: Params) -> list[str]:
+    return []
+
+
 def optical_ports(n_in: int, n_out: int) -> tuple[Port, ...]:
     """``in0..in{n_in-1}`` and ``out0..out{n_out-1}``, all optical."""
     return tuple(Port(f"in{i}", OPTICAL, IN) for i in range(n_in)) + tuple(
@@ -98,6 +104,8 @@ class Component:
     # defaults that depend on a choice parameter: {choice param: {value: {param: default}}}
     variants: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
     stateful: bool = False  # delays or holds state: gets a process in the event engine
+    # limits across parameters (e.g. a ring's detuning within its FSR): messages, [] if fine
+    check: Callable[[Params], list[str]] = _fine
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -42,6 +42,9 @@ _SPECIAL: dict[str, tuple[str, Callable[[float], float]]] = {
     "b": ("bit", lambda x: x),
     "degC": ("K", lambda x: x + 273.15),
     "pi": ("rad", lambda x: x * math.pi),
+    "m/W": ("m/W", lambda x: x),
+    "nm/mW": ("m/W", lambda x: x * 1e-6),
+    "pm/mW": ("m/W", lambda x: x * 1e-9),
     "π": ("rad", lambda x: x * math.pi),
 }
 

@@ -23,7 +23,7 @@ C = 299_792_458.0
 Q = 1.602176634e-19
 KB = 1.380649e-23
 ALLOWED_UNITS = {"W", "J", "s", "Hz", "m", "A", "V", "Ohm", "F", "K", "A/W", "rad", "A/rtHz",
-                 "dB", "dB/m", "1", "bit", "B", "B/s"}
+                 "dB", "dB/m", "1", "bit", "B", "B/s", "m/W"}
 
 
 def p_of(name, **given):

@@ -448,7 +448,8 @@ def test_generator_inputs(tmp_path):
     extra = gen_reck(3, seed=1, mzi={"loss": 0.0, "tech": "eo"}, phase_shifter={"loss": 0.1})
     for spec in extra["instances"].values():
         assert spec["params"].get("loss") in (0.0, 0.1)
-    assert set(GENERATORS) == {"clements", "reck", "svd_layer", "onn_core"}
+    assert set(GENERATORS) == {"clements", "reck", "svd_layer", "onn_core", "mrr_weight_bank",
+                               "dota_crossbar"}
 
 
 @pytest.mark.parametrize("call, message", [

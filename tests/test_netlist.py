@@ -110,6 +110,10 @@ BROKEN_CASES = {
     "bad_generator_param.yaml": ["unknown parameter 'nn'", "did you mean 'n'"],
     "two_outputs.yaml": ["both outputs"],
     "not_a_mapping.yaml": ["must be a mapping"],
+    "ring_outside_fsr.yaml": [":4:", "instances.r0.params", "outside its free spectral range"],
+    "wdm_too_many_lines.yaml": [":5:", "instances.dmx", "'src' emits 8 wavelengths",
+                                "declares 4 channels"],
+    "crossbar_beyond_fsr.yaml": [":4:", "30 wavelengths", "free spectral range"],
 }
 
 

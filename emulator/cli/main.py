@@ -14,7 +14,8 @@ import sys
 from components.errors import UserError
 
 # subcommand modules, in the order `--help` lists them
-COMMANDS = ["netlist", "components", "simulate", "train", "run", "sweep", "schema"]
+COMMANDS = ["netlist", "components", "simulate", "train", "run", "sweep", "breakdown",
+            "schema"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,6 +8,11 @@ detector's sensitivity, after the worst path's insertion loss and the fan-out::
     P_laser      ×= 1 / (1 − 10^(−ER/10))   finite extinction ratio of the modulators
     P_wall        = P_laser / WPE
 
+For a multi-wavelength source ``power`` is per line and the budget is one line's (each
+line reaches its detectors on its own channel); the wall-plug figure is the source's own
+model (every line, its efficiencies).  Lasers, detectors (single or balanced) and
+modulators are found by kind.
+
 IL_worst is the heaviest path of declared insertion losses (``loss``, propagation loss)
 from the laser to a detector; the ideal 1/N of splitting is the fan-out term, not part
 of IL.  fan-out = the number of detectors the laser reaches; bits = the largest
@@ -29,37 +34,44 @@ WAVEGUIDE_LIMIT_W = 0.5
 from . import insertion_loss_db, longest_paths, optical_graph
 
 
+def line_power(sensitivity_w: float, loss_db: float, fanout: float, bits: int,
+               extinction_db: float = math.inf) -> float:
+    """Optical power one laser line needs [W] (the formula above)."""
+    power = sensitivity_w * 10 ** (loss_db / 10) * fanout * 2 ** (bits - 1)
+    if math.isfinite(extinction_db):
+        power /= 1.0 - 10 ** (-extinction_db / 10)
+    return power
+
+
 def link_budget(netlist) -> list[dict]:
     """One entry per laser: the terms of the formula and the power it gives [W]."""
     insts = netlist.instances
     optical = optical_graph(netlist)
     drivers = {c.dst: c.src for c in netlist.connections
-               if insts[c.dst].component.name == "modulator" and c.dst_port == "drive"}
+               if insts[c.dst].kind == "modulator" and c.dst_port == "drive"}
     out = []
     for name, inst in insts.items():
-        if inst.component.name != "laser":
+        if inst.kind != "laser":  # a laser, or one line of a multi-wavelength source
             continue
         loss, _ = longest_paths(optical, lambda n: insertion_loss_db(insts[n]), source=name)
-        detectors = sorted(n for n in loss if insts[n].component.name == "photodetector")
+        detectors = sorted(n for n in loss if insts[n].kind == "detector")
         if not detectors:
             raise NetlistError(Problem(f"laser '{name}' reaches no photodetector",
                                        netlist.file, hint="the link budget needs one"))
         worst = max(detectors, key=lambda d: loss[d] - insertion_loss_db(insts[d]))
         il = loss[worst] - insertion_loss_db(insts[worst])  # light arriving at the detector
         sens_w = min(insts[d].params["sensitivity"] for d in detectors)
-        mods = [n for n in loss if insts[n].component.name == "modulator"]
+        mods = [n for n in loss if insts[n].kind == "modulator"]
         bits = max((insts[drivers[m]].params["bits"] for m in mods
                     if m in drivers and "bits" in insts[drivers[m]].params), default=1)
         er = min((insts[m].params["extinction"] for m in mods), default=math.inf)
         fanout = len(detectors)
-        dbm = il + 10 * math.log10(sens_w / 1e-3) + 10 * math.log10(fanout)
-        power = 1e-3 * 10 ** (dbm / 10) * 2 ** (bits - 1)
-        if math.isfinite(er):
-            power /= 1.0 - 10 ** (-er / 10)
+        power = line_power(sens_w, il, fanout, bits, er)
         out.append({"laser": name, "detectors": fanout, "worst_path_loss_db": il,
                     "worst_detector": worst, "sensitivity_w": sens_w, "input_bits": bits,
                     "extinction_db": er, "optical_power_w": power,
-                    "wall_plug_w": power / inst.params["wpe"],
+                    "wall_plug_w": sum(inst.component.static_power(
+                        {**inst.params, "power": power}).values()),
                     "set_power_w": inst.params["power"],
                     "flags": budget_flags(name, inst, power)})
     return out

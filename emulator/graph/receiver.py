@@ -27,7 +27,7 @@ def receivers(netlist) -> dict[str, dict]:
     feeds = {(c.src, c.src_port): (c.dst, c.dst_port) for c in netlist.connections}
     out: dict[str, dict] = {}
     for name, inst in insts.items():
-        if inst.component.name != "photodetector":
+        if inst.kind != "detector":  # a photodetector or a balanced pair
             continue
         tia = feeds.get((name, "e_out"), (None,))[0]
         if tia is None or insts[tia].component.name != "tia":

@@ -44,8 +44,8 @@ def summarize(netlist, compiled=None) -> dict:
         "static_power_w": sum(power.values()),
         "static_power_by_kind_w": power,
     }
-    if any(i.component.name == "laser" for i in insts.values()) and any(
-            i.component.name == "photodetector" for i in insts.values()):
+    if any(i.kind == "laser" for i in insts.values()) and any(
+            i.kind == "detector" for i in insts.values()):
         out["link_budget"] = link_budget(netlist)
     out["flags"] = receiver_flags(netlist)
     if compiled is not None:

@@ -30,6 +30,7 @@ from .model import Connection, Instance, Netlist, Where
 from .params import resolve_params
 from .source import Lines, read_document, where
 from .validate import check_structure
+from .wdm import check_wdm
 
 TOP_KEYS = ("version", "name", "doc", "instances", "connections", "ports", "info")
 INSTANCE_KEYS = ("component", "netlist", "generator", "params", "doc")
@@ -89,6 +90,7 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
     if not ctx.problems:
         ctx.problems.extend(check_structure(level.instances, level.connections, level.ports,
                                             level.port_where))
+        ctx.problems.extend(check_wdm(level.instances, level.connections))
     if ctx.problems:
         raise NetlistError(ctx.problems)
     conns = [Connection(a[0], a[1], b[0], b[1],
@@ -236,6 +238,9 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -
     params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
                                              lines=doc.lines, at=path + ("params",))
     ctx.problems.extend(problems)
+    if not problems:
+        for msg in component.check(params):
+            ctx.add(doc.where(path + ("params",)), msg)
     level.instances[name] = Instance(name, component, params, given,
                                      _ports(ctx, component, params), doc.where(path))
 
