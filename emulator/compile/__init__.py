@@ -15,12 +15,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
-import networkx as nx
 import numpy as np
 
 from components.base import IN, OPTICAL, OUT
 from components.errors import NetlistError, Problem
 
+from emulator.graph.order import generations, topological_order
 from emulator.graph.receiver import with_receivers
 from emulator.netlist import Netlist, load_netlist
 
@@ -108,9 +108,9 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
             ext_out.append(ext)
             sink[(inst, port)] = (EXT, ext)
 
-    graph = netlist.graph
-    order = list(nx.topological_sort(graph))
-    active = [n for n in order if n not in passive]
+    links = [(c.src, c.dst) for c in netlist.connections]
+    active = [n for n in (topological_order(insts, links) if len(passive) < len(insts)
+                          else ()) if n not in passive]
     region_in = [(EXT, e) for e in ext_in] + [
         (n, p.name) for n in active for p in insts[n].ports
         if p.domain == OPTICAL and p.direction == OUT]
@@ -146,8 +146,7 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
         else:
             route((inst, port), eye[i], dzero[i])
 
-    sub = graph.subgraph(passive)
-    for generation in nx.topological_generations(sub):
+    for generation in generations((n for n in insts if n in passive), links):
         groups: dict[tuple, list[str]] = {}
         for name in generation:
             inst = insts[name]

@@ -13,6 +13,7 @@ from components.base import DIGITAL, ELECTRICAL, OPTICAL, OUT
 from components.errors import Problem
 
 from emulator.graph import digraph
+from emulator.graph.order import is_acyclic
 
 from .model import Instance, Where
 
@@ -72,9 +73,10 @@ def check_structure(instances: dict[str, Instance], connections: list, ports: di
 
 
 def _cycles(instances, connections) -> list[Problem]:
-    g = digraph(instances, ((a[0], b[0]) for a, b, _ in connections))
-    if nx.is_directed_acyclic_graph(g):  # linear time; find_cycle is slow on large DAGs
+    links = [(a[0], b[0]) for a, b, _ in connections]
+    if is_acyclic(instances, links):  # linear time, no graph built; find_cycle is slow
         return []
+    g = digraph(instances, links)
     cycle = nx.find_cycle(g)
     path = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])
     where = instances[cycle[0][0]].where
