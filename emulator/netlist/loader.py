@@ -264,18 +264,21 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level,
         params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
                                                  lines=doc.lines, at=path + ("params",))
         ctx.problems.extend(problems)
-    level.instances[name] = Instance(name, component, params, given,
-                                     _ports(ctx, component, params), doc.where(path))
+    ports, port_map = _ports(ctx, component, params)
+    inst = level.instances[name] = Instance(name, component, params, given, ports,
+                                            doc.where(path))
+    inst.__dict__["port_map"] = port_map  # the cached property, shared by equal ports
 
 
 def _ports(ctx: _Ctx, component, params):
-    """Ports depend only on whole-number and choice parameters: memoized on those, per
-    load (no state survives a call of load_netlist)."""
+    """``(ports, {name: port})``: ports depend only on whole-number and choice
+    parameters, memoized on those per load (no state survives a call of load_netlist)."""
     key = (component.name,) + tuple(v for v in params.values() if isinstance(v, (int, str)))
-    ports = ctx.ports.get(key)
-    if ports is None:
-        ports = ctx.ports[key] = component.ports(params)
-    return ports
+    hit = ctx.ports.get(key)
+    if hit is None:
+        ports = component.ports(params)
+        hit = ctx.ports[key] = (ports, {p.name: p for p in ports})
+    return hit
 
 
 def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Doc | None:

@@ -80,14 +80,17 @@ def resolve_many(component: Component, given: list[dict]) -> list[tuple[dict, di
     problems).  A generated mesh sets tens of thousands of bare numbers."""
     schema = param_schema(component)
     keys = set(given[0]) if given else set()
-    if not keys <= set(schema) or any(set(g) != keys for g in given):
+    if not keys <= set(schema) or any(len(g) != len(keys) for g in given):
         return None
     columns = {}
-    for key, f in schema.items():  # the schema's key order, as check_params gives
-        if key in keys:
-            columns[key] = _column(f, [g[key] for g in given])
-            if columns[key] is None:
-                return None
+    try:
+        for key, f in schema.items():  # the schema's key order, as check_params gives
+            if key in keys:
+                columns[key] = _column(f, [g[key] for g in given])
+                if columns[key] is None:
+                    return None
+    except KeyError:  # as many keys, but other ones
+        return None
     defaults: dict[tuple, dict] = {}  # per choice of variant
     out = []
     for i in range(len(given)):
