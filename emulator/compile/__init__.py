@@ -23,6 +23,7 @@ from components.errors import NetlistError, Problem
 from emulator.graph.order import generations, topological_order
 from emulator.graph.receiver import with_receivers
 from emulator.netlist import Netlist, load_netlist
+from emulator.netlist.loader import gc_paused
 
 DEFAULT_WAVELENGTH = 1.55e-6  # m, C band
 
@@ -82,6 +83,11 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
     """Compile a netlist (loaded, or a path or dict to load) at one wavelength [m]."""
     if not isinstance(netlist, Netlist):
         netlist = load_netlist(netlist, registry)
+    with gc_paused():
+        return _compile(netlist, wavelength)
+
+
+def _compile(netlist: Netlist, wavelength: float | None) -> CompiledCircuit:
     netlist = with_receivers(netlist)  # each detector's noise over its receiver's band
     lam = default_wavelength(netlist) if wavelength is None else float(wavelength)
     if not np.isfinite(lam) or lam <= 0:

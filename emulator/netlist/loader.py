@@ -17,6 +17,8 @@ is collected (with file, key path and line) before one :class:`NetlistError` is 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +74,20 @@ class _Ctx:
         self.problems.append(Problem(message, where.file, where.path, where.line, hint))
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off for a bulk build (restored after): loading
+    a 256-port mesh creates ~10^6 objects, none in a cycle, and the collector's passes
+    over them took a third of the time (measured)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,
                  base: str | Path | None = None, label: str | None = None) -> Netlist:
     """Load, flatten and validate a netlist from a path, or a dict in the same shape.
@@ -80,6 +96,11 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
     the working directory) and ``label`` the name its messages use for it (a caller that
     read the dict from a file gives its problems lines with :func:`~.source.locate`).
     """
+    with gc_paused():
+        return _load(source, registry, base, label)
+
+
+def _load(source, registry, base, label) -> Netlist:
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
     doc = _open(source, ctx, None, Path(base) if base is not None else None)
