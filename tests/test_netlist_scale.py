@@ -138,3 +138,25 @@ def test_cycle_still_reported_as_a_path():
         "connections": {"a,out0": "b,in0", "b,out0": "a,in0"}, "ports": {}}
     with pytest.raises(NetlistError, match="cycle: a -> b -> a|cycle: b -> a -> b"):
         load_netlist(data)
+
+
+def test_transfer_many_equals_each_transfer():
+    """Every registered component with a batched transfer: equal to its per-instance
+    transfer, stacked, on parameters drawn inside their bounds."""
+    rng = np.random.default_rng(7)
+    found = 0
+    for comp in default_registry():
+        if comp.transfer_many is None:
+            continue
+        found += 1
+        ps = []
+        for _ in range(9):
+            given = {p.name: float(rng.uniform(p.lo, min(p.hi, p.lo + 10.0)))
+                     for p in comp.params if not p.is_choice and not p.integer
+                     and p.lo is not None and p.hi is not None}
+            ps.append(comp.resolve(given))
+        many = comp.transfer_many(ps, 1.55e-6)
+        each = np.array([comp.transfer(p, 1.55e-6) for p in ps])
+        assert many.shape == each.shape
+        assert np.max(np.abs(many - each)) <= 1e-12, comp.name
+    assert found >= 1

@@ -169,7 +169,9 @@ def _apply_group(group, lam, R, state, route):
     ins = [p.name for p in first.ports if p.direction == IN]
     outs = [p.name for p in first.ports if p.direction == OUT]
     comp = first.component
-    T = np.array([comp.transfer(inst.params, lam) for inst in group], dtype=complex)
+    T = (np.asarray(comp.transfer_many([inst.params for inst in group], lam), dtype=complex)
+         if comp.transfer_many is not None and len(group) > 1 else
+         np.array([comp.transfer(inst.params, lam) for inst in group], dtype=complex))
     d = np.array([comp.delay(inst.params) for inst in group])
     G = len(group)
     if ins:
