@@ -23,7 +23,7 @@ from components.errors import NetlistError, Problem
 from emulator.graph.order import generations, topological_order
 from emulator.graph.receiver import with_receivers
 from emulator.netlist import Netlist, load_netlist
-from emulator.netlist.loader import gc_paused
+from emulator.netlist.model import gc_paused
 
 DEFAULT_WAVELENGTH = 1.55e-6  # m, C band
 

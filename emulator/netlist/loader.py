@@ -17,8 +17,6 @@ is collected (with file, key path and line) before one :class:`NetlistError` is 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +26,7 @@ from components import Registry, default_registry
 from components.errors import NetlistError, Problem, UserError, did_you_mean
 
 from .generators import GENERATORS
-from .model import Connection, Instance, Netlist, Where
+from .model import Connection, Instance, Netlist, Where, gc_paused
 from .params import resolve_many, resolve_params
 from .source import Lines, read_document, where
 from .validate import check_structure
@@ -72,20 +70,6 @@ class _Ctx:
 
     def add(self, where: Where, message: str, hint: str | None = None):
         self.problems.append(Problem(message, where.file, where.path, where.line, hint))
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Python's cyclic garbage collector off for a bulk build (restored after): loading
-    a 256-port mesh creates ~10^6 objects, none in a cycle, and the collector's passes
-    over them took a third of the time (measured)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,

@@ -29,6 +29,7 @@ from emulator.mesh import clements as _clements
 from emulator.mesh import reck as _reck
 from emulator.mesh.layout import MeshPhases, n_columns, padding_slots
 from emulator.mesh.svd import decomposer, svd_map
+from emulator.netlist.model import gc_paused
 
 VERSION = 1
 CONVENTION = ("T(theta, phi) = B diag(e^{i theta}, 1) B diag(e^{i phi}, 1), "
@@ -236,8 +237,9 @@ def _mesh_netlist(kind: str, n, phases, unitary, unitary_file, seed, mzi, phase_
     ps = _extra(phase_shifter, "phase_shifter", ("phase",))
     if not out_phase_shifters and mesh.n == 1:
         raise UserError(f"{kind}: a 1-mode mesh without output phase shifters has no parts")
-    block = _mesh_block(mesh, "", mzi, ps, range(mesh.n) if out_phase_shifters else (),
-                        bool(balance_loss))
+    with gc_paused():
+        block = _mesh_block(mesh, "", mzi, ps, range(mesh.n) if out_phase_shifters else (),
+                            bool(balance_loss))
     info: dict[str, Any] = {"kind": kind, "n": mesh.n, "n_mzi": mesh.n_mzi,
                             "depth": mesh.depth, "convention": CONVENTION,
                             "out_phase_shifters": bool(out_phase_shifters)}
