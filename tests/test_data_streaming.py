@@ -89,6 +89,9 @@ def test_rows_reads_like_an_array():
     assert np.array_equal(r * 255, np.asarray(r) * 255) and r.max() == np.float32(11 / 255)
     f = Rows(np.array([[1.0, -4.0]], np.float32), 4.0)
     assert np.array_equal(f[0:1], [[0.25, -1.0]])
+    import pickle
+
+    assert np.array_equal(np.asarray(pickle.loads(pickle.dumps(r))), np.asarray(r))
 
 
 def bad_idx(tmp_path, name, raw):

@@ -72,7 +72,7 @@ class Rows:
         return full if dtype is None else full.astype(dtype, copy=False)
 
     def __getattr__(self, name):  # any other array attribute: on a full float32 copy
-        if name.startswith("__"):
+        if name.startswith("__") or name in Rows.__slots__:  # unset slot: no recursion
             raise AttributeError(name)
         return getattr(np.asarray(self), name)
 
