@@ -30,7 +30,7 @@ and returns numbers in SI units:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -95,6 +95,10 @@ class Component:
     params: tuple[Param, ...]
     ports: Callable[[Params], tuple[Port, ...]]
     transfer: Callable[[Params, float], np.ndarray] | None = None
+    # optional: the transfers of many instances at once, (G, outputs, inputs), equal to
+    # stacking ``transfer`` of each (tested for every component that has one); compiling
+    # a generated mesh calls it once per stage instead of once per MZI
+    transfer_many: Callable[[Sequence[Params], float], np.ndarray] | None = None
     delay: Callable[[Params], float] = _zero
     energy: Callable[[Params], Mapping[str, float]] = _nothing
     static_power: Callable[[Params], Mapping[str, float]] = _nothing

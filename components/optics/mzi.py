@@ -21,11 +21,18 @@ from components.units import db_to_amplitude
 
 from ..base import Component, Param, optical_ports
 from . import _shifter
-from ._mzi_matrix import mzi_matrix
+from ._mzi_matrix import mzi_matrices, mzi_matrix
 
 
 def transfer(p, wavelength: float) -> np.ndarray:
     return mzi_matrix(p["theta"], p["phi"]) * db_to_amplitude(p["loss"])
+
+
+def transfer_many(ps, wavelength: float) -> np.ndarray:
+    """:func:`transfer` of many MZIs at once, shape (G, 2, 2)."""
+    theta, phi, loss = (np.array([p[k] for p in ps], dtype=float)
+                        for k in ("theta", "phi", "loss"))
+    return mzi_matrices(theta, phi) * db_to_amplitude(loss)[:, None, None]
 
 
 MZI = Component(
@@ -47,6 +54,7 @@ MZI = Component(
     ),
     ports=lambda p: optical_ports(2, 2),
     transfer=transfer,
+    transfer_many=transfer_many,
     delay=lambda p: p["n_g"] * p["length"] / C_LIGHT,
     energy=lambda p: {"reprogram": _shifter.reprogram_energy(p, 2)},
     static_power=lambda p: _shifter.static(p, [p["theta"], p["phi"]]),

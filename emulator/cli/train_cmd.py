@@ -24,7 +24,7 @@ def register(subparsers) -> None:
                               description=__doc__.split("\n\n")[0],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default="digits",
-                   help="digits | mnist5k | mnist:FOLDER | xor (default digits)")
+                   help="digits | mnist5k | mnist:FOLDER | npz:FILE | xor (default digits)")
     p.add_argument("--layers", default="64,32,10",
                    help="layer sizes, input to output (default 64,32,10)")
     p.add_argument("--activation", default="relu",

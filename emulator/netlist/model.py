@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
@@ -90,3 +92,18 @@ class Netlist:
         for inst in self.instances.values():
             c[inst.component.name] = c.get(inst.component.name, 0) + 1
         return dict(sorted(c.items()))
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off for a bulk build (restored after): the
+    generator, loader and compiler of a 256-port mesh create ~10^6 objects, none in a
+    cycle, and the collector's passes over them (and over everything else alive) took a
+    third of the time (measured)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

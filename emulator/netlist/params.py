@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from components.base import Component, Param
 from components.errors import Problem
 
@@ -49,3 +51,53 @@ def resolve_params(component: Component, given: Any, *, file: str | None = None,
     falls back to its default so that the remaining checks can still run."""
     converted, problems = check_params(component, given, file=file, lines=lines, at=at)
     return component.resolve(converted), converted, problems
+
+
+def _column(f: Field, values: list):
+    """The values of one parameter over many instances, converted as :func:`check_params`
+    converts each, or None if any needs the per-instance checker (a unit, a bad value)."""
+    if f.check is not None or f.coerce is not None or f.alt is not None:
+        return None
+    if f.kind == "choice":
+        if {type(v) for v in values} == {str} and set(values) <= set(f.choices):
+            return values
+        return None
+    if f.kind not in ("float", "int") or not {type(v) for v in values} <= {float, int}:
+        return None  # bare numbers only: text goes through the unit parser
+    x = np.array(values, dtype=float)
+    if not np.isfinite(x).all() or (f.lo is not None and (x < f.lo).any()) \
+            or (f.hi is not None and (x > f.hi).any()):
+        return None
+    if f.kind == "int":
+        return None if (x != np.floor(x)).any() else [int(float(v)) for v in values]
+    return [float(v) for v in values]
+
+
+def resolve_many(component: Component, given: list[dict]) -> list[tuple[dict, dict]] | None:
+    """:func:`resolve_params` of many instances of one component that all set the same
+    keys, checked a column at a time; None unless every value is a bare number within
+    its bounds or a valid choice (then the per-instance path finds and words the
+    problems).  A generated mesh sets tens of thousands of bare numbers."""
+    schema = param_schema(component)
+    keys = set(given[0]) if given else set()
+    if not keys <= set(schema) or any(len(g) != len(keys) for g in given):
+        return None
+    columns = {}
+    try:
+        for key, f in schema.items():  # the schema's key order, as check_params gives
+            if key in keys:
+                columns[key] = _column(f, [g[key] for g in given])
+                if columns[key] is None:
+                    return None
+    except KeyError:  # as many keys, but other ones
+        return None
+    defaults: dict[tuple, dict] = {}  # per choice of variant
+    out = []
+    for i in range(len(given)):
+        converted = {k: col[i] for k, col in columns.items()}
+        variant = tuple(converted.get(c) for c in component.variants)
+        base = defaults.get(variant)
+        if base is None:
+            base = defaults[variant] = component.defaults(converted)
+        out.append(({**base, **converted}, converted))
+    return out

@@ -13,6 +13,7 @@ from components.base import DIGITAL, ELECTRICAL, OPTICAL, OUT
 from components.errors import Problem
 
 from emulator.graph import digraph
+from emulator.graph.order import is_acyclic
 
 from .model import Instance, Where
 
@@ -42,8 +43,11 @@ def check_structure(instances: dict[str, Instance], connections: list, ports: di
     oriented = []
     for a, b, where in connections:
         pa, pb = instances[a[0]].port_map[a[1]], instances[b[0]].port_map[b[1]]
-        use(a, where)
-        use(b, where)
+        if a in used or b in used or a == b:
+            use(a, where)
+            use(b, where)
+        else:  # the common case without the calls (65k links in a 256-port mesh)
+            used[a] = used[b] = where
         if pa.direction == pb.direction:
             problems.append(_p(where, f"'{a[0]},{a[1]}' and '{b[0]},{b[1]}' are both "
                                f"{'outputs' if pa.direction == OUT else 'inputs'}",
@@ -72,9 +76,10 @@ def check_structure(instances: dict[str, Instance], connections: list, ports: di
 
 
 def _cycles(instances, connections) -> list[Problem]:
-    g = digraph(instances, ((a[0], b[0]) for a, b, _ in connections))
-    if nx.is_directed_acyclic_graph(g):  # linear time; find_cycle is slow on large DAGs
+    links = [(a[0], b[0]) for a, b, _ in connections]
+    if is_acyclic(instances, links):  # linear time, no graph built; find_cycle is slow
         return []
+    g = digraph(instances, links)
     cycle = nx.find_cycle(g)
     path = " -> ".join([e[0] for e in cycle] + [cycle[0][0]])
     where = instances[cycle[0][0]].where

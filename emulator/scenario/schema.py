@@ -87,7 +87,7 @@ SCHEMA: dict[str, Field] = {
     "name": Field("str", None, "used in the output folder name", nullable=True),
     "doc": Field("str", None, "free text", nullable=True),
     "seed": Field("int", 1, "one seed for data split, init, noise and the report", lo=0),
-    "data": Field("str", "digits", "digits | mnist5k | mnist:FOLDER | xor"),
+    "data": Field("str", "digits", "digits | mnist5k | mnist:FOLDER | npz:FILE | xor"),
     "model": section(MODEL, "the network"),
     "hardware": section(HARDWARE, "the optical hardware and the mapping of layers onto it"),
     "training": section({

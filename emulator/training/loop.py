@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from components.errors import Problem, UserError
-from emulator.data import Dataset, load_dataset
+from emulator.data import Dataset, Rows, load_dataset
 
 from .activations import activation_name
 from .trainer import divergence_error, fit, lr_at
@@ -98,7 +98,7 @@ def evaluate(model_or_history, X, y, rng=None) -> float:
     if not isinstance(model, Model):
         raise UserError(Problem(f"evaluate needs a Model or a History, got "
                                 f"{type(model_or_history).__name__}"))
-    X = np.asarray(X, dtype=DTYPE)
+    X = X if isinstance(X, Rows) else np.asarray(X, dtype=DTYPE)  # Rows: a batch at a time
     y = np.asarray(y)
     if X.ndim != 2 or X.shape[1] != model.n_features or len(X) != len(y):
         raise UserError(Problem(f"X must be (N, {model.n_features}) with N labels; got X "

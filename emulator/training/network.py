@@ -63,10 +63,14 @@ class Model:
         return lambda l, u: layers[l].forward(u, rng=rng, count=False)
 
     def _chunks(self, X):
-        X = np.asarray(X, dtype=DTYPE)
+        """Column blocks of float32 features, converted a block at a time (a
+        :class:`~emulator.data.Rows` set is never converted whole)."""
+        if not hasattr(X, "__len__") or not hasattr(X, "__getitem__"):
+            X = np.asarray(X)
         n = EVAL_SAMPLES if self.net.dense else EVAL_IMAGES
         for i in range(0, len(X), n):
-            yield i, np.ascontiguousarray(X[i:i + n].transpose())
+            block = np.asarray(X[i:i + n], dtype=DTYPE)
+            yield i, np.ascontiguousarray(block.transpose())
 
     def probabilities(self, X, rng=None) -> np.ndarray:
         """Output probabilities (N × n_out) for samples as rows (N × features)."""

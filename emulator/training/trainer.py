@@ -105,7 +105,8 @@ def fit(data, net: Net, method: str, opts: StepOptions, *, seed: int, epochs: in
                 for s in range(0, n, b_full):
                     idx = order[s:s + b_full]
                     b = len(idx)
-                    rows = np.take(X, idx, axis=0, out=stepper.buf("x-rows", (b, d)))
+                    # float32 rows of the batch (a Rows set converts just these)
+                    rows = X.take(idx, axis=0, out=stepper.buf("x-rows", (b, d)))
                     t = np.take(targets, idx, axis=1,
                                 out=stepper.buf("t", (net.n_classes, b)))
                     x_cols = stepper.buf("x", (d, b))

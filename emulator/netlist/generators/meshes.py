@@ -16,6 +16,7 @@ next MZI that uses it.  Phases come from :mod:`emulator.mesh` in its T(θ, φ) c
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +29,7 @@ from emulator.mesh import clements as _clements
 from emulator.mesh import reck as _reck
 from emulator.mesh.layout import MeshPhases, n_columns, padding_slots
 from emulator.mesh.svd import decomposer, svd_map
+from emulator.netlist.model import gc_paused
 
 VERSION = 1
 CONVENTION = ("T(theta, phi) = B diag(e^{i theta}, 1) B diag(e^{i phi}, 1), "
@@ -108,7 +110,29 @@ def _extra(params, what: str, reserved: tuple[str, ...]) -> dict:
     return dict(params)
 
 
+ONE_THREAD_MODES = 128  # meshes this large are drawn and decomposed on one BLAS thread
+
+
+def _one_blas_thread(n) -> contextlib.AbstractContextManager:
+    """One BLAS thread for a large mesh's small products (QR of an N×N unitary, 2-row
+    rotations): on a busy 2-core machine BLAS's threads made drawing and decomposing a
+    256-mode unitary 10-20x slower (0.9 s -> 0.06 s, measured); the context costs ms, so
+    small meshes skip it."""
+    if n is None or isinstance(n, bool) or not isinstance(n, int) or n < ONE_THREAD_MODES:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _mesh_phases(kind: str, n, phases, unitary, unitary_file, seed) -> MeshPhases:
+    with _one_blas_thread(n):
+        return _draw_phases(kind, n, phases, unitary, unitary_file, seed)
+
+
+def _draw_phases(kind: str, n, phases, unitary, unitary_file, seed) -> MeshPhases:
     source = _one_source(kind, phases=phases, unitary=unitary, unitary_file=unitary_file,
                          seed=seed)
     mod = _MESH[kind]
@@ -213,8 +237,9 @@ def _mesh_netlist(kind: str, n, phases, unitary, unitary_file, seed, mzi, phase_
     ps = _extra(phase_shifter, "phase_shifter", ("phase",))
     if not out_phase_shifters and mesh.n == 1:
         raise UserError(f"{kind}: a 1-mode mesh without output phase shifters has no parts")
-    block = _mesh_block(mesh, "", mzi, ps, range(mesh.n) if out_phase_shifters else (),
-                        bool(balance_loss))
+    with gc_paused():
+        block = _mesh_block(mesh, "", mzi, ps, range(mesh.n) if out_phase_shifters else (),
+                            bool(balance_loss))
     info: dict[str, Any] = {"kind": kind, "n": mesh.n, "n_mzi": mesh.n_mzi,
                             "depth": mesh.depth, "convention": CONVENTION,
                             "out_phase_shifters": bool(out_phase_shifters)}
