@@ -65,17 +65,31 @@ def energy_per_pass(report: dict, path: Path) -> None:
 
 
 def timeline(step, path: Path) -> None:
-    spans = [e for e in step.trace if e.get("ph") == "X" and e.get("pid") == 1]
-    names = {e["tid"]: e["args"]["name"] for e in step.trace
-             if e.get("ph") == "M" and e.get("name") == "thread_name" and e.get("pid") == 1}
-    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * max(len(names), 1)))
+    """One row per core (and the digital unit): one ``broken_barh`` per row and kind of
+    work, so the figure costs the same to draw for ten tiles or ten thousand; adjacent
+    spans of one kind are drawn as one bar."""
+    from emulator.engine.timebase import TICK_S
+
     colors = {"program": "#d62728", "stream": "#1f77b4"}
-    for e in spans:
-        kind = e["name"].split()[0]
-        ax.barh(e["tid"], e["dur"], left=e["ts"], height=0.6,
-                color=colors.get(kind, "#2ca02c"), edgecolor="none")
-    ax.set_yticks(list(names), [names[t] for t in names])
-    ax.invert_yaxis()
+    rows = list(dict.fromkeys(sorted((s[0] for s in step.spans),
+                                     key=lambda t: (t == "digital", len(t), t))))
+    bars: dict[tuple[str, str], list[list[float]]] = {}
+    for track, label, a, b, _ in sorted(step.spans, key=lambda s: (s[0], s[2])):
+        kind = label.split()[0] if track != "digital" else "digital"
+        runs = bars.setdefault((track, kind if kind in colors else "digital"), [])
+        if runs and runs[-1][1] == a:
+            runs[-1][1] = b  # adjacent: one bar
+        else:
+            runs.append([a, b])
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * min(max(len(rows), 1), 24)))
+    us = TICK_S * 1e6
+    y = {t: i for i, t in enumerate(rows)}
+    for (track, kind), runs in bars.items():
+        ax.broken_barh([(a * us, (b - a) * us) for a, b in runs], (y[track] - 0.3, 0.6),
+                       color=colors.get(kind, "#2ca02c"), edgecolor="none")
+    every = max(1, len(rows) // 24)  # at most ~24 labels however many cores
+    ax.set_yticks([y[t] for t in rows[::every]], rows[::every], fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlabel("time [µs]")
     total = sum(p.latency_s for p in step.passes.values()) * 1e6
     t = 0.0
@@ -94,7 +108,7 @@ def plot_all(folder: Path, report: dict, histories, step) -> list[str]:
     learning_curves(report, folder / "learning_curves.png")
     energy_per_pass(report, folder / "energy_per_pass.png")
     files = ["learning_curves.png", "energy_per_pass.png"]
-    if step.trace:
+    if step.spans:
         timeline(step, folder / "timeline.png")
         files.append("timeline.png")
     return files

@@ -42,6 +42,7 @@ from emulator.chip.core import Core
 from emulator.mesh.cost import mapping_ops
 
 PASSES = ("forward", "modulated_forward", "update", "inference")
+TRACE_SLICES = 20_000  # tile slices a trace file holds before runs of them are summarised
 BYTES = 4  # float32 activations and weights in SRAM
 
 
@@ -113,6 +114,8 @@ class StepResult:
     layers: int = 0
     macs_per_sample: int = 0  # optical multiply-accumulates of one image, one pass
     rewrite: float | None = None  # measured share of tiles re-written per update (None: all)
+    spans: list = field(default_factory=list)  # (track, label, start, end, args), in ticks
+    trace_note: dict | None = None  # slices, limit, summarised (and written) of the trace
 
     def step(self) -> dict:
         names = ("forward", "modulated_forward", "update")
@@ -384,15 +387,21 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
         passes[name] = p
         spans.extend(p.trace)
         offset += to_ticks(p.latency_s, name) + to_ticks(1e-9, "gap")
-    trace_events = _trace(spans, sim) if trace else []
+    trace_events, note = _trace(spans, sim) if trace else ([], None)
     macs = sum(b.matrix.size * b.positions for layer in blocks for b in layer)
     return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
-                      sim.program.latency_s, trace_events, len(blocks), macs, rewrite)
+                      sim.program.latency_s, trace_events, len(blocks), macs, rewrite,
+                      spans, note)
 
 
-def _trace(spans, sim: _StepSim) -> list[dict]:
+def _trace(spans, sim: _StepSim) -> tuple[list[dict], dict]:
+    """Chrome trace events of the step (tile slices summarised per run of a core's tiles of
+    one layer above :data:`TRACE_SLICES`), and the note saying whether they were."""
     names = [f"core{k}" for k in range(sim.cores)] + ["digital"]
     meta, tid = tr.tracks(names, "training step (weight-stationary mapping)")
+    tiles = [s for s in spans if s[0] != "digital"]
+    tiles, note = tr.summarise(tiles, lambda label: f"{label.split()[1]} tiles", TRACE_SLICES)
+    spans = sorted(tiles + [s for s in spans if s[0] == "digital"], key=lambda s: s[2])
     events = meta + [tr.slice_event(label, track.rstrip("0123456789") or track, tid[track], a, b,
                                     args) for track, label, a, b, args in spans]
     # one tile stream in detail (converters, modulators, detectors): process 2
@@ -403,4 +412,4 @@ def _trace(spans, sim: _StepSim) -> list[dict]:
         if ev.get("ph") == "M" and ev.get("name") == "process_name":
             ev["args"] = {"name": "one tile stream, per instance (core netlist)"}
         detail.append(ev)
-    return events + detail
+    return events + detail, note
