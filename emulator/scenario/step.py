@@ -9,7 +9,10 @@ right before its batch streams through, in every pass.
 Analyse once, evaluate many.  The event engine simulates one tile stream (the batch
 through the core netlist) once: its timing and per-action energies are the same for
 every tile.  What differs per tile — the hold power of its phases — comes from the
-components' own static-power models on the programmed copy of the core.
+components' own static-power models, evaluated over the phases of all tiles at once
+(:meth:`Core.static_power`).  Each core takes its tiles of a layer back to back: one
+SimPy timeout per core and layer, the energy charged by the array on shared ledger rows,
+so the cost of the costing grows linearly with the tiles.
 
 Passes (each its own SimPy run, all on one timeline in the trace):
 ``forward``            pass 1: tiles stream the batch, then the digital unit adds
