@@ -133,22 +133,29 @@ def dense_layers(weights: list[np.ndarray]) -> list[list[Block]]:
     return [[Block(np.asarray(W, dtype=float))] for W in weights]
 
 
-def plan_tiles(core: Core, layers: list[list[Block]], cores: int
-               ) -> tuple[list[Tile], Rows, np.ndarray]:
+class TilePlan(list):
+    """The tiles (a list), with the static-power table of the cores holding them:
+    ``rows`` (:class:`Rows`) and ``watts`` (tiles × rows; row ``t.index`` is tile t's)."""
+
+    rows: Rows
+    watts: np.ndarray
+
+
+def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> TilePlan:
     """Every block cut into core-sized tiles (:mod:`emulator.tiling`); tiles go to the cores
-    round-robin.  Returns the tiles, the core's static rows and their watts per tile (the
-    core programmed with each tile, :meth:`Core.static_power`)."""
-    tiles, mats = [], []
+    round-robin; the static power of the core holding each tile by the array
+    (:meth:`Core.static_power`)."""
+    tiles, mats = TilePlan(), []
     for l, blocks in enumerate(layers):
         for b, block in enumerate(blocks):
             for t in cut(block.matrix, core.n_out, core.n_in):
                 mats.append(t.matrix)
                 tiles.append(Tile(l, t.row, t.col, t.matrix.shape[0], t.matrix.shape[1],
                                   len(tiles) % cores, len(tiles), 0.0, block.positions, b))
-    rows, watts, scales = core.static_power(mats)
+    tiles.rows, tiles.watts, scales = core.static_power(mats)
     for t, sc in zip(tiles, scales.tolist()):
         t.scale = sc
-    return tiles, rows, watts
+    return tiles
 
 
 class _StepSim:
@@ -161,8 +168,9 @@ class _StepSim:
         self.wdm_loss_db = float(wdm_loss_db)
         self.registry = registry  # the digital unit and memories' components
         self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
-        self.tiles, self.static_rows, watts = plan_tiles(core, blocks, cores)
-        self.watts = watts * self._multiplier()  # per row: W channel sets, WDM laser loss
+        self.tiles = plan_tiles(core, blocks, cores)
+        self.static_rows = self.tiles.rows
+        self.watts = self.tiles.watts * self._multiplier()  # W channel sets, WDM laser loss
         self.labelled: dict[str, Rows] = {}
         self.actions: dict[int, tuple] = {}  # per vector count: stream and buffer rows
         self.stationary = len(self.tiles) <= cores
