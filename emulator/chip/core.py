@@ -22,10 +22,11 @@ from emulator.graph.budget import with_link_budget
 from emulator.engine.plan import static_entries, static_rows
 from emulator.ledger import evaluate_many
 from emulator.ledger.rows import Rows
-from .columns import layer_columns
 from emulator.mesh.svd import svd_map
 from emulator.netlist.generators import GENERATORS, svd_layer
 from emulator.netlist.source import read_document
+
+from .columns import layer_columns
 
 MESH_COMPONENTS = ("mzi", "attenuator", "phase_shifter")  # generator keyword per component
 
@@ -101,8 +102,8 @@ class Core:
         for comp, names, params in columns.groups():
             insts = [self.netlist.instances[nm] for nm in names]
             first = insts[0]
-            if any(i.component is not first.component or
-                   {k: v for k, v in i.params.items() if k not in params} !=
+            if any(i.component is not first.component or i.given.keys() != first.given.keys()
+                   or {k: v for k, v in i.params.items() if k not in params} !=
                    {k: v for k, v in first.params.items() if k not in params}
                    for i in insts):
                 return self._static_power_one_by_one(tiles, rows, index)

@@ -255,7 +255,6 @@ def static_rows(netlist) -> tuple[Rows, np.ndarray, dict]:
     return rows, np.array(base), {(n, m): i for i, (n, m) in enumerate(zip(inst_, mech_))}
 
 
-
 def _rate_param(p: Mapping[str, Any]) -> str | None:
     return next((r for r in RATE_PARAMS if r in p), None)
 
