@@ -135,3 +135,19 @@ def test_timeline_of_ten_thousand_tiles_is_quick(tmp_path):
     timeline(step, tmp_path / "t.png")
     assert time.process_time() - t < 2.0
     assert (tmp_path / "t.png").stat().st_size > 0
+
+
+def test_mnist_large_costs_the_papers_network_on_3200_tiles():
+    """scenarios/mnist_large.yaml: 784-1024-10 on 64 EO 16-port cores, 3,200 tiles,
+    programmed and streamed in forward, modulated forward and inference (2 slices each),
+    written in no update job; the breakdown adds up to the pass energy."""
+    sc = load_scenario(ROOT / "scenarios" / "mnist_large.yaml", {"training.epochs": 1})
+    rng = np.random.default_rng(0)
+    blocks = [[Block(rng.normal(0, 0.05, (1024, 784)))], [Block(rng.normal(0, 0.05, (10, 1024)))]]
+    step = simulate_step(sc.core, blocks, 64, cores=64, trace=True)
+    assert len(step.tiles) == 3200 and not step.stationary
+    assert [sum(1 for t in step.tiles if t.layer == l) for l in (0, 1)] == [3136, 64]
+    assert step.trace_note == {"slices": 19200, "limit": 20000, "summarised": False}
+    fwd = step.passes["forward"]
+    assert fwd.energy_j == pytest.approx(sum(fwd.breakdown_j().values()), rel=1e-12)
+    assert fwd.breakdown_j()["phase_shifter_driver"] > 0  # EO drivers hold every setting
