@@ -85,22 +85,29 @@ def tech_variants(extra: Mapping[str, Mapping[str, float]] | None = None) -> dic
     return {"tech": {t: {**TECH_DEFAULTS[t], **extra.get(t, {})} for t in TECHS}}
 
 
-def hold_power(p, phases) -> float:
-    """Total power [W] to hold the shifters at ``phases`` [rad]."""
+def _value(x):
+    """A float for one instance, the array for many (an array evaluation)."""
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def hold_power(p, phases):
+    """Power [W] to hold the shifters at ``phases`` [rad]: a float for one instance's
+    shifters (a list), or per instance when each phase is an array (one value per member
+    of a bank, any shape): the shifters run along the first axis."""
     phases = np.asarray(phases, dtype=float)
-    n = phases.size
+    n = phases.shape[0] if phases.ndim else 1
     if p["hold_model"] == "p_pi":
         dynamic = n * p["p_pi"]
     else:
-        dynamic = float(np.sum(np.mod(phases, 2.0 * np.pi))) / np.pi * p["p_pi"]
-    return float(dynamic + n * p["hold_power"])
+        dynamic = np.sum(np.mod(phases, 2.0 * np.pi), axis=0) / np.pi * p["p_pi"]
+    return _value(dynamic + n * p["hold_power"])
 
 
-def static(p, phases) -> dict[str, float]:
+def static(p, phases) -> dict:
     """Static power [W] of shifters held at ``phases``: the hold (heater or leak) and the
-    drivers holding the settings."""
-    n = np.asarray(phases).size
-    return {"hold": hold_power(p, phases), "driver": float(n * p["driver_power"])}
+    drivers holding the settings (floats, or arrays as :func:`hold_power`)."""
+    n = np.shape(phases)[0] if np.ndim(phases) else 1
+    return {"hold": hold_power(p, phases), "driver": _value(n * p["driver_power"])}
 
 
 def reprogram_energy(p, n_shifters: int) -> float:

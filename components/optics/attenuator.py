@@ -20,9 +20,11 @@ from . import _shifter
 from ._mzi_matrix import mzi_elements
 
 
-def theta(p) -> float:
-    """Internal MZI phase that realises the field transmission ``p["transmission"]``."""
-    return 2.0 * float(np.arcsin(np.clip(p["transmission"], 0.0, 1.0)))
+def theta(p):
+    """Internal MZI phase that realises the field transmission ``p["transmission"]`` (a
+    float, or an array for an array of transmissions)."""
+    t = 2.0 * np.arcsin(np.clip(p["transmission"], 0.0, 1.0))
+    return float(t) if np.ndim(t) == 0 else t
 
 
 def field(t):

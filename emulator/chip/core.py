@@ -19,8 +19,14 @@ from components import Registry
 from components.errors import NetlistError, Problem
 from emulator.netlist import Netlist, load_netlist
 from emulator.graph.budget import with_link_budget
+from emulator.engine.plan import static_entries, static_rows
+from emulator.ledger import evaluate_many
+from emulator.ledger.rows import Rows
+from emulator.mesh.svd import svd_map
 from emulator.netlist.generators import GENERATORS, svd_layer
 from emulator.netlist.source import read_document
+
+from .columns import layer_columns
 
 MESH_COMPONENTS = ("mzi", "attenuator", "phase_shifter")  # generator keyword per component
 
@@ -77,6 +83,51 @@ class Core:
         net = self.netlist.with_params({f"{self.layer}.{name}": spec.get("params", {})
                                         for name, spec in gen["instances"].items()})
         return net, float(gen["info"]["scale"])
+
+    def static_power(self, tiles: list[np.ndarray]) -> tuple[Rows, np.ndarray, np.ndarray]:
+        """The static power of the core holding each tile, by the components' own models
+        evaluated over arrays (one call per component kind for all tiles): the rows (every
+        instance × mechanism, in netlist order), the watts (tiles × rows) and the scales.
+        Row values equal :func:`~emulator.engine.plan.static_entries` of
+        ``program(tile)`` (zeros kept)."""
+        rows, base, index = static_rows(self.netlist)
+        watts = np.repeat(base[None, :], len(tiles), axis=0)
+        m, n = self.layer_size()
+        maps = []
+        for t in tiles:
+            W = np.zeros((m, n))
+            W[: t.shape[0], : t.shape[1]] = t
+            maps.append(svd_map(W, self.layer_params.get("method", "clements")))
+        columns = layer_columns(self.layer, maps)
+        if columns is None or set(columns.names) != set(self._layer_shifters()):
+            return self._static_power_one_by_one(tiles, rows, index)  # another naming
+        for comp, names, params in columns.groups():
+            insts = [self.netlist.instances[nm] for nm in names]
+            first = insts[0]
+            if any(i.component is not first.component or i.given.keys() != first.given.keys()
+                   or {k: v for k, v in i.params.items() if k not in params} !=
+                   {k: v for k, v in first.params.items() if k not in params}
+                   for i in insts):
+                return self._static_power_one_by_one(tiles, rows, index)
+            for key, value, _ in evaluate_many(first.component, "static_power",
+                                               {**first.params, **params}, first.given):
+                cols = [index[(nm, key)] for nm in names]
+                watts[:, cols] = np.broadcast_to(value, (len(tiles), len(names)))
+        return rows, watts, np.array([mp.scale for mp in maps], dtype=float)
+
+    def _layer_shifters(self) -> list[str]:
+        return [nm for nm, i in self.netlist.instances.items()
+                if nm.startswith(self.layer + ".") and i.component.name in MESH_COMPONENTS]
+
+    def _static_power_one_by_one(self, tiles, rows, index):
+        """:meth:`static_power` through :meth:`program` and the netlist, tile by tile."""
+        watts = np.zeros((len(tiles), len(rows)))
+        scales = np.zeros(len(tiles))
+        for j, t in enumerate(tiles):
+            net, scales[j] = self.program(t)
+            for name, _, mech, w, _ in static_entries(net):
+                watts[j, index[(name, mech)]] = w
+        return rows, watts, scales
 
     def counts(self) -> dict[str, int]:
         return self.netlist.counts()

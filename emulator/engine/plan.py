@@ -46,7 +46,8 @@ from components.errors import NetlistError, Problem, UserError
 
 from emulator.graph import digraph
 from emulator.netlist import Netlist, load_netlist
-from emulator.ledger import Model, evaluate
+from emulator.ledger import Model, evaluate, evaluate_many
+from emulator.ledger.rows import Rows
 from emulator.rng import stream
 
 from .noise import check_seed
@@ -235,6 +236,23 @@ def static_entries(netlist) -> list[tuple[str, str, str, float, Model]]:
                                            inst.given):
             out.append((name, inst.kind, mech, watts, model))
     return out
+
+
+def static_rows(netlist) -> tuple[Rows, np.ndarray, dict]:
+    """One row per instance and static mechanism (netlist order, zeros kept): the rows, the
+    netlist's own values, and (instance, mechanism) -> row."""
+    inst_, kind_, mech_, model_, base = [], [], [], [], []
+    for name, inst in netlist.instances.items():
+        for mech, watts, model in evaluate_many(inst.component, "static_power", inst.params,
+                                                inst.given):
+            inst_.append(name)
+            kind_.append(inst.kind)
+            mech_.append(mech)
+            model_.append(model)
+            base.append(float(watts))
+    rows = Rows(tuple(inst_), tuple(kind_), tuple(mech_), np.ones(len(inst_), dtype=bool),
+                tuple(model_))
+    return rows, np.array(base), {(n, m): i for i, (n, m) in enumerate(zip(inst_, mech_))}
 
 
 def _rate_param(p: Mapping[str, Any]) -> str | None:

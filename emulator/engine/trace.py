@@ -34,5 +34,43 @@ def slice_event(name: str, cat: str, tid: int, start: int, end: int, args: dict)
             "ts": start * _US, "dur": (end - start) * _US, "args": args}
 
 
+def summarise(spans: list[tuple], group, limit: int) -> tuple[list[tuple], dict]:
+    """Spans ``(track, label, start, end, args)`` as written to a trace: all of them up to
+    ``limit``; above it, each run of contiguous spans (one ends where the next starts) of one
+    track with the same ``group(label)`` (not None) becomes one slice from the run's first
+    start to its last end, labelled ``"{group} ×{n}"`` with the kinds (first words) of its
+    spans, so the file stays loadable.  Returns the spans and a note for the report."""
+    note = {"slices": len(spans), "limit": limit, "summarised": len(spans) > limit}
+    if not note["summarised"]:
+        return spans, note
+    out, runs = [], {}
+    for span in sorted(spans, key=lambda s: (s[0], s[2])):
+        track, label, a, b, args = span
+        g = group(label)
+        run = runs.get(track)
+        if run is not None and g is not None and run["group"] == g and run["end"] == a:
+            run["end"] = b
+            run["n"] += 1
+            kind = label.split()[0]
+            run["kinds"][kind] = run["kinds"].get(kind, 0) + 1
+            continue
+        if run is not None:
+            out.append(_run_span(track, run))
+        runs[track] = {"group": g, "start": a, "end": b, "n": 1, "span": span,
+                       "kinds": {label.split()[0]: 1}}
+    out += [_run_span(track, run) for track, run in runs.items()]
+    note["written"] = len(out)
+    return sorted(out, key=lambda s: s[2]), note
+
+
+def _run_span(track: str, run: dict) -> tuple:
+    if run["n"] == 1:
+        return run["span"]
+    kinds = " + ".join(run["kinds"])
+    return (track, f"{run['group']} ×{run['n']} ({kinds})", run["start"], run["end"],
+            {"slices": run["n"], **{f"{k}_slices": n for k, n in run["kinds"].items()},
+             "summarised": True})
+
+
 def document(events: list[dict]) -> dict:
     return {"traceEvents": events, "displayTimeUnit": "ns"}

@@ -46,12 +46,16 @@ def _default(obj):
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, default=_default, allow_nan=False) + "\n"
+def to_json(data: Any, indent: int | None = 2) -> str:
+    """JSON text; ``indent=None``: compact, by the C encoder (several times faster, for
+    large machine-read files such as traces)."""
+    sep = None if indent is not None else (",", ":")
+    return json.dumps(data, indent=indent, separators=sep, default=_default,
+                      allow_nan=False) + "\n"
 
 
-def write_json(path, data: Any) -> Path:
-    text = to_json(data)  # serialize first: a failure leaves nothing behind
+def write_json(path, data: Any, indent: int | None = 2) -> Path:
+    text = to_json(data, indent)  # serialize first: a failure leaves nothing behind
     return write_text(path, text)
 
 

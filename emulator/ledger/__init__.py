@@ -20,7 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import numpy as np
+
 from components.base import Component
+
+from .rows import Block, Rows
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,17 @@ def evaluate(component: Component, function: str, params: Mapping[str, Any],
             for key, v in values.items() if float(v) != 0.0]
 
 
+def evaluate_many(component: Component, function: str, params: Mapping[str, Any],
+                  given: Mapping[str, Any] | None = None) -> list[tuple[str, Any, Model]]:
+    """:func:`evaluate` of many members in one call: the values of ``params`` may be arrays
+    (one value per member, any shape); each result is a float or an array; zeros kept."""
+    p = _Reads(params)
+    values = getattr(component, function)(p)
+    models = _sources(component, p.read, given or {})
+    return [(key, v, Model(component.name, function, key, models))
+            for key, v in values.items()]
+
+
 @dataclass
 class Entry:
     instance: str
@@ -100,17 +115,60 @@ class Entry:
 
 
 class Ledger:
-    """Energy entries of one pass (or of several, if the caller passes one ledger on)."""
+    """Energy entries of one pass (or of several, if the caller passes one ledger on).
+
+    Charges come one by one (:meth:`action`, :meth:`static`) or by the array on a shared
+    :class:`~emulator.ledger.rows.Rows` table (:meth:`charge`), which keeps two arrays per
+    table however often it is charged; :attr:`entries` lists both kinds alike."""
 
     def __init__(self):
-        self.entries: list[Entry] = []
+        self._entries: list[Entry] = []
+        self._blocks: dict[int, Block] = {}
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry: those charged one by one, then one per present row of each table
+        (its accumulated count, and energy / count as the rate)."""
+        out = list(self._entries)
+        for b in self._blocks.values():
+            r = b.rows
+            for i in np.flatnonzero(b.present).tolist():
+                c = float(b.count[i])
+                out.append(Entry(r.instances[i], r.kinds[i], r.actions[i], bool(r.static[i]),
+                                 c, float(b.energy[i]) / c if c else 0.0, r.models[i]))
+        return tuple(out)
+
+    def extend(self, other: "Ledger") -> None:
+        """Add ``other``'s entries to this ledger."""
+        self._entries.extend(other._entries)
+        for b in other._blocks.values():
+            self._block(b.rows).add(b.count, b.energy, b.present)
+
+    def _block(self, rows: Rows) -> Block:
+        b = self._blocks.get(id(rows))  # a block holds its rows: the id stays theirs
+        if b is None:
+            b = self._blocks[id(rows)] = Block(rows)
+        return b
+
+    def charge(self, rows: Rows, count, rate=None, *, energy=None) -> None:
+        """Every row of ``rows`` charged ``count`` actions (or seconds, for static rows) at
+        ``rate`` J per action (or W), or with ``energy`` [J] in all (the caller summed
+        several charges): arrays over the rows, or scalars."""
+        count = np.broadcast_to(np.asarray(count, dtype=float), (len(rows),))
+        if np.any(count < 0):
+            i = int(np.argmin(count))
+            raise ValueError(f"negative count or time {count[i]} for {rows.instances[i]}")
+        e = count * np.asarray(rate, dtype=float) if energy is None else energy
+        e = np.broadcast_to(np.asarray(e, dtype=float), (len(rows),))
+        charged = (count != 0) & ((e != 0) | ~rows.static)
+        self._block(rows).add(np.where(charged, count, 0.0), e, charged)
 
     def action(self, instance: str, kind: str, action: str, count: float,
                energy_per_action_j: float, model: Model) -> None:
         if count < 0:
             raise ValueError(f"negative action count {count} for {instance}.{action}")
         if count:
-            self.entries.append(Entry(instance, kind, action, False, float(count),
+            self._entries.append(Entry(instance, kind, action, False, float(count),
                                       float(energy_per_action_j), model))
 
     def static(self, instance: str, kind: str, mechanism: str, power_w: float,
@@ -118,12 +176,13 @@ class Ledger:
         if seconds < 0:
             raise ValueError(f"negative time {seconds} s for {instance}.{mechanism}")
         if seconds and power_w:
-            self.entries.append(Entry(instance, kind, mechanism, True, float(seconds),
+            self._entries.append(Entry(instance, kind, mechanism, True, float(seconds),
                                       float(power_w), model))
 
     @property
     def total_j(self) -> float:
-        return float(sum(e.energy_j for e in self.entries))
+        return float(sum(e.energy_j for e in self._entries)
+                     + sum(float(b.energy.sum()) for b in self._blocks.values()))
 
     def by_kind(self) -> dict[str, float]:
         return self._sum(lambda e: e.kind)

@@ -74,28 +74,67 @@ def energy_per_pass(report: dict, path: Path | None = None) -> Figure | None:
 
 
 def timeline(step, path: Path | None = None) -> Figure | None:
-    spans = [e for e in step.trace if e.get("ph") == "X" and e.get("pid") == 1]
-    names = {e["tid"]: e["args"]["name"] for e in step.trace
-             if e.get("ph") == "M" and e.get("name") == "thread_name" and e.get("pid") == 1}
-    fig = Figure(figsize=(9, 1.2 + 0.45 * max(len(names), 1)))
-    ax = fig.subplots()
+    """One row per core (and the digital unit), one bar collection per kind of work (the
+    bars built as arrays), so ten thousand tiles draw in about a second; adjacent spans of
+    one kind are one bar.  When the tile work is too short to see beside the digital work,
+    a second panel shows the first pass's tile work alone."""
+    import numpy as np
+    from matplotlib.collections import PolyCollection
+
+    from emulator.engine.timebase import TICK_S
+
     colors = {"program": "#d62728", "stream": "#1f77b4"}
-    for e in spans:
-        kind = e["name"].split()[0]
-        ax.barh(e["tid"], e["dur"], left=e["ts"], height=0.6,
-                color=colors.get(kind, "#2ca02c"), edgecolor="none")
-    ax.set_yticks(list(names), [names[t] for t in names])
-    ax.invert_yaxis()
-    ax.set_xlabel("time [µs]")
+    rows = list(dict.fromkeys(sorted((s[0] for s in step.spans),
+                                     key=lambda t: (t == "digital", len(t), t))))
+    bars: dict[tuple[str, str], list[list[float]]] = {}
+    for track, label, a, b, _ in sorted(step.spans, key=lambda s: (s[0], s[2])):
+        kind = label.split()[0] if track != "digital" else "digital"
+        runs = bars.setdefault((track, kind if kind in colors else "digital"), [])
+        if runs and runs[-1][1] == a:
+            runs[-1][1] = b  # adjacent: one bar
+        else:
+            runs.append([a, b])
+    us = TICK_S * 1e6
+    y = {t: i for i, t in enumerate(rows)}
     total = sum(p.latency_s for p in step.passes.values()) * 1e6
-    t = 0.0
-    for name, p in step.passes.items():
-        ax.axvline(t, color="k", lw=0.5, alpha=0.4)
-        ax.text(t, 1.01, f" {name}", fontsize=7, va="bottom", transform=ax.get_xaxis_transform())
-        t += p.latency_s * 1e6
-    ax.set_xlim(0, total * 1.01 if total else 1)
-    ax.set_title("one training step: red = programming + settling, blue = streaming, "
-                 "green = digital", fontsize=9, pad=16)
+    digital = min((a for track, _, a, _, _ in step.spans if track == "digital"), default=0)
+    optical = max((b * us for track, _, a, b, _ in step.spans
+                   if track != "digital" and a < digital), default=0.0)
+    zoom = 0 < optical < 0.05 * total  # tile work too short to see: the first layer's alone
+    h = 1.2 + 0.45 * min(max(len(rows), 1), 24)
+    fig = Figure(figsize=(9, h * (1.8 if zoom else 1)))
+    axes = fig.subplots(2 if zoom else 1, 1, squeeze=False)
+    verts: dict[str, list[np.ndarray]] = {}
+    for (track, kind), runs in bars.items():
+        x = np.asarray(runs, dtype=float) * us  # (bars, 2): start, end
+        lo, hi = y[track] - 0.3, y[track] + 0.3
+        v = np.empty((len(x), 4, 2))
+        v[:, :, 0] = x[:, [0, 0, 1, 1]]
+        v[:, :, 1] = [lo, hi, hi, lo]
+        verts.setdefault(kind, []).append(v)
+    for ax, end in zip(axes[:, 0], (total, optical)):
+        for kind, vs in verts.items():
+            ax.add_collection(PolyCollection(np.concatenate(vs), closed=True,
+                                             facecolors=colors.get(kind, "#2ca02c"),
+                                             edgecolors="none", linewidths=0))
+        every = max(1, len(rows) // 24)  # at most ~24 labels however many cores
+        ax.set_yticks([y[t] for t in rows[::every]], rows[::every], fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel("time [µs]")
+        t = 0.0
+        for name, p in step.passes.items():
+            if t <= end:
+                ax.axvline(t, color="k", lw=0.5, alpha=0.4)
+                ax.text(t, 1.01, f" {name}", fontsize=7, va="bottom", rotation=20,
+                        transform=ax.get_xaxis_transform())
+            t += p.latency_s * 1e6
+        ax.set_xlim(0, end * 1.01 if end else 1)
+    axes[0, 0].set_title("one training step: red = programming + settling, blue = streaming, "
+                         "green = digital", fontsize=9, pad=22)
+    if zoom:
+        axes[1, 0].set_title(f"the first layer's tiles in the {next(iter(step.passes))} pass",
+                             fontsize=9, pad=22)
+    fig.subplots_adjust(hspace=0.35)
     return _done(fig, path)
 
 
@@ -103,7 +142,7 @@ def plot_all(folder: Path, report: dict, histories, step) -> list[str]:
     learning_curves(report, folder / "learning_curves.png")
     energy_per_pass(report, folder / "energy_per_pass.png")
     files = ["learning_curves.png", "energy_per_pass.png"]
-    if step.trace:
+    if step.spans:
         timeline(step, folder / "timeline.png")
         files.append("timeline.png")
     return files

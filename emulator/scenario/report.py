@@ -148,6 +148,7 @@ def costs(sc, step: StepResult, data) -> dict:
         "optical_energy_per_mac_j": optical_per_mac,
         "photons_per_output_symbol": light["photons_per_output_symbol"],
         "flags": flags,
+        **({"trace": step.trace_note} if step.trace_note else {}),
     }
 
 
@@ -293,5 +294,10 @@ def markdown(report: dict, files: list[str]) -> str:
             out += [f"![{f}]({f})", ""]
     if "trace.json" in files:
         out.append("`trace.json` opens in https://ui.perfetto.dev or chrome://tracing.")
+        note = report.get("trace") or {}
+        if note.get("summarised"):
+            out.append(f"The step has {note['slices']} tile slices, more than the trace's "
+                       f"limit of {note['limit']}: each run of one core's tiles of a layer "
+                       f"is summarised as one slice ({note['written']} slices written).")
     out.append(f"\nWall time {report['wall_time_s']:.1f} s; versions {report['versions']}.")
     return "\n".join(out) + "\n"

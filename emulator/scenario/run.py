@@ -278,7 +278,7 @@ def write_outputs(out_dir: Path, report: dict, histories, step, cfg) -> None:
         if cfg["outputs"]["trace"]:
             from emulator.engine import trace as tr
 
-            write_json(tmp / "trace.json", tr.document(step.trace))
+            write_json(tmp / "trace.json", tr.document(step.trace), indent=None)
             files.append("trace.json")
         write_text(tmp / "report.md", markdown(report, files))
         files.append("report.md")

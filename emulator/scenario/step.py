@@ -9,7 +9,10 @@ right before its batch streams through, in every pass.
 Analyse once, evaluate many.  The event engine simulates one tile stream (the batch
 through the core netlist) once: its timing and per-action energies are the same for
 every tile.  What differs per tile — the hold power of its phases — comes from the
-components' own static-power models on the programmed copy of the core.
+components' own static-power models, evaluated over the phases of all tiles at once
+(:meth:`Core.static_power`).  Each core takes its tiles of a layer back to back: one
+SimPy timeout per core and layer, the energy charged by the array on shared ledger rows,
+so the cost of the costing grows linearly with the tiles.
 
 Passes (each its own SimPy run, all on one timeline in the trace):
 ``forward``            pass 1: tiles stream the batch, then the digital unit adds
@@ -32,7 +35,7 @@ import simpy
 
 from emulator.engine import build_plan, digital_work, reprogram, simulate
 from emulator.ledger import Ledger, Model
-from emulator.engine.plan import static_entries
+from emulator.ledger.rows import Rows
 from emulator.ledger.result import Costed
 from emulator.engine.timebase import to_seconds, to_ticks
 from emulator.engine import trace as tr
@@ -42,6 +45,7 @@ from emulator.chip.core import Core
 from emulator.mesh.cost import mapping_ops
 
 PASSES = ("forward", "modulated_forward", "update", "inference")
+TRACE_SLICES = 20_000  # tile slices a trace file holds before runs of them are summarised
 BYTES = 4  # float32 activations and weights in SRAM
 
 
@@ -62,7 +66,7 @@ class Tile:
     rows: int
     cols: int
     core: int
-    static: list  # static_entries of the core programmed with this tile
+    index: int  # row of the step's static-power table (the core holding this tile)
     scale: float
     positions: int = 1
     block: int = 0
@@ -113,6 +117,8 @@ class StepResult:
     layers: int = 0
     macs_per_sample: int = 0  # optical multiply-accumulates of one image, one pass
     rewrite: float | None = None  # measured share of tiles re-written per update (None: all)
+    spans: list = field(default_factory=list)  # (track, label, start, end, args), in ticks
+    trace_note: dict | None = None  # slices, limit, summarised (and written) of the trace
 
     def step(self) -> dict:
         names = ("forward", "modulated_forward", "update")
@@ -127,17 +133,28 @@ def dense_layers(weights: list[np.ndarray]) -> list[list[Block]]:
     return [[Block(np.asarray(W, dtype=float))] for W in weights]
 
 
-def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> list[Tile]:
-    """Every block cut into core-sized tiles (:mod:`emulator.tiling`), each programmed on
-    a copy of the core; tiles go to the cores round-robin."""
-    tiles = []
+class TilePlan(list):
+    """The tiles (a list), with the static-power table of the cores holding them:
+    ``rows`` (:class:`Rows`) and ``watts`` (tiles × rows; row ``t.index`` is tile t's)."""
+
+    rows: Rows
+    watts: np.ndarray
+
+
+def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> TilePlan:
+    """Every block cut into core-sized tiles (:mod:`emulator.tiling`); tiles go to the cores
+    round-robin; the static power of the core holding each tile by the array
+    (:meth:`Core.static_power`)."""
+    tiles, mats = TilePlan(), []
     for l, blocks in enumerate(layers):
         for b, block in enumerate(blocks):
             for t in cut(block.matrix, core.n_out, core.n_in):
-                net, scale = core.program(t.matrix)
+                mats.append(t.matrix)
                 tiles.append(Tile(l, t.row, t.col, t.matrix.shape[0], t.matrix.shape[1],
-                                  len(tiles) % cores, static_entries(net), scale,
-                                  block.positions, b))
+                                  len(tiles) % cores, len(tiles), 0.0, block.positions, b))
+    tiles.rows, tiles.watts, scales = core.static_power(mats)
+    for t, sc in zip(tiles, scales.tolist()):
+        t.scale = sc
     return tiles
 
 
@@ -145,11 +162,17 @@ class _StepSim:
     """Builds the ledgers of one pass from the tile jobs a SimPy schedule runs."""
 
     def __init__(self, core: Core, blocks: list[list[Block]], batch: int, cores: int,
-                 converters: dict | None, wavelengths: int, trace: bool, registry=None):
+                 converters: dict | None, wavelengths: int, trace: bool, registry=None,
+                 wdm_loss_db: float = 0.0):
         self.core, self.blocks, self.batch = core, blocks, batch
+        self.wdm_loss_db = float(wdm_loss_db)
         self.registry = registry  # the digital unit and memories' components
         self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
         self.tiles = plan_tiles(core, blocks, cores)
+        self.static_rows = self.tiles.rows
+        self.watts = self.tiles.watts * self._multiplier()  # W channel sets, WDM laser loss
+        self.labelled: dict[str, Rows] = {}
+        self.actions: dict[int, tuple] = {}  # per vector count: stream and buffer rows
         self.stationary = len(self.tiles) <= cores
         self.plan = build_plan(core.netlist)
         self.converters = converters
@@ -157,6 +180,7 @@ class _StepSim:
         self.io: dict[int, object] = {}  # buffer traffic per vector count
         self.stream = self.stream_for(1)
         self.program = reprogram(core.netlist)
+        self.program_rows = Rows.of(e for e in self.program.ledger.entries if not e.static)
         self.program_ticks = to_ticks(self.program.latency_s, "settling")
         self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(blocks))]
 
@@ -191,37 +215,57 @@ class _StepSim:
         is slower (they run in a pipeline)."""
         return max(self.stream_for(positions).latency_s, self.io_for(positions).latency_s)
 
-    # -- energy of one job, by the models of the components -------------------------------
-    def _static(self, ledger: Ledger, tile: Tile, seconds: float, what: str):
-        for name, kind, mech, watts, model in tile.static:
-            n = 1 if (kind == "phase_shifter") else self.wavelengths  # one mesh, W channel sets
-            if kind == "laser" and self.wavelengths > 1:  # one line per wavelength, raised to
-                n *= 10.0 ** (self.wdm_loss_db / 10.0)  # make up the mux and demux loss
-            ledger.static(name, kind, mech, watts * n, seconds,
-                          Model(model.component, model.function, f"{model.key} ({what})",
-                                model.sources))
+    # -- energy of jobs, by the models of the components ----------------------------------
+    def _multiplier(self) -> np.ndarray:
+        """Per static row: 1 for the mesh (one mesh for the W channel sets), W for the rest,
+        and each of the W laser lines raised by the mux + demux loss."""
+        n = np.where(np.array(self.static_rows.kinds) == "phase_shifter", 1.0,
+                     float(self.wavelengths))
+        if self.wavelengths > 1:
+            laser = np.array(self.static_rows.kinds) == "laser"
+            n[laser] = self.wavelengths * 10.0 ** (self.wdm_loss_db / 10.0)
+        return n
 
-    def _stream_energy(self, ledger: Ledger, tile: Tile):
-        stream = self.stream_for(tile.positions)
-        for e in stream.ledger.entries:
-            if not e.static:
-                ledger.action(e.instance, e.kind, e.action, e.count * self.wavelengths,
-                              e.rate, e.model)
-        ledger.entries.extend(self.io_for(tile.positions).ledger.entries)
-        self._static(ledger, tile, self.stream_seconds(tile.positions), "streaming")
+    def _rows(self, what: str) -> Rows:
+        """The static rows with their models labelled by when they draw."""
+        if what not in self.labelled:
+            self.labelled[what] = self.static_rows.relabel(
+                lambda m: Model(m.component, m.function, f"{m.key} ({what})", m.sources))
+        return self.labelled[what]
 
-    def _program_energy(self, ledger: Ledger, tile: Tile):
-        for e in self.program.ledger.entries:
-            if not e.static:
-                ledger.action(e.instance, e.kind, e.action, e.count, e.rate, e.model)
-        self._static(ledger, tile, self.program.latency_s, "settling")
+    def _static(self, ledger: Ledger, tiles: list[Tile], seconds: float, what: str):
+        """The cores holding ``tiles`` drew their static power for ``seconds`` each."""
+        w = self.watts[[t.index for t in tiles]]
+        ledger.charge(self._rows(what), seconds * np.count_nonzero(w, axis=0),
+                      energy=seconds * w.sum(axis=0))
+
+    def _stream_rows(self, positions: int):
+        """The action rows of one tile stream (× W channel sets) and of its buffer traffic."""
+        if positions not in self.actions:
+            stream = self.stream_for(positions)
+            rows, count, rate = Rows.of(e for e in stream.ledger.entries if not e.static)
+            io = Rows.of(self.io_for(positions).ledger.entries)
+            self.actions[positions] = ((rows, count * self.wavelengths, rate), io)
+        return self.actions[positions]
+
+    def _stream_energy(self, ledger: Ledger, tiles: list[Tile]):
+        """``tiles`` (of one vector count) each streamed the batch."""
+        k = len(tiles)
+        for rows, count, rate in self._stream_rows(tiles[0].positions):
+            ledger.charge(rows, count * k, energy=(count * rate) * k)
+        self._static(ledger, tiles, self.stream_seconds(tiles[0].positions), "streaming")
+
+    def _program_energy(self, ledger: Ledger, tiles: list[Tile]):
+        """``tiles`` were each programmed and settled."""
+        rows, count, rate = self.program_rows
+        ledger.charge(rows, count * len(tiles), energy=(count * rate) * len(tiles))
+        self._static(ledger, tiles, self.program.latency_s, "settling")
 
     # -- one pass ------------------------------------------------------------------------
     def run_pass(self, name: str, offset: int) -> PassSummary:
         env = simpy.Environment()
-        units = [simpy.Resource(env, 1) for _ in range(self.cores)]
         ledger = Ledger()
-        events: list[dict] = []
+        events: list[tuple] = []
         busy = [0] * self.cores
         held: list[Tile | None] = [None] * self.cores
         program_in_pass = (not self.stationary) and name != "update"
@@ -231,35 +275,47 @@ class _StepSim:
             if self.trace_on:
                 events.append((track, label, offset + start, offset + end, args or {}))
 
-        def job(tile: Tile, program: bool, stream: bool):
-            with units[tile.core].request() as req:
-                yield req
-                t0 = env.now
+        def run(k: int, tiles: list[Tile], program: bool, stream: bool):
+            """Core ``k`` takes its ``tiles`` one after the other: the schedule of identical
+            jobs is known, so one timeout covers them all and the energy is charged by the
+            array (per vector count)."""
+            t0 = t = env.now
+            settle = self.program_ticks if program else 0
+            for tile in tiles:
                 if program:
-                    self._program_energy(ledger, tile)
-                    yield env.timeout(self.program_ticks)
-                    span(f"core{tile.core}", f"program L{tile.layer + 1} tile {tile.row},{tile.col}",
-                         t0, env.now, {"settling_s": self.program.latency_s})
-                held[tile.core] = tile
+                    span(f"core{k}", f"program L{tile.layer + 1} tile {tile.row},{tile.col}",
+                         t, t + settle, {"settling_s": self.program.latency_s})
+                    t += settle
                 if stream:
-                    t1 = env.now
                     st = self.stream_for(tile.positions)
-                    self._stream_energy(ledger, tile)
-                    yield env.timeout(to_ticks(self.stream_seconds(tile.positions),
-                                               "tile stream"))
-                    span(f"core{tile.core}", f"stream L{tile.layer + 1} block {tile.block} "
-                         f"tile {tile.row},{tile.col}", t1, env.now,
+                    d = to_ticks(self.stream_seconds(tile.positions), "tile stream")
+                    span(f"core{k}", f"stream L{tile.layer + 1} block {tile.block} "
+                         f"tile {tile.row},{tile.col}", t, t + d,
                          {"vectors": self.batch * tile.positions, "latency_s": st.latency_s})
+                    t += d
                     counts["events"] += st.events
-                busy[tile.core] += env.now - t0
+            if program:
+                self._program_energy(ledger, tiles)
+            if stream:
+                for pos in dict.fromkeys(t.positions for t in tiles):
+                    self._stream_energy(ledger, [t for t in tiles if t.positions == pos])
+            yield env.timeout(t - t0)
+            held[k] = tiles[-1]
+            busy[k] += t - t0
+
+        def jobs(tiles: list[Tile], program: bool, stream: bool):
+            per_core: dict[int, list[Tile]] = {}
+            for t in tiles:
+                per_core.setdefault(t.core, []).append(t)
+            return env.all_of([env.process(run(k, ts, program, stream))
+                               for k, ts in per_core.items()])
 
         def digital(label: str, macs: int, reads: int, writes: int,
                     parallel: int | None = None):
             r = digital_work(macs, reads={"sram": reads}, writes={"sram": writes},
                              registry=self.registry, parallel=parallel)
             t0 = env.now
-            for e in r.ledger.entries:
-                ledger.entries.append(e)
+            ledger.extend(r.ledger)
             yield env.timeout(to_ticks(r.latency_s, label))
             span("digital", label, t0, env.now, {"macs": macs, "sram_read_B": reads,
                                                  "sram_write_B": writes})
@@ -272,8 +328,7 @@ class _StepSim:
 
         def forward():
             for l, tiles in enumerate(self.by_layer):
-                jobs = [env.process(job(t, program_in_pass, True)) for t in tiles]
-                yield env.all_of(jobs)
+                yield jobs(tiles, program_in_pass, True)
                 col_tiles = max(t.col for t in tiles) + 1
                 n = outs[l]
                 yield from digital(f"L{l + 1} partial sums + activation", B * n * col_tiles,
@@ -301,9 +356,9 @@ class _StepSim:
                                                    + min(m_core, n_core))) * BYTES,
                                    parallel=ops.parallel)
                 if self.stationary:
-                    jobs = [env.process(job(t, True, False))
-                            for t in self.tiles[:round(mapped)]]
-                    yield env.all_of(jobs)
+                    rewritten = self.tiles[:round(mapped)]
+                    if rewritten:
+                        yield jobs(rewritten, True, False)
             else:
                 yield from forward()
 
@@ -315,7 +370,7 @@ class _StepSim:
             idle = total - busy[k]
             tile = held[k] or next((t for t in self.tiles if t.core == k), None)
             if idle > 0 and tile is not None:
-                self._static(ledger, tile, to_seconds(idle), "idle")
+                self._static(ledger, [tile], to_seconds(idle), "idle")
         return PassSummary(name, to_seconds(total), ledger, counts["events"], B, events)
 
 
@@ -334,8 +389,8 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
     re-mapped and re-written
     per update, as measured by an in-situ run's policy (None: all of them, every step)."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
-    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry)
-    sim.wdm_loss_db = float(wdm_loss_db)
+    sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry,
+                   wdm_loss_db)
     sim.rewrite = 1.0 if rewrite is None else float(rewrite)
     sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
@@ -344,15 +399,21 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
         passes[name] = p
         spans.extend(p.trace)
         offset += to_ticks(p.latency_s, name) + to_ticks(1e-9, "gap")
-    trace_events = _trace(spans, sim) if trace else []
+    trace_events, note = _trace(spans, sim) if trace else ([], None)
     macs = sum(b.matrix.size * b.positions for layer in blocks for b in layer)
     return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
-                      sim.program.latency_s, trace_events, len(blocks), macs, rewrite)
+                      sim.program.latency_s, trace_events, len(blocks), macs, rewrite,
+                      spans, note)
 
 
-def _trace(spans, sim: _StepSim) -> list[dict]:
+def _trace(spans, sim: _StepSim) -> tuple[list[dict], dict]:
+    """Chrome trace events of the step (tile slices summarised per run of a core's tiles of
+    one layer above :data:`TRACE_SLICES`), and the note saying whether they were."""
     names = [f"core{k}" for k in range(sim.cores)] + ["digital"]
     meta, tid = tr.tracks(names, "training step (weight-stationary mapping)")
+    tiles = [s for s in spans if s[0] != "digital"]
+    tiles, note = tr.summarise(tiles, lambda label: f"{label.split()[1]} tiles", TRACE_SLICES)
+    spans = sorted(tiles + [s for s in spans if s[0] == "digital"], key=lambda s: s[2])
     events = meta + [tr.slice_event(label, track.rstrip("0123456789") or track, tid[track], a, b,
                                     args) for track, label, a, b, args in spans]
     # one tile stream in detail (converters, modulators, detectors): process 2
@@ -363,4 +424,4 @@ def _trace(spans, sim: _StepSim) -> list[dict]:
         if ev.get("ph") == "M" and ev.get("name") == "process_name":
             ev["args"] = {"name": "one tile stream, per instance (core netlist)"}
         detail.append(ev)
-    return events + detail
+    return events + detail, note
