@@ -356,6 +356,36 @@ def test_wdm_lasers_make_up_the_mux_and_demux_loss():
         assert lossy.latency_s == lossless.latency_s
 
 
+def test_the_update_pass_charges_the_calibration_of_each_rewritten_tile():
+    """An in-situ run with calibration re-calibrates every tile it re-writes: 64 vectors
+    through the tile (its DACs, ADCs, detectors), then a digital fit.  By hand, for 5 of
+    the 10 tiles of the quick-start model on 16-port cores: 5 x 64 x 16 DAC and ADC
+    conversions at 2·FoM·bits and P(bits, f)/f each; the forward pass is unchanged."""
+    from components.electronics.adc import power
+    from components.electronics.dac import FOM_REF
+    from emulator.scenario.step import dense_layers, simulate_step
+
+    sc = load_scenario(QUICKSTART, {"training.epochs": 1})
+    rng = np.random.default_rng(0)
+    blocks = dense_layers([rng.normal(size=(32, 64)), rng.normal(size=(10, 32))])
+    runs = {cal: simulate_step(sc.core, blocks, 64, cores=4, trace=False, rewrite=0.5,
+                               calibration=cal) for cal in (0, 64)}
+    plain, cal = (runs[c].passes["update"].breakdown_j() for c in (0, 64))
+    conversions = 5 * 64 * 16
+    dac_j = 2 * FOM_REF * 8  # the shipped core's 8-bit DACs
+    adc_p = {"architecture": "sar", "power_ref": 34e-3, "bits": 8, "bits_ref": 8,
+             "sample_rate": 10e9, "rate_ref": 10e9}
+    assert cal.get("dac", 0.0) - plain.get("dac", 0.0) == pytest.approx(
+        conversions * dac_j, rel=1e-9)
+    assert cal.get("adc", 0.0) - plain.get("adc", 0.0) == pytest.approx(
+        conversions * power(adc_p) / 10e9, rel=1e-9)
+    assert cal["digital"] > plain["digital"] and cal["memory"] > plain["memory"]
+    # 5 tiles on 4 cores: one core calibrates two, each at least 64 vectors at 10 GS/s
+    up = {c: runs[c].passes["update"].latency_s for c in (0, 64)}
+    assert up[64] - up[0] >= 2 * 64 / 10e9
+    assert runs[64].passes["forward"].energy_j == runs[0].passes["forward"].energy_j
+
+
 def test_a_dim_laser_raises_the_shot_noise_flag_in_the_report():
     """The report's flag is the engine's (one shot-noise rule): a 1 pW laser gives far less
     than ~50 zJ of light per MAC."""

@@ -141,6 +141,7 @@ def costs(sc, step: StepResult, data) -> dict:
             "tile_stream_latency_s": step.stream_latency_s,
             "settling_s": step.program_latency_s,
             "rewrite_fraction": 1.0 if step.rewrite is None else step.rewrite,
+            "calibration_vectors": step.calibration,
             "tiles_per_layer": [sum(1 for t in step.tiles if t.layer == l)
                                 for l in range(step.layers)],
             **({"wdm": wdm} if wdm else {}),

@@ -16,6 +16,7 @@ import numpy as np
 
 from components import Registry
 from emulator import __version__
+from emulator.chip.calibrate import CAL_BATCH
 from components.errors import DivergenceError, Problem, ScenarioError, UserError
 from emulator.io.files import to_json, write_json, write_text
 
@@ -173,10 +174,12 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
     main = groups[0]
     blocks = blocks_of(histories[main][0])
     rewrite = _measured_rewrite(entries, histories, main)
+    # an in-situ run with calibration re-calibrates every tile it re-writes
+    cal = CAL_BATCH if rewrite is not None and cfg["nonideal"]["calibrate"] else 0
     step = cost_step(sc, blocks, data.n_features, trace=cfg["outputs"]["trace"],
-                     rewrite=rewrite)
+                     rewrite=rewrite, calibration=cal)
     variants = {name: cost_step(sc.variant(hw), blocks, data.n_features, trace=False,
-                                scenario=True, rewrite=rewrite)
+                                scenario=True, rewrite=rewrite, calibration=cal)
                 for name, hw in cfg["variants"].items()}
     per_model = {label: cost_step(sc, blocks_of(histories[label][0]), data.n_features,
                                   trace=False) for label in groups[1:]}
@@ -193,15 +196,17 @@ def run_scenario(source: str | Path | Mapping | Scenario, *, out: str | Path | N
 
 
 def cost_step(sc: Scenario, blocks, n_input: int, *, trace: bool, scenario: bool = False,
-              rewrite: float | None = None):
+              rewrite: float | None = None, calibration: int = 0):
     """One training step and one inference pass of ``sc``'s hardware (with the scenario);
-    ``rewrite``: the measured share of tiles re-written per update (None: all)."""
+    ``rewrite``: the measured share of tiles re-written per update (None: all);
+    ``calibration``: vectors of the calibration batch of each re-written tile (0: none)."""
     hw = sc.config["hardware"]
     converters = {k: v for k, v in hw["converters"].items() if v is not None} or None
     step = simulate_step(sc.core, blocks, sc.config["training"]["batch"], cores=hw["cores"],
                          converters=converters, wavelengths=hw["wavelengths"],
                          wdm_loss_db=wdm_laser_raise_db(sc), trace=trace,
-                         n_input=n_input, registry=sc.registry, rewrite=rewrite)
+                         n_input=n_input, registry=sc.registry, rewrite=rewrite,
+                         calibration=calibration)
     return (sc, step) if scenario else step
 
 

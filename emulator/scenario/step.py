@@ -119,6 +119,7 @@ class StepResult:
     rewrite: float | None = None  # measured share of tiles re-written per update (None: all)
     spans: list = field(default_factory=list)  # (track, label, start, end, args), in ticks
     trace_note: dict | None = None  # slices, limit, summarised (and written) of the trace
+    calibration: int = 0  # vectors of the calibration batch per re-written tile
 
     def step(self) -> dict:
         names = ("forward", "modulated_forward", "update")
@@ -182,6 +183,7 @@ class _StepSim:
         self.program = reprogram(core.netlist)
         self.program_rows = Rows.of(e for e in self.program.ledger.entries if not e.static)
         self.program_ticks = to_ticks(self.program.latency_s, "settling")
+        self.calibration = 0  # vectors of a calibration batch per re-written tile (0: none)
         self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(blocks))]
 
     def stream_for(self, positions: int):
@@ -198,22 +200,49 @@ class _StepSim:
         every ADC output code written to it (ceil(bits/8) bytes a code), as digital work."""
         if positions not in self.io:
             vectors = math.ceil(self.batch * positions / self.wavelengths) * self.wavelengths
-            bits = {}
-            for inst in self.core.netlist.instances.values():
-                if inst.component.name in ("dac", "adc"):
-                    bits[inst.component.name] = max(bits.get(inst.component.name, 1),
-                                                    int(inst.params["bits"]))
-            read = vectors * self.core.n_in * math.ceil(bits.get("dac", 8) / 8)
-            written = vectors * self.core.n_out * math.ceil(bits.get("adc", 8) / 8)
-            self.io[positions] = digital_work(0, reads={"sram": read},
-                                              writes={"sram": written},
-                                              registry=self.registry)
+            self.io[positions] = self._buffer_traffic(vectors)
         return self.io[positions]
+
+    def _buffer_traffic(self, vectors: int):
+        """``vectors`` input codes read from SRAM and their read-out codes written back."""
+        bits = {}
+        for inst in self.core.netlist.instances.values():
+            if inst.component.name in ("dac", "adc"):
+                bits[inst.component.name] = max(bits.get(inst.component.name, 1),
+                                                int(inst.params["bits"]))
+        read = vectors * self.core.n_in * math.ceil(bits.get("dac", 8) / 8)
+        written = vectors * self.core.n_out * math.ceil(bits.get("adc", 8) / 8)
+        return digital_work(0, reads={"sram": read}, writes={"sram": written},
+                            registry=self.registry)
 
     def stream_seconds(self, positions: int) -> float:
         """A tile stream lasts as long as its converters or its buffer traffic, whichever
         is slower (they run in a pipeline)."""
         return max(self.stream_for(positions).latency_s, self.io_for(positions).latency_s)
+
+    def calibration_stream(self):
+        """The engine pass of one calibration batch through a tile (per channel set)."""
+        if "calibration" not in self.streams:
+            self.streams["calibration"] = simulate(
+                self.plan, np.zeros((self.calibration, self.core.n_in)),
+                converters=self.converters)
+        return self.streams["calibration"]
+
+    def calibration_io(self):
+        """The buffer traffic of a calibration batch: its codes in, its read-outs out."""
+        if "calibration" not in self.io:
+            self.io["calibration"] = self._buffer_traffic(self.calibration * self.wavelengths)
+        return self.io["calibration"]
+
+    def calibration_rows(self):
+        """The action rows of one tile's calibration batch (× W channel sets) and of its
+        buffer traffic."""
+        if "calibration" not in self.actions:
+            rows, count, rate = Rows.of(e for e in self.calibration_stream().ledger.entries
+                                        if not e.static)
+            io = Rows.of(self.calibration_io().ledger.entries)
+            self.actions["calibration"] = ((rows, count * self.wavelengths, rate), io)
+        return self.actions["calibration"]
 
     # -- energy of jobs, by the models of the components ----------------------------------
     def _multiplier(self) -> np.ndarray:
@@ -321,6 +350,35 @@ class _StepSim:
                                                  "sram_write_B": writes})
             counts["events"] += r.events
 
+        def calibrate(tiles: list[Tile], m: int, n: int):
+            """Each re-written tile's read-out calibrated as the in-situ chip does it: a
+            batch of ``self.calibration`` vectors streamed through the tile (converters,
+            light, detectors), then per output the LO phase, the TIA gain and a fitted
+            scale and offset (about 8 operations per vector and output, digital)."""
+            st = self.calibration_stream()
+            d = to_ticks(max(st.latency_s, self.calibration_io().latency_s), "calibration")
+
+            def on_core(k: int, ts: list[Tile]):
+                t0 = env.now
+                for i, tile in enumerate(ts):
+                    span(f"core{k}", f"calibrate L{tile.layer + 1} tile {tile.row},{tile.col}",
+                         t0 + i * d, t0 + (i + 1) * d, {"vectors": self.calibration})
+                for rows, count, rate in self.calibration_rows():
+                    ledger.charge(rows, count * len(ts), energy=(count * rate) * len(ts))
+                self._static(ledger, ts, to_seconds(d), "calibrating")
+                counts["events"] += st.events * len(ts)
+                yield env.timeout(d * len(ts))
+                busy[k] += d * len(ts)
+
+            per_core: dict[int, list[Tile]] = {}
+            for t in tiles:
+                per_core.setdefault(t.core, []).append(t)
+            yield env.all_of([env.process(on_core(k, ts)) for k, ts in per_core.items()])
+            v = self.calibration * self.wavelengths
+            yield from digital("calibration fits (LO phase, gain, offset)",
+                               len(tiles) * 8 * v * m, len(tiles) * v * (n + m) * BYTES,
+                               len(tiles) * 4 * m * BYTES)
+
         B = self.batch
         outs = [sum(b.matrix.shape[0] * b.positions for b in blocks) for blocks in self.blocks]
         ins = [sum(b.matrix.shape[1] * b.positions for b in blocks) for blocks in self.blocks]
@@ -359,6 +417,8 @@ class _StepSim:
                     rewritten = self.tiles[:round(mapped)]
                     if rewritten:
                         yield jobs(rewritten, True, False)
+                if self.calibration and round(mapped):
+                    yield from calibrate(self.tiles[:round(mapped)], m_core, n_core)
             else:
                 yield from forward()
 
@@ -378,7 +438,8 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
                   cores: int = 1, converters: dict | None = None, wavelengths: int = 1,
                   wdm_loss_db: float = 0.0,
                   trace: bool = True, n_input: int | None = None,
-                  registry=None, rewrite: float | None = None) -> StepResult:
+                  registry=None, rewrite: float | None = None,
+                  calibration: int = 0) -> StepResult:
     """``weights``: a dense network's matrices, or layers of :class:`Block` s.
     ``n_input``: features of one image (default: the first layer's inputs).  ``registry``:
     the components of the digital unit and memory (default: the library's); the core's
@@ -387,11 +448,14 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
     (the multiplexer's and demultiplexer's insertion loss and the receivers' crosstalk
     penalty).  ``rewrite``: the share of tiles
     re-mapped and re-written
-    per update, as measured by an in-situ run's policy (None: all of them, every step)."""
+    per update, as measured by an in-situ run's policy (None: all of them, every step).
+    ``calibration``: vectors of the calibration batch each re-written tile streams in the
+    update pass (an in-situ run with calibration on; 0: none)."""
     blocks = weights if weights and isinstance(weights[0], list) else dense_layers(weights)
     sim = _StepSim(core, blocks, batch, cores, converters, wavelengths, trace, registry,
                    wdm_loss_db)
     sim.rewrite = 1.0 if rewrite is None else float(rewrite)
+    sim.calibration = int(calibration)
     sim.n_input = n_input or sum(b.matrix.shape[1] * b.positions for b in blocks[0])
     passes, offset, spans = {}, 0, []
     for name in PASSES:
@@ -403,7 +467,7 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
     macs = sum(b.matrix.size * b.positions for layer in blocks for b in layer)
     return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
                       sim.program.latency_s, trace_events, len(blocks), macs, rewrite,
-                      spans, note)
+                      spans, note, sim.calibration)
 
 
 def _trace(spans, sim: _StepSim) -> tuple[list[dict], dict]:
