@@ -114,6 +114,9 @@ BROKEN_CASES = {
     "wdm_too_many_lines.yaml": [":5:", "instances.dmx", "'src' emits 8 wavelengths",
                                 "declares 4 channels"],
     "crossbar_beyond_fsr.yaml": [":4:", "30 wavelengths", "free spectral range"],
+    "bus_width.yaml": [":6:", "connections", "'a[0:2],out0' has 2 ports", "has 1"],
+    "bus_index.yaml": [":6:", "index 2 of 'b[1:3],in0'", "outside the array b[0:2]"],
+    "bus_empty.yaml": [":3:", "instances.a[2:2]", "empty range"],
 }
 
 
@@ -230,3 +233,30 @@ def test_compiled_time_of_flight_equals_graph_longest_path():
                     if any(t[0] == i.name and t[1].startswith("in") for t in n.ports.values()))
     longest = nx.dag_longest_path_length(g, weight="weight")
     assert c.time_of_flight.max() == pytest.approx(longest + src_delay, rel=1e-12)
+
+
+def test_instance_arrays_and_port_buses_expand_to_the_written_out_netlist():
+    """The shipped cores are written with buses (dac[0:16], "mod[0:16],out0": "layer,in[0:16]");
+    they load to exactly the netlist written one instance and one link at a time."""
+    n = 4
+    plain = {"version": 1, "instances": {"layer": {"generator": "clements",
+                                                   "params": {"n": n, "seed": 1}}},
+             "connections": {}, "ports": {}}
+    for i in range(n):
+        plain["instances"][f"ps{i}"] = {"component": "phase_shifter",
+                                        "params": {"phase": 0.3}}
+        plain["connections"][f"ps{i},out0"] = f"layer,in{i}"
+        plain["ports"][f"in{i}"] = f"ps{i},in0"
+        plain["ports"][f"out{i}"] = f"layer,out{i}"
+    bussed = {"version": 1, "instances": {
+        "layer": {"generator": "clements", "params": {"n": n, "seed": 1}},
+        f"ps[0:{n}]": {"component": "phase_shifter", "params": {"phase": 0.3}}},
+        "connections": {f"ps[0:{n}],out0": f"layer,in[0:{n}]"},
+        "ports": {f"in[0:{n}]": f"ps[0:{n}],in0", f"out[0:{n}]": f"layer,out[0:{n}]"}}
+    a, b = load_netlist(plain), load_netlist(bussed)
+    links = lambda net: sorted((c.src, c.src_port, c.dst, c.dst_port) for c in net.connections)
+    assert sorted(a.instances) == sorted(b.instances) and links(a) == links(b)
+    assert a.ports == b.ports
+    assert np.array_equal(compile_netlist(a).matrix, compile_netlist(b).matrix)
+    core = load_netlist(ROOT / "netlists" / "onn_core_16.yaml")
+    assert len(core.external("in")) == 16 and "dac15" in core.instances

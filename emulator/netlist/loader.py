@@ -25,6 +25,7 @@ from typing import Any, Mapping
 from components import Registry, default_registry
 from components.errors import NetlistError, Problem, UserError, did_you_mean
 
+from .buses import expand, uses_buses
 from .generators import GENERATORS
 from .model import Connection, Instance, Netlist, Where, gc_paused
 from .params import resolve_many, resolve_params
@@ -131,6 +132,11 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
     if not isinstance(data, dict):
         ctx.add(doc.where(()), "a netlist must be a mapping with 'instances', 'connections', 'ports'")
         return level
+    if uses_buses(data):  # instance arrays and port buses, expanded before any check
+        data, doc.lines, problems = expand(data, doc.lines)
+        doc.data = data
+        for p in problems:
+            ctx.add(doc.where(p.path), p.message)
     for key in data:
         if key not in TOP_KEYS:
             ctx.add(doc.where((key,)), f"unknown key {key!r}", did_you_mean(key, TOP_KEYS))
