@@ -115,3 +115,31 @@ def test_cnns_train_in_situ_through_the_chip(digits):
                        progress=False, hardware=dict(core=CORE, cores=4))
     # 8 columns, each a network 8 -> 8 -> 1 (a tile per layer and block), head 8 -> 10
     assert strip.counters["tiles"] == 8 + 8 + 1
+
+
+def test_an_intensity_core_applies_the_square_law_optically(tmp_path):
+    """On a core whose detectors measure |E|², each hidden layer's activation is the
+    detectors' own square law (no electronic square after the ADC) and the output layer
+    stays digital.  With near-ideal parts and no noise, TPFP on XOR follows the ideal
+    run's weights; the wrong activation and backpropagation (which needs z) are refused."""
+    import yaml
+
+    from emulator.netlist.generators import core_netlist
+
+    path = tmp_path / "core4_intensity.yaml"
+    path.write_text(yaml.safe_dump(core_netlist(4, params={
+        "pd": {"mode": "intensity"}, "tia": {"gain": "2 kOhm"}})))
+    xor = load_dataset("xor", 1)
+    kw = dict(layers=[3, 2, 2], activation="square", epochs=300, lr=0.1, batch=4, seed=2,
+              progress=False)
+    ideal = train(xor, **kw)
+    chip = train(xor, hardware=dict(core=str(path), cores=2, noise=False, params=IDEAL_PARTS),
+                 **kw)
+    for a, b in zip(ideal.weights, chip.weights):
+        assert np.max(np.abs(a - b)) < 0.05 * np.max(np.abs(a))
+    assert chip.counters["tiles"] == 1  # the hidden layer; the output layer is digital
+    assert chip.chip["activations"].startswith("optical")
+    with pytest.raises(UserError, match="must be 'square'"):
+        train(xor, hardware=dict(core=str(path)), **{**kw, "activation": "relu"})
+    with pytest.raises(UserError, match="only give z"):
+        train(xor, hardware=dict(core=str(path)), method="bp", **kw)

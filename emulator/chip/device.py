@@ -225,44 +225,57 @@ class ChipDevice:
     (a strip layer's blocks) on :class:`ChipBlocks`."""
 
     def __init__(self, weights, chip: Chip, *, every: int = 1, drift: float | None = None,
-                 rng=None, noise: bool = True):
+                 rng=None, noise: bool = True, digital_output: bool = False):
         self.weights = weights  # the digital weights (updated in place by training)
         self.chip = chip
         self.every = int(every)
         self.drift = drift
         self.noisy = bool(noise)  # read-out noise in every pass (and in calibration)
         self.rng = rng if noise else None  # calibration measurement noise
-        self.layers = []
+        # ``digital_output``: the output layer stays digital (None here), e.g. on a core
+        # whose detectors square the field: the softmax needs a signed read-out
+        self.layers: list = []
         first = 0
-        for w in weights:
+        for i, w in enumerate(weights):
+            if digital_output and i == len(weights) - 1:
+                self.layers.append(None)
+                continue
             kind = ChipBlocks if np.ndim(w) == 3 else ChipLayer
             layer = kind(chip, w.shape, first, f"layer {len(self.layers) + 1}", self.noisy)
             first += layer.n_tiles
             self.layers.append(layer)
         self.program_all()
 
+    def _on_chip(self):
+        return [(layer, w) for layer, w in zip(self.layers, self.weights) if layer is not None]
+
+    def optical_activation(self, l: int) -> bool:
+        """True when layer l's detectors apply the activation (the square law) themselves."""
+        layer = self.layers[l]
+        return layer is not None and layer.activation == "square"
+
     def program_all(self) -> None:
-        for layer, w in zip(self.layers, self.weights):
+        for layer, w in self._on_chip():
             layer.program(w, self.rng)
 
     def after_update(self, step: int) -> None:
         if step % self.every:
             return
-        for layer, w in zip(self.layers, self.weights):
+        for layer, w in self._on_chip():
             layer.program(w, self.rng, self.drift)
 
     def sync(self) -> None:
         """Write every tile whose weights differ from what the chip holds."""
-        for layer, w in zip(self.layers, self.weights):
+        for layer, w in self._on_chip():
             layer.program(w, self.rng, 0.0)
 
     @property
     def counters(self) -> dict:
         total: dict = {}
-        for layer in self.layers:
+        for layer, _ in self._on_chip():
             for k, v in layer.counters.items():
                 total[k] = total.get(k, 0) + v
-        total["tiles"] = sum(layer.n_tiles for layer in self.layers)
+        total["tiles"] = sum(layer.n_tiles for layer, _ in self._on_chip())
         return total
 
     def describe(self) -> dict:
@@ -270,13 +283,14 @@ class ChipDevice:
         return {**self.chip.describe(), "noise": self.noisy,
                 "reprogram_every": self.every, "reprogram_drift": self.drift,
                 "calibration": self.status(), "tiles": self.counters["tiles"],
-                "activations": ("optical: the detectors' square law |z|^2"
-                                if any(layer.activation for layer in self.layers) else
+                "activations": ("optical: the detectors' square law |z|^2 (output layer "
+                                "digital)" if any(layer.activation for layer, _ in
+                                                  self._on_chip()) else
                                 "electronic, after the ADC (coherent detection reads Re z)")}
 
     def status(self) -> dict[str, int]:
         total: dict[str, int] = {}
-        for layer in self.layers:
+        for layer, _ in self._on_chip():
             for k, v in layer.status().items():
                 total[k] = total.get(k, 0) + v
         return total

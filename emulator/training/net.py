@@ -201,9 +201,11 @@ def forward(net: Net, weights, activation: str, x_map, keep_pre: bool = False,
     return out
 
 
-def probabilities_cols(net: Net, weights, activation: str, x_cols, linear=None):
+def probabilities_cols(net: Net, weights, activation: str, x_cols, linear=None,
+                       optical=()):
     """Output probabilities (n_classes × B) of a column batch, keeping nothing.
-    ``linear(l, u)``, if given, replaces layer l's product (e.g. an emulated chip)."""
+    ``linear(l, u)``, if given, replaces layer l's product (e.g. an emulated chip);
+    layers in ``optical`` come out of it activated (the detectors' square law)."""
     f = ACTIVATIONS[activation]
     x = as_map(net, x_cols)
     last = len(net.layers) - 1
@@ -212,7 +214,7 @@ def probabilities_cols(net: Net, weights, activation: str, x_cols, linear=None):
         z = layer.linear(W, u) if linear is None else linear(l, u)
         if l == last:
             return softmax_columns(z, z)
-        x = layer.fold(f(z, z) if layer.activated else z)
+        x = layer.fold(f(z, z) if layer.activated and l not in optical else z)
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -51,7 +51,10 @@ class Model:
     def probabilities_cols(self, X_cols, rng=None) -> np.ndarray:
         """Forward pass of a column batch (features × B) to probabilities (n_out × B)."""
         chip = None if self.device is None else self._on_chip(rng)
-        return probabilities_cols(self.net, self.weights, self.activation, X_cols, chip)
+        optical = () if self.device is None else [
+            l for l in range(len(self.weights)) if self.device.optical_activation(l)]
+        return probabilities_cols(self.net, self.weights, self.activation, X_cols, chip,
+                                  optical)
 
     def _on_chip(self, rng):
         """Layer l's product on the programmed device, read-out noise from ``rng`` or
@@ -59,8 +62,13 @@ class Model:
         rng = self.rng if rng is None else rng
         if rng is None and self.device.noisy:
             raise ValueError("a model on a noisy device needs an rng to evaluate")
-        layers = self.device.layers
-        return lambda l, u: layers[l].forward(u, rng=rng, count=False)
+        layers, net, weights = self.device.layers, self.net, self.weights
+
+        def product(l, u):
+            if layers[l] is None:  # a layer kept digital
+                return net.layers[l].linear(weights[l], u)
+            return layers[l].forward(u, rng=rng, count=False)
+        return product
 
     def _chunks(self, X):
         """Column blocks of float32 features, converted a block at a time (a

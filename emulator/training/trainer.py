@@ -78,7 +78,8 @@ def fit(data, net: Net, method: str, opts: StepOptions, *, seed: int, epochs: in
     n = len(X)
     b_full = min(int(batch), n)
     with blas_threads(net, b_full):
-        device = None if hardware is None else make_device(weights, hardware, seed)
+        device = None if hardware is None else make_device(
+            weights, hardware, seed, opts.activation, method, net.dense)
         stepper = METHODS[method](weights, opts, stream(seed, "masks"), device=device,
                                   feedback=F, net=net, noise=stream(seed, "cell_noise"))
     model = Model(net, opts.activation, weights, device,

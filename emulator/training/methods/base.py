@@ -73,7 +73,7 @@ class Method:
     # ------------------------------------------------------------------ dense pieces
     def linear(self, l: int, x, out):
         """Z = W_l x, on the ideal matrix or through the emulated hardware."""
-        if self.device is None:
+        if self.device is None or self.device.layers[l] is None:
             return np.matmul(self.W[l], x, out=out)
         return self.device.layers[l].forward(x, out=out, rng=self.noise)
 
@@ -96,7 +96,10 @@ class Method:
     def hidden(self, l: int, x, out, pre=None):
         """X_l = f(W_l x) ⊙ M_l; the pre-activation goes to ``pre`` if given."""
         z = self.linear(l, x, out if pre is None else pre)
-        self.f(z, out)
+        if self.device is not None and self.device.optical_activation(l):
+            out[...] = z  # the detectors squared the field: the activation is done
+        else:
+            self.f(z, out)
         if self.masks is not None:
             out *= self.masks[l]
         return out
@@ -128,7 +131,8 @@ class Method:
         """One general forward pass (:class:`~emulator.training.net.Pass`) of a column
         batch, with the step's dropout masks."""
         chip = None if self.device is None else (
-            lambda l, u: self.device.layers[l].forward(u, rng=self.noise))
+            lambda l, u: self.device.layers[l].forward(u, rng=self.noise)
+            if self.device.layers[l] is not None else self.net.layers[l].linear(self.W[l], u))
         return forward(self.net, self.W, self.opts.activation, as_map(self.net, x_cols),
                        keep_pre=keep_pre, masks=self.masks, linear=chip)
 
