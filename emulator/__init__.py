@@ -22,8 +22,7 @@ For notebooks, ``import emulator as pe``:
 ``pe.sweep``           a sweep file → its results (table, Pareto figures), on Dask
 =====================  ==============================================================
 
-Each is the library's own function (its docstring says the rest); the heavier stages
-are imported on first use.
+Each is the library's own function (its docstring says the rest).
 """
 
 __version__ = "0.1.0"
@@ -33,25 +32,13 @@ from components.errors import EmulatorError, UserError
 from .compile import CompiledCircuit, compile_netlist, transfer_matrix
 from .netlist import Netlist, load_netlist
 
+from .engine import simulate  # noqa: E402
+from .scenario import run_scenario  # noqa: E402
+from .scenario.view import Report  # noqa: E402
+from . import sweep  # noqa: E402 - callable: pe.sweep(file, out) runs it (run_sweep)
+from .training import train  # noqa: E402
+
 compile = compile_netlist  # noqa: A001 - pe.compile(netlist), as the notebook API names it
-
-_LAZY = {"simulate": ("emulator.engine", "simulate"),
-         "train": ("emulator.training", "train"),
-         "run_scenario": ("emulator.scenario", "run_scenario"),
-         "sweep": ("emulator.sweep.runner", "run_sweep"),
-         "Report": ("emulator.scenario.view", "Report")}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'emulator' has no attribute {name!r}")
-
 
 __all__ = ["CompiledCircuit", "EmulatorError", "Netlist", "Report", "UserError",
            "__version__", "compile", "compile_netlist", "load_netlist", "run_scenario",

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from emulator.io.files import save_figure
 
@@ -67,10 +65,13 @@ def _scale(m: Metric, v: np.ndarray) -> np.ndarray:
 
 def plot(path: Path | None, table: list[dict], result: dict, mx: Metric, my: Metric,
          color_by: tuple[str, list] | None = None, marker_by: tuple[str, list] | None = None,
-         title: str = "", short=lambda key, v: f"{key} = {v}") -> Path | Figure:
+         title: str = "", short=lambda key, v: f"{key} = {v}") -> "Path | Figure":
     """Every design as a dot (colour: the first parameter, shape: the second, when they
     take few values), the front as a red staircase with circled, numbered points.
     Written to ``path`` (returned), or with ``path=None`` the ``Figure`` is returned."""
+    from matplotlib.figure import Figure  # plotting only: importing the package stays light
+    from matplotlib.lines import Line2D
+
     usable = [r for r in table if r.get(mx.name) is not None and r.get(my.name) is not None]
     on = set(result["front"])
     fig = Figure(figsize=(7.5, 5.0))
