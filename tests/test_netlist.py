@@ -68,8 +68,10 @@ def test_graph_is_multidigraph_with_port_labelled_edges():
 
 def test_waveguide_chain_time_of_flight_and_loss():
     # three waveguides of 1, 2 and 3 mm, n_g = 4.0, 3 dB/cm: closed forms by hand
+    # (n_eff given at the evaluated wavelength: the phase is a whole number of turns)
     inst = {f"w{i}": {"component": "waveguide", "params": {
-        "length": f"{i + 1} mm", "n_g": 4.0, "loss_per_length": "3 dB/cm", "n_eff": 2.0}}
+        "length": f"{i + 1} mm", "n_g": 4.0, "loss_per_length": "3 dB/cm", "n_eff": 2.0,
+        "wavelength0": "1.5 um"}}
         for i in range(3)}
     net = {"version": 1, "instances": inst,
            "connections": {"w0,out0": "w1,in0", "w1,out0": "w2,in0"},

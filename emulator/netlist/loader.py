@@ -18,16 +18,18 @@ is collected (with file, key path and line) before one :class:`NetlistError` is 
 from __future__ import annotations
 
 import inspect
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from components import Registry, default_registry
-from components.errors import NetlistError, Problem, UserError, did_you_mean
+from components.errors import EmulatorWarning, NetlistError, Problem, UserError, did_you_mean
 
 from .generators import GENERATORS
+from .interop import import_netlist
 from .model import Connection, Instance, Netlist, Where
-from .params import resolve_params
+from .params import resolve_params, unit_notes
 from .source import Lines, read_document, where
 from .validate import check_structure
 
@@ -64,6 +66,7 @@ class _Ctx:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []  # warnings: the netlist loads, but check these
         self.ports: dict = {}  # (component, discrete params) -> ports, for this load only
 
     def add(self, where: Where, message: str, hint: str | None = None):
@@ -71,16 +74,25 @@ class _Ctx:
 
 
 def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,
-                 base: str | Path | None = None, label: str | None = None) -> Netlist:
+                 base: str | Path | None = None, label: str | None = None,
+                 dialect: str | None = None) -> Netlist:
     """Load, flatten and validate a netlist from a path, or a dict in the same shape.
 
     For a dict, ``base`` is the folder its relative file names resolve against (default:
     the working directory) and ``label`` the name its messages use for it (a caller that
     read the dict from a file gives its problems lines with :func:`~.source.locate`).
+    ``dialect="sax"`` or ``"gdsfactory"`` reads another tool's netlist (file or dict):
+    :func:`~.interop.import_netlist` translates it into this format first.  Warnings
+    (``Netlist.notes``) are also issued as :class:`~components.errors.EmulatorWarning`.
     """
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
-    doc = _open(source, ctx, None, Path(base) if base is not None else None)
+    if dialect is not None:
+        imported = import_netlist(source, dialect, registry, base=base, label=label)
+        ctx.notes.extend(imported.notes)
+        doc = _Doc(imported.data, imported.lines, imported.file, imported.base)
+    else:
+        doc = _open(source, ctx, None, Path(base) if base is not None else None)
     if doc is not None and label is not None and doc.file is None:
         doc.file = label
     if doc is None:
@@ -94,8 +106,10 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
     conns = [Connection(a[0], a[1], b[0], b[1],
                         level.instances[a[0]].port_map[a[1]].domain, w)
              for a, b, w in level.connections]
+    for note in ctx.notes:
+        warnings.warn(str(note), EmulatorWarning, stacklevel=2)
     return Netlist(level.name or (Path(doc.file).stem if doc.file else "netlist"), doc.file,
-                   level.instances, conns, level.ports, level.info)
+                   level.instances, conns, level.ports, level.info, ctx.notes)
 
 
 def _open(source, ctx: _Ctx, where: Where | None, base: Path | None = None) -> _Doc | None:
@@ -236,6 +250,8 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level) -
     params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
                                              lines=doc.lines, at=path + ("params",))
     ctx.problems.extend(problems)
+    ctx.notes.extend(unit_notes(component, spec.get("params"), file=doc.file, lines=doc.lines,
+                                at=path + ("params",)))
     level.instances[name] = Instance(name, component, params, given,
                                      _ports(ctx, component, params), doc.where(path))
 
@@ -258,8 +274,12 @@ def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Do
             ctx.add(doc.where(("instances", name, "params")),
                     "a subcircuit file takes no params (set them inside that file)")
         target = spec["netlist"]
+        if isinstance(target, dict):  # an inline subcircuit (e.g. from a SAX recursive netlist)
+            n = len(path)
+            return _Doc(target, {k[n:]: v for k, v in doc.lines.items() if k[:n] == path},
+                        doc.file, doc.base)
         if not isinstance(target, str):
-            ctx.add(where, f"'netlist' must be a file path, got {target!r}")
+            ctx.add(where, f"'netlist' must be a file path or a netlist mapping, got {target!r}")
             return None
         resolved = str((doc.base / target) if not Path(target).is_absolute() else Path(target))
         if resolved in stack:
