@@ -140,8 +140,7 @@ def optical_name(port: Port, ports: tuple[Port, ...]) -> str | None:
 def port_names(ports: tuple[Port, ...]) -> dict[str, str]:
     """Every accepted name of a port of ours (``o1``…, and our own) -> our name."""
     names = {p.name: p.name for p in ports}
-    for p in ports:
-        o = optical_name(p, ports)
-        if o is not None:
-            names.setdefault(o, p.name)
+    optical = {optical_name(p, ports): p.name for p in ports if p.domain == OPTICAL}
+    for o in sorted(optical, key=lambda o: int(o[1:])):
+        names.setdefault(o, optical[o])
     return names

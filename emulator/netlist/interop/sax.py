@@ -354,12 +354,17 @@ def to_sax(net: Netlist, registry: Registry | None = None) -> tuple[dict, dict]:
     identifiers); settings are what the file set (``given``), lengths in µm."""
     registry = registry if registry is not None else default_registry()
     problems = []
-    for inst in net.instances.values():
-        if not inst.component.is_passive_optical:
-            problems.append(Problem(f"instance '{inst.name}' ({inst.component.name}) is not "
-                                    "passive optics; SAX evaluates passive circuits",
-                                    inst.where.file, inst.where.path, inst.where.line,
-                                    "export the optical part of the netlist"))
+    active = [i for i in net.instances.values() if not i.component.is_passive_optical]
+    if active:
+        kinds: dict[str, int] = {}
+        for inst in active:
+            kinds[inst.component.name] = kinds.get(inst.component.name, 0) + 1
+        w = active[0].where
+        problems.append(Problem(
+            f"{len(active)} instance(s) are not passive optics, which is all SAX evaluates: "
+            + ", ".join(f"{k} x{v}" for k, v in kinds.items())
+            + f" (first: '{active[0].name}')", w.file, w.path, w.line,
+            "export the optical part of the netlist (e.g. its mesh as a file of its own)"))
     names = {n: _sax_name(n) for n in net.instances}
     if len(set(names.values())) != len(names):
         problems.append(Problem("instance names collide once '.' becomes '__'", net.file))
