@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +28,7 @@ from components.errors import EmulatorWarning, NetlistError, Problem, UserError,
 
 from .generators import GENERATORS
 from .interop import import_netlist
+from .interop.aliases import port_names
 from .model import Connection, Instance, Netlist, Where
 from .params import resolve_params, unit_notes
 from .source import Lines, read_document, where
@@ -101,8 +102,9 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
     if not ctx.problems:
         ctx.problems.extend(check_structure(level.instances, level.connections, level.ports,
                                             level.port_where))
-    if ctx.problems:
-        raise NetlistError(ctx.problems)
+    if ctx.problems:  # a bare length out of bounds: the unit warning's fix is the hint
+        fixes = {n.path: n.hint for n in ctx.notes if n.path}
+        raise NetlistError([replace(p, hint=p.hint or fixes.get(p.path)) for p in ctx.problems])
     conns = [Connection(a[0], a[1], b[0], b[1],
                         level.instances[a[0]].port_map[a[1]].domain, w)
              for a, b, w in level.connections]
@@ -174,9 +176,11 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
                     did_you_mean(inst, list(instances)))
             return None
         if port not in found.port_map:
+            theirs = port_names(found.ports).get(port)  # a gdsfactory / SAX o-port name
             ctx.add(where, f"instance '{inst}' ({found.component.name}) has no port {port!r}",
-                    did_you_mean(port, found.port_map) or
-                    f"ports: {', '.join(found.port_map)}")
+                    f"'{port}' is the gdsfactory name of '{theirs}' (or import the file "
+                    "with --from gdsfactory)" if theirs else
+                    did_you_mean(port, found.port_map) or f"ports: {', '.join(found.port_map)}")
             return None
         return inst, port
 
