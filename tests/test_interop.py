@@ -248,3 +248,10 @@ def test_cli_prints_warnings_on_stderr(tmp_path, capsys):
     assert main(["netlist", "validate", str(f)]) == 0
     err = capsys.readouterr().err
     assert err.startswith(f"warning: {f}:") and "write '0.5 um'" in err
+
+
+def test_a_recursive_netlist_that_includes_itself_is_an_error():
+    rec = {"top_level": {"instances": {"a": "sub"}, "ports": {"x": "a,p"}},
+           "sub": {"instances": {"b": "top_level"}, "ports": {"p": "b,x"}}}
+    with pytest.raises(NetlistError, match="includes itself: top_level -> sub -> top_level"):
+        load_netlist(rec, dialect="sax")

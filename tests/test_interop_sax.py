@@ -14,6 +14,7 @@ sax = pytest.importorskip("sax", reason="SAX is not installed (pip install -e '.
 jax = pytest.importorskip("jax", reason="SAX needs jax")
 jax.config.update("jax_enable_x64", True)  # SAX in float64: agreement to 1e-12
 
+from components.errors import EmulatorWarning  # noqa: E402
 from emulator import load_netlist, transfer_matrix  # noqa: E402
 from emulator.netlist import to_sax  # noqa: E402
 from emulator.netlist.generators import GENERATORS  # noqa: E402
@@ -149,7 +150,8 @@ def test_gdsfactory_netlist_with_o_ports_agrees_with_sax(optical_names):
                                 "settings": {s: x for s, x in v.get("settings", {}).items()
                                              if s != "cross_section"}}
                             for k, v in net["instances"].items()}
-    ours = load_netlist(net, dialect="gdsfactory")
+    with pytest.warns(EmulatorWarning):
+        ours = load_netlist(net, dialect="gdsfactory")
     assert any("placements" in str(n) for n in ours.notes)
     assert any("cross_section" in str(n) for n in ours.notes)
     # mmi_in,o3 is its out1 (crossed): the upper arm; o4 its out0

@@ -159,8 +159,10 @@ class _Translator:
                 return f"{inst},{port}"
             if port in accepted:
                 return f"{inst},{accepted[port]}"
+            spec = instances[inst]
+            model = spec if isinstance(spec, str) else spec.get("component")
             comp = out["instances"][inst].get("component")
-            self.error(path, f"instance '{inst}' ({instances[inst] if isinstance(instances[inst], str) else instances[inst].get('component')} -> {comp}) has no port {port!r}",
+            self.error(path, f"instance '{inst}' ({model} -> {comp}) has no port {port!r}",
                        did_you_mean(port, accepted) or f"ports: {', '.join(accepted)}")
             return None
 
@@ -223,8 +225,7 @@ class _Translator:
             if settings:
                 self.error(path + ("settings",), "settings on a sub-netlist instance are not "
                            "translated", f"set them inside '{model}'")
-            sub, sub_lines, _ = self.sub(model, stack or (next(iter(self.subnets)),),
-                                         path + ("component",))
+            sub, sub_lines, _ = self.sub(model, stack, path + ("component",))
             return {"netlist": sub}, None, sub_lines
         ours = model[len(PREFIX):] if model.startswith(PREFIX) else None
         if ours is None and model not in self.aliases and model not in NO_EQUIVALENT:
