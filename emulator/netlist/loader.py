@@ -26,6 +26,7 @@ from typing import Any, Mapping
 from components import Registry, default_registry
 from components.errors import EmulatorWarning, NetlistError, Problem, UserError, did_you_mean
 
+from .buses import expand_buses
 from .generators import GENERATORS
 from .interop import import_netlist
 from .interop.aliases import port_names
@@ -76,12 +77,13 @@ class _Ctx:
 
 def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,
                  base: str | Path | None = None, label: str | None = None,
-                 dialect: str | None = None) -> Netlist:
+                 lines: Lines | None = None, dialect: str | None = None) -> Netlist:
     """Load, flatten and validate a netlist from a path, or a dict in the same shape.
 
     For a dict, ``base`` is the folder its relative file names resolve against (default:
     the working directory) and ``label`` the name its messages use for it (a caller that
-    read the dict from a file gives its problems lines with :func:`~.source.locate`).
+    read the dict from a file passes its ``lines``, or gives its problems lines with
+    :func:`~.source.locate`).
     ``dialect="sax"`` or ``"gdsfactory"`` reads another tool's netlist (file or dict):
     :func:`~.interop.import_netlist` translates it into this format first.  Warnings
     (``Netlist.notes``) are also issued as :class:`~components.errors.EmulatorWarning`.
@@ -96,6 +98,7 @@ def load_netlist(source: str | Path | Mapping, registry: Registry | None = None,
         doc = _open(source, ctx, None, Path(base) if base is not None else None)
     if doc is not None and label is not None and doc.file is None:
         doc.file = label
+        doc.lines = dict(lines or {})
     if doc is None:
         raise NetlistError(ctx.problems)
     level = _load_level(doc, ctx, stack=(doc.file,) if doc.file else ())
@@ -138,6 +141,9 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
     if not isinstance(data, dict):
         ctx.add(doc.where(()), "a netlist must be a mapping with 'instances', 'connections', 'ports'")
         return level
+    data, lines, problems = expand_buses(data, doc.lines, doc.file)  # dac[0:16], "mesh,in[0:16]"
+    ctx.problems.extend(problems)
+    doc = _Doc(data, lines, doc.file, doc.base)
     for key in data:
         if key not in TOP_KEYS:
             ctx.add(doc.where((key,)), f"unknown key {key!r}", did_you_mean(key, TOP_KEYS))
