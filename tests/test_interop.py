@@ -105,6 +105,8 @@ def test_straight_lengths_are_micrometres_and_sax_defaults_apply():
 
 
 @pytest.mark.parametrize("net, message, hint", [
+    ({}, "an empty sax netlist", None),
+    ({"mzi": {"instances": {}}, "foo": 1}, "neither a netlist (no 'instances') nor a key", None),
     ({"instances": {"a": "coupler_ideel"}, "ports": {"x": "a,o1"}},
      "instance 'a': no model 'coupler_ideel'", "did you mean 'coupler_ideal'?"),
     ({"instances": {"a": "coupler"}, "ports": {"x": "a,o1"}},

@@ -67,6 +67,9 @@ class _Translator:
         if "instances" in data:
             out, lines, _ = self.netlist(data, ())
         else:  # recursive: {name: netlist}; the top is 'top_level', else the first (as SAX)
+            if not data:
+                self.error((), f"an empty {self.dialect} netlist", "it needs 'instances', "
+                           "'connections', 'ports' (or, recursive, netlists by name)")
             bad = [k for k, v in data.items() if not (isinstance(v, dict) and "instances" in v)]
             for k in bad:
                 self.error((k,), "neither a netlist (no 'instances') nor a key of one",
