@@ -80,6 +80,16 @@ def test_sax_mzi_imports_as_our_mzi():
     assert np.abs(T - mzi_matrix(1.1, 0.7)).max() < 1e-12
 
 
+def test_a_sax_phase_shifter_with_a_propagation_phase_says_where_it_is_exact():
+    net = load_quiet({"instances": {"ps": {"component": "phase_shifter",
+                                           "settings": {"voltage": 0.5}}},
+                      "ports": {"a": "ps,o1", "b": "ps,o2"}}, dialect="sax")
+    expected = np.exp(1j * (np.pi / 2 + 2 * np.pi * 2.34 * 10 / 1.55))
+    assert np.exp(1j * net.instances["ps"].params["phase"]) == pytest.approx(expected, abs=1e-13)
+    assert "folded into 'phase' at λ = 1.55 µm" in str(net.notes[0])
+    assert load_quiet(mzi_sax(1.0, 2.0), dialect="sax").notes == []  # length 0: exact
+
+
 def test_recursive_sax_netlist_flattens_to_parent_child_names():
     rec = {"top_level": {"instances": {"m1": "mzi", "m2": "mzi"},
                          "connections": {"m1,out0": "m2,in0", "m1,out1": "m2,in1"},

@@ -57,18 +57,21 @@ class Alias:
     defaults: dict[str, Any] = field(default_factory=dict)  # their model's defaults, ours' units
     layout: tuple[str, ...] = LAYOUT
     note: str = ""  # what the translation leaves out, said once per instance
-    combine: Callable[[dict], dict] | None = None  # settings that make one of ours together
+    # settings that make parameters of ours together: settings -> (params, note or None)
+    combine: Callable[[dict], tuple[dict, str | None]] | None = None
 
 
-def _phase_shifter(settings: dict) -> dict:
+def _phase_shifter(settings: dict) -> tuple[dict, str | None]:
     """SAX ``phase_shifter``: phase = π·voltage + 2π·neff·length/λ (the propagation term
     folded in at λ = 1.55 µm), loss in dB per µm of length."""
     v = _num(settings.pop("voltage", 0.0))
     neff = _num(settings.pop("neff", 2.34))
     length = _num(settings.pop("length", 10.0))
     loss = _num(settings.pop("loss", 0.0))
-    phase = math.pi * v + 2 * math.pi * neff * length / 1.55
-    return {"phase": f"{phase!r} rad", "loss": loss * length, "length": _um(length)}
+    phase = (math.pi * v + 2 * math.pi * neff * length / 1.55) % (2 * math.pi)  # e^{iφ} alike
+    note = ("its propagation phase 2π·neff·length/λ is folded into 'phase' at λ = 1.55 µm "
+            "(exact there only)") if neff * length else None
+    return {"phase": f"{phase!r} rad", "loss": loss * length, "length": _um(length)}, note
 
 
 ALIASES: dict[str, Alias] = {

@@ -262,7 +262,10 @@ class _Translator:
         params: dict = {}
         if alias.combine is not None:
             try:
-                params.update(alias.combine(settings))
+                made, note = alias.combine(settings)
+                params.update(made)
+                if note:
+                    self.count(("'{model}': " + note, model, ""), path)
             except ValueError as exc:
                 self.error(path + ("settings",), f"model '{model}': {exc}")
         for key, value in settings.items():
