@@ -69,6 +69,13 @@ class DivergenceError(UserError):
     """Training produced NaN or overflow."""
 
 
+class EmulatorWarning(UserWarning):
+    """Input that loads but is probably not what was meant (a bare length that looks like
+    micrometres, a key another tool's file carries that the emulator ignores).  Loaders
+    also return these as :class:`Problem` s (``Netlist.notes``); the CLI prints them on
+    stderr as ``warning: ...``."""
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str | None:
     """A "did you mean 'x'?" hint for a misspelled name, or None."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)

@@ -125,14 +125,16 @@ random: {<<: {samples: 3, seed: 9}, seed: 4}
 
 
 def test_error_in_a_core_netlist_via_a_scenario_names_the_core_file_and_line(tmp_path):
-    core = core_copy(tmp_path, lambda t: t.replace('gain: "250 Ohm"}}\n  tia1',
-                                                   'gain: "250 Ohm", gian: 3}}\n  tia1'))
+    # the core writes its TIAs as an instance array: the typo is reported for each index,
+    # at the array's line
+    core = core_copy(tmp_path, lambda t: t.replace('gain: "250 Ohm"}}',
+                                                   'gain: "250 Ohm", gian: 3}}'))
     line = next(i for i, text in enumerate(core.read_text().splitlines(), 1) if "gian" in text)
     with pytest.raises(ScenarioError) as err:
         load_scenario(scenario(tmp_path))
     found = [p for p in err.value.problems if "gian" in p.message]
     assert [(p.file, p.path, p.line) for p in found] == \
-        [(str(core), "instances.tia0.params.gian", line)]
+        [(str(core), f"instances.tia{i}.params.gian", line) for i in range(4)]
     assert "did you mean 'gain'" in found[0].hint
     assert any(p.path == "hardware.core" and p.file.endswith("sc.yaml")
                for p in err.value.problems)
@@ -140,8 +142,8 @@ def test_error_in_a_core_netlist_via_a_scenario_names_the_core_file_and_line(tmp
 
 def test_error_in_a_subcircuit_via_a_scenario_names_that_file(tmp_path, capsys):
     core_copy(tmp_path, lambda t: t.replace(
-        "  adc3: {component: adc}\n",
-        "  adc3: {netlist: sub.yaml}\n"))
+        "  adc[0:4]: {component: adc}\n",
+        "  adc[0:3]: {component: adc}\n  adc3: {netlist: sub.yaml}\n"))
     write(tmp_path, "sub.yaml", "version: 1\ninstances:\n  adc:\n    component: adc\n"
           "    params: {bits: 99}\nports: {e_in: 'adc,e_in', d_out: 'adc,d_out'}\n")
     assert main(["run", str(scenario(tmp_path)), "--out", str(tmp_path / "o"), "--quiet"]) == 2

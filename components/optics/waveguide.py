@@ -10,11 +10,18 @@ from components.units import db_to_amplitude
 from ..base import Component, Param, optical_ports
 
 
+def n_eff(p, wavelength: float) -> float:
+    """Effective index to first order in λ from the group index (as SAX's ``straight``):
+    ``n_eff(λ) = n_eff − (λ − λ₀)·(n_g − n_eff)/λ₀``, since ``n_g = n_eff − λ·dn_eff/dλ``."""
+    lam0 = p["wavelength0"]
+    return p["n_eff"] - (wavelength - lam0) * (p["n_g"] - p["n_eff"]) / lam0
+
+
 def transfer(p, wavelength: float) -> np.ndarray:
-    """``t = 10^(−(loss + α·L)/20) · exp(i·2π·n_eff·L/λ)``."""
+    """``t = 10^(−(loss + α·L)/20) · exp(i·2π·n_eff(λ)·L/λ)``."""
     length = p["length"]
     amp = db_to_amplitude(p["loss"] + p["loss_per_length"] * length)
-    return np.array([[amp * np.exp(2j * np.pi * p["n_eff"] * length / wavelength)]])
+    return np.array([[amp * np.exp(2j * np.pi * n_eff(p, wavelength) * length / wavelength)]])
 
 
 def delay(p) -> float:
@@ -34,8 +41,11 @@ WAVEGUIDE = Component(
               "propagation loss (3.6 dB/cm for a strip guide, Vlasov & McNab 2004)"),
         Param("n_eff", "1", 2.34, 1.0, 4.0,
               "SAX and photontorch defaults: n_eff 2.34",
-              "effective index"),
-        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4", "group index"),
+              "effective index at wavelength0"),
+        Param("n_g", "1", 3.4, 1.0, 5.0, "SAX and photontorch defaults: n_g 3.4",
+              "group index (sets the delay and, to first order, the dispersion of n_eff)"),
+        Param("wavelength0", "m", 1.55e-6, 0.4e-6, 2.0e-6, "SAX defaults: wl0 1.55 µm, the C band",
+              "wavelength λ₀ at which n_eff is given"),
         Param("loss", "dB", 0.0, 0.0, 30.0, "convention: no extra loss",
               "extra lumped loss (bends, transitions)"),
     ),

@@ -47,7 +47,7 @@ class Core:
         """The core netlist at ``path`` with the scenario's overrides, its components from
         ``registry`` (default: the library's).  ``laser="link_budget"``: lasers at their
         link budget, an error beyond a bound unless ``allow_over_budget``."""
-        data, _ = read_document(path)
+        data, lines = read_document(path)
         if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
             return cls._fail(path, "not a netlist with 'instances'")
         layers = [n for n, s in data["instances"].items()
@@ -56,7 +56,7 @@ class Core:
             return cls._fail(path, f"a core needs exactly one svd_layer instance to program "
                              f"weights into, found {len(layers)}")
         data = apply_overrides(data, shifter, params or {})
-        net = load_netlist(data, registry, base=path.parent, label=str(path))
+        net = load_netlist(data, registry, base=path.parent, label=str(path), lines=lines)
         if laser == "link_budget":
             net = with_link_budget(net, allow_over_budget)
         layer = layers[0]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
-from components.errors import UserError
+from components.errors import EmulatorWarning, UserError
 
 # subcommand modules, in the order `--help` lists them
 COMMANDS = ["netlist", "components", "simulate", "train", "run", "sweep", "breakdown",
@@ -40,7 +41,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", EmulatorWarning)
+            shown = warnings.showwarning
+
+            def show(message, category, *rest, **kw):  # ours as "warning: ...", on stderr
+                if issubclass(category, EmulatorWarning):
+                    print(f"warning: {message}", file=sys.stderr)
+                else:
+                    shown(message, category, *rest, **kw)
+
+            warnings.showwarning = show
+            return int(args.func(args) or 0)
     except UserError as err:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)

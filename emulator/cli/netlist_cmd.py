@@ -1,13 +1,19 @@
-"""`photonic-emu netlist validate FILE...` and `photonic-emu netlist show FILE [--json]`."""
+"""`photonic-emu netlist validate FILE...`, `netlist show FILE [--json]`,
+`netlist import FILE --from sax|gdsfactory [-o OUT.yaml]`, `netlist export FILE --to sax
+[-o OUT.yaml]`."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+import yaml
 
 from emulator.compile import compile_netlist
 from components.errors import UserError
 from emulator.io.files import to_json
-from emulator.netlist import load_netlist
+from emulator.netlist import import_netlist, load_netlist, to_sax
+from emulator.netlist.interop import DIALECTS
 from emulator.graph.summary import summarize
 from components.units import fmt
 
@@ -24,6 +30,16 @@ def register(sub) -> None:
     s.add_argument("file", metavar="FILE")
     s.add_argument("--json", action="store_true", help="print JSON instead of tables")
     s.set_defaults(func=show)
+    i = nsub.add_parser("import", help="translate a SAX or gdsfactory netlist into this format")
+    i.add_argument("file", metavar="FILE")
+    i.add_argument("--from", dest="dialect", required=True, choices=DIALECTS)
+    i.add_argument("-o", "--out", metavar="OUT.yaml", help="write here (default: stdout)")
+    i.set_defaults(func=import_cmd)
+    e = nsub.add_parser("export", help="write a netlist's passive optics as a SAX netlist")
+    e.add_argument("file", metavar="FILE")
+    e.add_argument("--to", dest="dialect", required=True, choices=("sax",))
+    e.add_argument("-o", "--out", metavar="OUT.yaml", help="write here (default: stdout)")
+    e.set_defaults(func=export_cmd)
 
 
 def validate(args) -> int:
@@ -74,4 +90,31 @@ def show(args) -> int:
                 [[k, fmt(v, "W")] for k, v in info["static_power_by_kind_w"].items()])
     print_table("external ports", ["port", "domain", "direction", "connects to"],
                 [[p["name"], p["domain"], p["direction"], p["target"]] for p in info["ports"]])
+    return 0
+
+
+def _write(text: str, out: str | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+def import_cmd(args) -> int:
+    net = load_netlist(args.file, dialect=args.dialect)  # validates; warnings on stderr
+    data = import_netlist(args.file, args.dialect).data
+    head = (f"# imported from {args.file} ({args.dialect}) by photonic-emu netlist import: "
+            f"{len(net.instances)} instances, {len(net.connections)} connections\n")
+    _write(head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), args.out)
+    return 0
+
+
+def export_cmd(args) -> int:
+    netlist, models = to_sax(load_netlist(args.file))
+    head = (f"# SAX netlist of {args.file} (photonic-emu netlist export); lengths in um.\n"
+            "# models: from emulator.netlist.interop import sax_models\n"
+            "#         circuit, _ = sax.circuit(netlist, sax_models())  # "
+            f"{', '.join(models)}\n")
+    _write(head + yaml.safe_dump(netlist, sort_keys=False, allow_unicode=True), args.out)
     return 0

@@ -1,161 +1,119 @@
-"""Instance arrays and port buses: netlists a person can write.
+"""Instance arrays and port buses, expanded before a netlist level is read.
 
-Expanded by the loader before anything is checked, so everything after sees plain names:
-
-* an instance key ``dac[0:16]`` declares ``dac0`` … ``dac15`` with the same spec;
-* an endpoint ``"dac[0:16],e_out"`` (instance bus) or ``"mesh,in[0:16]"`` (port bus, or
-  both at once, zipped) stands for 16 endpoints: a connection between two buses of equal
-  width is that many connections, index by index;
-* a port key ``in[0:16]`` maps external ports ``in0`` … ``in15`` onto a bus of the same
-  width.
-
-Ranges are Python's: ``[a:b]`` is a, a+1, …, b−1.  A width mismatch, an empty or reversed
-range, a name an array declares twice, or an index outside a declared array is an error
-at the line of the bus, naming the offending index.
+``dac[0:16]: {component: dac}`` makes ``dac0`` … ``dac15``; an endpoint may carry one
+range, on the instance or on the port: ``"dac[0:16],e_out": "mod[0:16],drive"`` links
+``dac0,e_out`` to ``mod0,drive`` and so on, ``in[0:16]: "mesh,in[0:16]"`` exposes sixteen
+ports.  Both sides of a link must be as wide.  Ranges are Python's: ``[a:b]`` is a … b−1.
+Expanded keys keep the line of the bus that made them, so a problem with one index (a port
+that does not exist) is reported at the bus line under the expanded name.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-BUS = re.compile(r"^(?P<base>[A-Za-z_][\w.]*?)\[(?P<a>\d+):(?P<b>\d+)\]$")
+from components.errors import Problem
+
+from .source import Lines, line_of
+
+_RANGE = re.compile(r"^(?P<base>[^\[\]]*)\[(?P<a>\d+):(?P<b>\d+)\](?P<rest>[^\[\]]*)$")
 
 
-class BusError(ValueError):
-    def __init__(self, path: tuple, message: str):
-        super().__init__(message)
-        self.path, self.message = path, message
+def _has_range(text: Any) -> bool:
+    return isinstance(text, str) and "[" in text
 
 
-def _range(text: str, path: tuple) -> tuple[str, range] | None:
-    m = BUS.match(text.strip())
-    if m is None:
-        if "[" in text or "]" in text:
-            raise BusError(path, f"{text!r} is not a bus: write name[first:end], e.g. dac[0:16]")
-        return None
+def _names(text: str) -> list[str] | str:
+    """The names a (possibly ranged) name stands for, or an error message."""
+    if "[" not in text and "]" not in text:
+        return [text]
+    m = _RANGE.match(text)
+    if not m:
+        return f"cannot read {text!r} as a range: write 'name[a:b]' (one range)"
     a, b = int(m["a"]), int(m["b"])
     if b <= a:
-        raise BusError(path, f"{text!r} is an empty range: [{a}:{b}] has no index "
-                             "(the end is excluded)")
-    return m["base"], range(a, b)
+        return f"empty range [{a}:{b}] in {text!r}: the end comes after the start"
+    return [f"{m['base']}{i}{m['rest']}" for i in range(a, b)]
 
 
-def _names(text: str, path: tuple) -> list[str]:
-    r = _range(text, path)
-    return [text.strip()] if r is None else [f"{r[0]}{i}" for i in r[1]]
+def _endpoints(text: Any) -> list | str:
+    if not isinstance(text, str) or text.count(",") != 1:
+        return [text]  # the loader reports it
+    inst, port = (s.strip() for s in text.split(","))
+    if _has_range(inst) and _has_range(port):
+        return f"{text!r} has a range on both the instance and the port: use one"
+    insts, ports = _names(inst), _names(port)
+    for got in (insts, ports):
+        if isinstance(got, str):
+            return got
+    return [f"{i},{p}" for i in insts for p in ports]
 
 
-def _endpoints(text, path: tuple, arrays: dict[str, range]) -> list[str] | None:
-    """The endpoints a (bus) endpoint string stands for; None if it is not a string."""
-    if not isinstance(text, str) or "," not in text:
-        return None
-    inst, port = text.split(",", 1)
-    insts, ports = _names(inst, path), _names(port, path)
-    r = _range(inst, path)
-    if r is not None and r[0] in arrays:
-        bad = [i for i in r[1] if i not in arrays[r[0]]]
-        if bad:
-            raise BusError(path, f"index {bad[0]} of {text!r} is outside the array "
-                                 f"{r[0]}[{arrays[r[0]].start}:{arrays[r[0]].stop}]")
-    if len(insts) > 1 and len(ports) > 1 and len(insts) != len(ports):
-        raise BusError(path, f"{text!r}: {len(insts)} instances but {len(ports)} ports")
-    n = max(len(insts), len(ports))
-    insts = insts * n if len(insts) == 1 else insts
-    ports = ports * n if len(ports) == 1 else ports
-    return [f"{i},{p}" for i, p in zip(insts, ports)]
-
-
-def uses_buses(data: dict) -> bool:
-    """True if any instance, connection or port key or endpoint has a bracket."""
-    return any("[" in str(k) or "[" in str(v)
-               for section in ("instances", "connections", "ports")
-               if isinstance(data.get(section), dict)
-               for k, v in data[section].items())
-
-
-def expand(data: dict, lines: dict) -> tuple[dict, dict, list[BusError]]:
-    """``data`` with its arrays and buses expanded, ``lines`` extended so every expanded
-    key has the line of the key it came from, and the problems found."""
-    problems: list[BusError] = []
-    out, lines = dict(data), dict(lines)
-    arrays: dict[str, range] = {}
-
-    def alias(section: str, old, new) -> None:
-        for path, line in list(lines.items()):
-            if path[:2] == (section, old):
-                lines[(section, new) + path[2:]] = line
-
-    instances = data.get("instances")
-    if isinstance(instances, dict):
-        new: dict = {}
-        for key, spec in instances.items():
-            path = ("instances", key)
-            try:
-                r = _range(str(key), path)
-            except BusError as err:
-                problems.append(err)
-                new[key] = spec
-                continue
-            names = [key] if r is None else [f"{r[0]}{i}" for i in r[1]]
-            if r is not None:
-                arrays[r[0]] = r[1]
-            for name in names:
-                if name in new or (r is not None and name in instances):
-                    problems.append(BusError(path, f"instance {name!r} of {key!r} is "
-                                                   "declared twice"))
-                    continue
-                new[name] = spec
-                if name != key:
-                    alias("instances", key, name)
-        out["instances"] = new
-
-    connections = data.get("connections")
-    if isinstance(connections, dict):
-        new = {}
-        for a, b in connections.items():
-            path = ("connections", a)
-            try:
-                ea, eb = _endpoints(a, path, arrays), _endpoints(b, path, arrays)
-            except BusError as err:
-                problems.append(err)
-                continue
-            if ea is None or eb is None or (len(ea) == 1 and len(eb) == 1):
-                new[a] = b
-                continue
-            if len(ea) != len(eb):
-                problems.append(BusError(path, f"bus {a!r} has {len(ea)} ports but "
-                                               f"{b!r} has {len(eb)}"))
-                continue
-            for x, y in zip(ea, eb):
-                if x in new:
-                    problems.append(BusError(path, f"{x!r} (from bus {a!r}) is connected "
-                                                   "twice"))
-                    continue
-                new[x] = y
-                alias("connections", a, x)
-        out["connections"] = new
-
+def expand_buses(data: dict, lines: Lines, file: str | None) -> tuple[dict, Lines, list[Problem]]:
+    """``data`` with its instance arrays and buses expanded, the lines of the new keys,
+    and the problems found (each at the line of the bus that caused it)."""
+    inst = data.get("instances")
+    conns = data.get("connections")
     ports = data.get("ports")
-    if isinstance(ports, dict):
-        new = {}
-        for ext, target in ports.items():
-            path = ("ports", ext)
-            try:
-                names = _names(str(ext), path)
-                targets = _endpoints(target, path, arrays)
-            except BusError as err:
-                problems.append(err)
+    if not (isinstance(inst, dict) and any(_has_range(k) for k in inst)
+            or isinstance(conns, dict) and any(_has_range(k) or _has_range(v)
+                                                for k, v in conns.items())
+            or isinstance(ports, dict) and any(_has_range(k) or _has_range(v)
+                                                for k, v in ports.items())):
+        return data, lines, []
+    problems: list[Problem] = []
+    new_lines = dict(lines)
+
+    def add(path: tuple, msg: str, hint: str | None = None):
+        problems.append(Problem(msg, file, ".".join(map(str, path)), line_of(lines, path), hint))
+
+    def relabel(old: tuple, new: tuple):
+        n = len(old)
+        for k, v in lines.items():
+            if k[:n] == old:
+                new_lines[new + k[n:]] = v
+
+    out = dict(data)
+    if isinstance(inst, dict):
+        out["instances"] = {}
+        for key, spec in inst.items():
+            names = _names(str(key))
+            if isinstance(names, str):
+                add(("instances", key), names)
                 continue
-            if len(names) == 1 and (targets is None or len(targets) == 1):
-                new[ext] = target
-                continue
-            if targets is None or len(targets) != len(names):
-                width = 1 if targets is None else len(targets)
-                problems.append(BusError(path, f"ports {ext!r} are {len(names)} wide but "
-                                               f"{target!r} is {width}"))
-                continue
-            for name, t in zip(names, targets):
-                new[name] = t
-                alias("ports", ext, name)
-        out["ports"] = new
-    return out, lines, problems
+            for name in names:
+                if name in out["instances"]:
+                    add(("instances", key), f"instance {name!r} is defined twice")
+                out["instances"][name] = spec
+                relabel(("instances", key), ("instances", name))
+
+    def pairs(section: str, key: Any, value: Any, ranged_keys: bool) -> list[tuple]:
+        path = (section, key)
+        left = _endpoints(key) if ranged_keys and section == "connections" else (
+            _names(str(key)) if ranged_keys else [key])
+        right = _endpoints(value)
+        for got in (left, right):
+            if isinstance(got, str):
+                add(path, got)
+                return []
+        if len(left) != len(right):
+            add(path, f"bus widths differ: {key!r} is {len(left)} wide, {value!r} is "
+                f"{len(right)}", "a port is linked once: give both sides ranges of one length")
+            return []
+        return list(zip(left, right))
+
+    for section in ("connections", "ports"):
+        given = data.get(section)
+        if not isinstance(given, dict):
+            continue
+        out[section] = {}
+        for key, value in given.items():
+            for a, b in pairs(section, key, value, True):
+                if a in out[section]:
+                    add((section, key), f"{'port' if section == 'connections' else 'name'} "
+                        f"{a!r} appears twice")
+                    continue
+                out[section][a] = b
+                relabel((section, key), (section, a))
+    return out, new_lines, problems

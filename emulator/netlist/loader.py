@@ -18,17 +18,20 @@ is collected (with file, key path and line) before one :class:`NetlistError` is 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from components import Registry, default_registry
-from components.errors import NetlistError, Problem, UserError, did_you_mean
+from components.errors import EmulatorWarning, NetlistError, Problem, UserError, did_you_mean
 
-from .buses import expand, uses_buses
+from .buses import expand_buses
 from .generators import GENERATORS
+from .interop import import_netlist
+from .interop.aliases import port_names
 from .model import Connection, Instance, Netlist, Where, gc_paused
-from .params import resolve_many, resolve_params
+from .params import resolve_many, resolve_params, unit_notes
 from .source import Lines, read_document, where
 from .validate import check_structure
 from .wdm import check_wdm
@@ -68,6 +71,7 @@ class _Ctx:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []  # warnings: the netlist loads, but check these
         self.ports: dict = {}  # (component, discrete params) -> ports, for this load only
 
     def add(self, where: Where, message: str, hint: str | None = None):
@@ -75,23 +79,34 @@ class _Ctx:
 
 
 def load_netlist(source: str | Path | Mapping, registry: Registry | None = None, *,
-                 base: str | Path | None = None, label: str | None = None) -> Netlist:
+                 base: str | Path | None = None, label: str | None = None,
+                 lines: Lines | None = None, dialect: str | None = None) -> Netlist:
     """Load, flatten and validate a netlist from a path, or a dict in the same shape.
 
     For a dict, ``base`` is the folder its relative file names resolve against (default:
     the working directory) and ``label`` the name its messages use for it (a caller that
-    read the dict from a file gives its problems lines with :func:`~.source.locate`).
+    read the dict from a file passes its ``lines``, or gives its problems lines with
+    :func:`~.source.locate`).
+    ``dialect="sax"`` or ``"gdsfactory"`` reads another tool's netlist (file or dict):
+    :func:`~.interop.import_netlist` translates it into this format first.  Warnings
+    (``Netlist.notes``) are also issued as :class:`~components.errors.EmulatorWarning`.
     """
     with gc_paused():
-        return _load(source, registry, base, label)
+        return _load(source, registry, base, label, lines, dialect)
 
 
-def _load(source, registry, base, label) -> Netlist:
+def _load(source, registry, base, label, lines, dialect) -> Netlist:
     registry = registry if registry is not None else default_registry()
     ctx = _Ctx(registry)
-    doc = _open(source, ctx, None, Path(base) if base is not None else None)
+    if dialect is not None:
+        imported = import_netlist(source, dialect, registry, base=base, label=label)
+        ctx.notes.extend(imported.notes)
+        doc = _Doc(imported.data, imported.lines, imported.file, imported.base)
+    else:
+        doc = _open(source, ctx, None, Path(base) if base is not None else None)
     if doc is not None and label is not None and doc.file is None:
         doc.file = label
+        doc.lines = dict(lines or {})
     if doc is None:
         raise NetlistError(ctx.problems)
     level = _load_level(doc, ctx, stack=(doc.file,) if doc.file else ())
@@ -99,13 +114,16 @@ def _load(source, registry, base, label) -> Netlist:
         ctx.problems.extend(check_structure(level.instances, level.connections, level.ports,
                                             level.port_where))
         ctx.problems.extend(check_wdm(level.instances, level.connections))
-    if ctx.problems:
-        raise NetlistError(ctx.problems)
+    if ctx.problems:  # a bare length out of bounds: the unit warning's fix is the hint
+        fixes = {n.path: n.hint for n in ctx.notes if n.path}
+        raise NetlistError([replace(p, hint=p.hint or fixes.get(p.path)) for p in ctx.problems])
     conns = [Connection(a[0], a[1], b[0], b[1],
                         level.instances[a[0]].port_map[a[1]].domain, w)
              for a, b, w in level.connections]
+    for note in ctx.notes:
+        warnings.warn(str(note), EmulatorWarning, stacklevel=3)
     return Netlist(level.name or (Path(doc.file).stem if doc.file else "netlist"), doc.file,
-                   level.instances, conns, level.ports, level.info)
+                   level.instances, conns, level.ports, level.info, ctx.notes)
 
 
 def _open(source, ctx: _Ctx, where: Where | None, base: Path | None = None) -> _Doc | None:
@@ -132,11 +150,9 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
     if not isinstance(data, dict):
         ctx.add(doc.where(()), "a netlist must be a mapping with 'instances', 'connections', 'ports'")
         return level
-    if uses_buses(data):  # instance arrays and port buses, expanded before any check
-        data, doc.lines, problems = expand(data, doc.lines)
-        doc.data = data
-        for p in problems:
-            ctx.add(doc.where(p.path), p.message)
+    data, lines, problems = expand_buses(data, doc.lines, doc.file)  # dac[0:16], "mesh,in[0:16]"
+    ctx.problems.extend(problems)
+    doc = _Doc(data, lines, doc.file, doc.base)
     for key in data:
         if key not in TOP_KEYS:
             ctx.add(doc.where((key,)), f"unknown key {key!r}", did_you_mean(key, TOP_KEYS))
@@ -148,7 +164,7 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
     level.info = dict(data.get("info") or {}) if isinstance(data.get("info"), dict) else {}
     instances = _mapping(data, "instances", doc, ctx, required=True)
     exported: dict[str, dict[str, tuple[str, str]]] = {}  # subcircuit -> its external ports
-    checked = _checked_params(instances, ctx)
+    checked = _checked_params(instances, ctx, doc)
     for name, spec in instances.items():
         _load_instance(str(name), spec, doc, ctx, stack, level, exported, checked.get(name))
     # instances that failed to load were reported once; links to them are not reported again
@@ -177,10 +193,15 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
             ctx.add(doc.where(path), f"unknown instance {inst!r}",
                     did_you_mean(inst, list(instances)))
             return None
-        ctx.add(doc.where(path), f"instance '{inst}' ({found.component.name}) has no port "
-                f"{port!r}", did_you_mean(port, found.port_map) or
-                f"ports: {', '.join(found.port_map)}")
-        return None
+        if port not in found.port_map:
+            theirs = port_names(found.ports).get(port)  # a gdsfactory / SAX o-port name
+            ctx.add(doc.where(path),
+                    f"instance '{inst}' ({found.component.name}) has no port {port!r}",
+                    f"'{port}' is the gdsfactory name of '{theirs}' (or import the file "
+                    "with --from gdsfactory)" if theirs else
+                    did_you_mean(port, found.port_map) or f"ports: {', '.join(found.port_map)}")
+            return None
+        return inst, port
 
     for a, b in _mapping(data, "connections", doc, ctx).items():
         ea = endpoint(a, ("connections", a))
@@ -207,7 +228,7 @@ def _mapping(data: dict, key: str, doc: _Doc, ctx: _Ctx, required: bool = False)
     return value
 
 
-def _checked_params(instances: dict, ctx: _Ctx) -> dict[str, tuple[dict, dict]]:
+def _checked_params(instances: dict, ctx: _Ctx, doc: _Doc) -> dict[str, tuple[dict, dict]]:
     """``{name: (params, given)}`` of the component instances whose parameters check in
     bulk (:func:`~.params.resolve_many`: same component and keys, bare numbers within
     bounds); every other instance goes through the per-instance checker."""
@@ -221,10 +242,15 @@ def _checked_params(instances: dict, ctx: _Ctx) -> dict[str, tuple[dict, dict]]:
             groups.setdefault((spec["component"], tuple(params)), []).append(name)
     out = {}
     for (comp, _), names in groups.items():
+        component = ctx.registry.get(comp)
         given = [instances[n].get("params") or {} for n in names]
-        resolved = resolve_many(ctx.registry.get(comp), given)
+        resolved = resolve_many(component, given)
         if resolved is not None:
             out.update(zip(names, resolved))
+            if any(p.name in given[0] and p.unit == "m" for p in component.params):
+                for n, g in zip(names, given):  # bare lengths: the unit warning, as below
+                    ctx.notes.extend(unit_notes(component, g, file=doc.file, lines=doc.lines,
+                                                at=("instances", n, "params")))
     return out
 
 
@@ -271,13 +297,15 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level,
         return
 
     component = ctx.registry.get(comp_name)
-    if checked is not None:
+    if checked is not None:  # a generated instance, its parameters checked in bulk
         params, given = checked
         problems = []
     else:
         params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
                                                  lines=doc.lines, at=path + ("params",))
         ctx.problems.extend(problems)
+        ctx.notes.extend(unit_notes(component, spec.get("params"), file=doc.file,
+                                    lines=doc.lines, at=path + ("params",)))
     if not problems:
         for msg in component.check(params):
             ctx.add(doc.where(path + ("params",)), msg)
@@ -306,8 +334,12 @@ def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Do
             ctx.add(doc.where(("instances", name, "params")),
                     "a subcircuit file takes no params (set them inside that file)")
         target = spec["netlist"]
+        if isinstance(target, dict):  # an inline subcircuit (e.g. from a SAX recursive netlist)
+            n = len(path)
+            return _Doc(target, {k[n:]: v for k, v in doc.lines.items() if k[:n] == path},
+                        doc.file, doc.base)
         if not isinstance(target, str):
-            ctx.add(where, f"'netlist' must be a file path, got {target!r}")
+            ctx.add(where, f"'netlist' must be a file path or a netlist mapping, got {target!r}")
             return None
         resolved = str((doc.base / target) if not Path(target).is_absolute() else Path(target))
         if resolved in stack:

@@ -60,6 +60,7 @@ class Netlist:
     connections: list[Connection]
     ports: dict[str, tuple[str, str]]  # external name -> (instance, port)
     info: dict[str, Any] = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # warnings (Problem s): loaded, but check these
 
     @cached_property
     def graph(self):

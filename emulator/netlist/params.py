@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import math
+import numbers
+
 import numpy as np
 
 from components.base import Component, Param
 from components.errors import Problem
+from components.units import fmt
 
 from emulator.schema import Field, validate
 
-from .source import Lines
+from .source import Lines, where
 
 _CACHE: dict[int, tuple[Component, dict[str, Field]]] = {}
 
@@ -101,3 +105,27 @@ def resolve_many(component: Component, given: list[dict]) -> list[tuple[dict, di
             base = defaults[variant] = component.defaults(converted)
         out.append(({**base, **converted}, converted))
     return out
+def unit_notes(component: Component, given: Any, *, file: str | None = None,
+               lines: Lines | None = None, at: tuple = ()) -> list[Problem]:
+    """Warnings for bare numbers in length fields (unit m): they stay SI, but one below
+    1 mm is easy to misread and one of 1 cm or more on a chip looks like micrometres
+    (SAX and gdsfactory write µm); either way the fix is to write the unit."""
+    if not isinstance(given, dict):
+        return []
+    schema = param_schema(component)
+    notes = []
+    for key, value in given.items():
+        f = schema.get(key)
+        if (f is None or f.unit != "m" or isinstance(value, bool)
+                or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0):
+            continue
+        if value < 1e-3:
+            msg = f"bare length {value!r} is read as {fmt(float(value), 'm')} (SI metres)"
+            fix = f"write '{fmt(float(value), 'm').replace('µ', 'u')}' to say so"
+        elif value >= 1e-2:
+            msg = f"bare length {value!r} is read as {value:g} m (SI metres): it looks like micrometres"
+            fix = f"write '{value:g} um'"
+        else:
+            continue
+        notes.append(Problem(msg, hint=fix, **where(file, lines, *at, key)))
+    return notes
