@@ -267,3 +267,16 @@ def test_a_recursive_netlist_that_includes_itself_is_an_error():
            "sub": {"instances": {"b": "top_level"}, "ports": {"p": "b,x"}}}
     with pytest.raises(NetlistError, match="includes itself: top_level -> sub -> top_level"):
         load_netlist(rec, dialect="sax")
+
+
+def test_cli_export_to_a_json_file_writes_json_that_imports_back(tmp_path):
+    """An output named .json gets JSON (not YAML with comments): export, import, same
+    transfer matrix."""
+    import json
+
+    src = Path(__file__).resolve().parents[1] / "netlists" / "clements_8.yaml"
+    out, back = tmp_path / "c8.json", tmp_path / "c8.yaml"
+    assert main(["netlist", "export", str(src), "--to", "sax", "-o", str(out)]) == 0
+    json.loads(out.read_text())  # plain JSON
+    assert main(["netlist", "import", str(out), "--from", "sax", "-o", str(back)]) == 0
+    assert np.abs(transfer_matrix(back) - transfer_matrix(src)).max() < 1e-12

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import yaml
 
 from emulator.compile import compile_netlist
 from components.errors import UserError
-from emulator.io.files import to_json
+from emulator.io.files import to_json, write_text
 from emulator.netlist import import_netlist, load_netlist, to_sax
 from emulator.netlist.interop import DIALECTS
 from emulator.graph.summary import summarize
@@ -93,12 +94,18 @@ def show(args) -> int:
     return 0
 
 
-def _write(text: str, out: str | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
+def _write(data: dict, head: str, out: str | None) -> None:
+    """YAML with ``head`` as comments (stdout or a file), or JSON for a ``.json`` file;
+    files are written atomically."""
+    if out is not None and Path(out).suffix.lower() == ".json":
+        write_text(out, json.dumps(data, indent=1) + "\n")
     else:
-        Path(out).write_text(text, encoding="utf-8")
-        print(f"wrote {out}", file=sys.stderr)
+        text = head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        if out is None:
+            sys.stdout.write(text)
+            return
+        write_text(out, text)
+    print(f"wrote {out}", file=sys.stderr)
 
 
 def import_cmd(args) -> int:
@@ -106,7 +113,7 @@ def import_cmd(args) -> int:
     data = import_netlist(args.file, args.dialect).data
     head = (f"# imported from {args.file} ({args.dialect}) by photonic-emu netlist import: "
             f"{len(net.instances)} instances, {len(net.connections)} connections\n")
-    _write(head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), args.out)
+    _write(data, head, args.out)
     return 0
 
 
@@ -116,5 +123,5 @@ def export_cmd(args) -> int:
             "# models: from emulator.netlist.interop import sax_models\n"
             "#         circuit, _ = sax.circuit(netlist, sax_models())  # "
             f"{', '.join(models)}\n")
-    _write(head + yaml.safe_dump(netlist, sort_keys=False, allow_unicode=True), args.out)
+    _write(netlist, head, args.out)
     return 0
