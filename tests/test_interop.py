@@ -280,3 +280,17 @@ def test_cli_export_to_a_json_file_writes_json_that_imports_back(tmp_path):
     json.loads(out.read_text())  # plain JSON
     assert main(["netlist", "import", str(out), "--from", "sax", "-o", str(back)]) == 0
     assert np.abs(transfer_matrix(back) - transfer_matrix(src)).max() < 1e-12
+
+
+def test_generated_structures_raise_no_unit_warnings(recwarn):
+    """A generator writes SI numbers by construction (a ring's resonance at 1.55e-6 m):
+    neither a generator inside a file nor a generator's dict handed to the loader warns;
+    the same bare length written by hand does."""
+    from emulator.netlist.generators import mrr_weight_bank
+
+    root = Path(__file__).resolve().parents[1]
+    load_netlist(root / "netlists" / "mrr_weight_bank_8x4.yaml")
+    load_netlist(mrr_weight_bank(4, 2, seed=3))
+    assert not [w for w in recwarn if issubclass(w.category, EmulatorWarning)]
+    with pytest.warns(EmulatorWarning, match="bare length"):
+        load_netlist(wg(1.55e-6))

@@ -48,6 +48,7 @@ class _Doc:
     lines: Lines
     file: str | None
     base: Path
+    generated: bool = False  # a generator's output: SI numbers by construction, no warnings
 
     def where(self, path: tuple) -> Where:
         if not self.lines:  # a dict or generated document: no lines to look up
@@ -128,7 +129,9 @@ def _load(source, registry, base, label, lines, dialect) -> Netlist:
 
 def _open(source, ctx: _Ctx, where: Where | None, base: Path | None = None) -> _Doc | None:
     if isinstance(source, Mapping):
-        return _Doc(dict(source), {}, None, base or Path.cwd())
+        info = source.get("info")  # a generator's own output, handed over as a dict
+        made = isinstance(info, dict) and info.get("kind") in GENERATORS
+        return _Doc(dict(source), {}, None, base or Path.cwd(), made)
     path = Path(source)
     if base is not None and not path.is_absolute():
         path = base / path
@@ -152,7 +155,7 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
         return level
     data, lines, problems = expand_buses(data, doc.lines, doc.file)  # dac[0:16], "mesh,in[0:16]"
     ctx.problems.extend(problems)
-    doc = _Doc(data, lines, doc.file, doc.base)
+    doc = _Doc(data, lines, doc.file, doc.base, doc.generated)
     for key in data:
         if key not in TOP_KEYS:
             ctx.add(doc.where((key,)), f"unknown key {key!r}", did_you_mean(key, TOP_KEYS))
@@ -247,7 +250,8 @@ def _checked_params(instances: dict, ctx: _Ctx, doc: _Doc) -> dict[str, tuple[di
         resolved = resolve_many(component, given)
         if resolved is not None:
             out.update(zip(names, resolved))
-            if any(p.name in given[0] and p.unit == "m" for p in component.params):
+            if not doc.generated and any(p.name in given[0] and p.unit == "m"
+                                         for p in component.params):
                 for n, g in zip(names, given):  # bare lengths: the unit warning, as below
                     ctx.notes.extend(unit_notes(component, g, file=doc.file, lines=doc.lines,
                                                 at=("instances", n, "params")))
@@ -304,8 +308,9 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level,
         params, given, problems = resolve_params(component, spec.get("params"), file=doc.file,
                                                  lines=doc.lines, at=path + ("params",))
         ctx.problems.extend(problems)
-        ctx.notes.extend(unit_notes(component, spec.get("params"), file=doc.file,
-                                    lines=doc.lines, at=path + ("params",)))
+        if not doc.generated:
+            ctx.notes.extend(unit_notes(component, spec.get("params"), file=doc.file,
+                                        lines=doc.lines, at=path + ("params",)))
     if not problems:
         for msg in component.check(params):
             ctx.add(doc.where(path + ("params",)), msg)
@@ -337,7 +342,7 @@ def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Do
         if isinstance(target, dict):  # an inline subcircuit (e.g. from a SAX recursive netlist)
             n = len(path)
             return _Doc(target, {k[n:]: v for k, v in doc.lines.items() if k[:n] == path},
-                        doc.file, doc.base)
+                        doc.file, doc.base, doc.generated)
         if not isinstance(target, str):
             ctx.add(where, f"'netlist' must be a file path or a netlist mapping, got {target!r}")
             return None
@@ -376,4 +381,4 @@ def _child_document(name, kind, spec, doc: _Doc, ctx: _Ctx, stack: tuple) -> _Do
         ctx.add(doc.where(("instances", name, "params")),
                 f"generator '{gen}' failed: {type(exc).__name__}: {exc}")
         return None
-    return _Doc(data, {}, f"{doc.file or '<dict>'}#{name}({gen})", doc.base)
+    return _Doc(data, {}, f"{doc.file or '<dict>'}#{name}({gen})", doc.base, generated=True)
