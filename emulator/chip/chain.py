@@ -155,8 +155,11 @@ def read_chain(compiled: CompiledCircuit, layer: str, ports: dict, file: str) ->
     if np.any(np.abs(field_in) == 0.0):
         dark = mods[int(np.flatnonzero(np.abs(field_in) == 0.0)[0])]
         _fail(file, f"no laser light reaches modulator '{dark}'")
+    field_in = np.asarray(field_in)
+    if not np.any(field_in.imag):  # real laser light: real arithmetic from here on
+        field_in = field_in.real.copy()
     return Chain(file=file, layer=layer, n=n, m=m,
                  dac=_stage(file, net, dacs, "dac"), mod=_stage(file, net, mods, "modulator"),
-                 field_in=np.asarray(field_in), layer_in=np.asarray(layer_in),
+                 field_in=field_in, layer_in=np.asarray(layer_in),
                  pd=_stage(file, net, pds, "photodetector"), tia=_stage(file, net, tias, "tia"),
                  adc=_stage(file, net, adcs, "adc"), layer_out=np.asarray(layer_out))

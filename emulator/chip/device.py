@@ -136,10 +136,14 @@ class ChipLayer:
         chip, (m_l, n_l) = self.chip, self.shape
         b = x.shape[1]
         scale = float(np.max(np.abs(x), initial=0.0))
-        codes = np.zeros((self.cols * chip.n, b))
+        codes = np.zeros((self.cols, b, chip.n))  # (C, B, n), contiguous for the DACs
         if scale > 0.0:
-            np.divide(x, scale, out=codes[:n_l])
-        codes = codes.reshape(self.cols, chip.n, b).transpose(0, 2, 1)  # (C, B, n)
+            full_cols, rest = divmod(n_l, chip.n)
+            if full_cols:
+                np.divide(x[:full_cols * chip.n].reshape(full_cols, chip.n, b)
+                          .transpose(0, 2, 1), scale, out=codes[:full_cols])
+            if rest:
+                np.divide(x[full_cols * chip.n:].T, scale, out=codes[full_cols, :, :rest])
         if count:  # a training pass (evaluations are not): what calibration will see,
             # columns spread over the batch (a conv layer's first columns are the corner
             # patches of one image, often dark)
