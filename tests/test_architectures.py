@@ -211,3 +211,17 @@ def test_training_on_a_ring_bank_is_refused(tmp_path, bank):
     with pytest.raises(ScenarioError) as err:
         load_scenario(sc, base=tmp_path)
     assert "SVD mesh cores only" in str(err.value) and "hardware.core" in str(err.value)
+
+
+def test_settings_reach_a_generators_parts_or_are_refused(tmp_path, bank):
+    """``params: {ring: ...}`` reaches the bank's rings (the generator takes ``ring``);
+    ``adc`` settings would be dropped by the generator: an error naming the key."""
+    eo = Core.load(Path(bank.file), params={"ring": {"tech": "eo"}})
+    rings = [i for i in eo.netlist.instances.values() if i.component.name == "ring"]
+    assert rings and all(i.params["tech"] == "eo" for i in rings)
+    sc = {"version": 1, "data": "xor", "model": {"layers": [3, 4, 2]},
+          "hardware": {"core": bank.file, "params": {"adc": {"bits": 4}}},
+          "training": {"methods": ["tpfp"], "epochs": 1, "batch": 4}}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(sc, base=tmp_path)
+    assert "hardware.params.adc" in str(err.value) and "would be ignored" in str(err.value)

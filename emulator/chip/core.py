@@ -46,6 +46,7 @@ class Core:
     n_out: int
     file: str
     kind: str = "svd_layer"  # the layer's generator (:data:`LAYER_KINDS`): the architecture
+    settable: frozenset | None = None  # components overrides reach (None: not known)
 
     @classmethod
     def load(cls, path: Path, *, shifter: str | None = None, params: dict | None = None,
@@ -64,6 +65,7 @@ class Core:
                              f"generator {', '.join(LAYER_KINDS)}) to map weights onto, "
                              f"found {len(layers)}" + (f": {', '.join(layers)}" if layers
                                                        else ""))
+        settable = reachable(data)
         data = apply_overrides(data, shifter, params or {})
         net = load_netlist(data, registry, base=path.parent, label=str(path))
         if laser == "link_budget":
@@ -74,7 +76,7 @@ class Core:
         n_in = len(net.external("in"))
         n_out = len(net.external("out"))
         return cls(net, layer, lp, n_in, n_out, str(path),
-                   data["instances"][layer]["generator"])
+                   data["instances"][layer]["generator"], settable)
 
     @staticmethod
     def _fail(path, msg):
@@ -165,6 +167,23 @@ def apply_overrides(data: dict, shifter: str | None, params: dict[str, dict]) ->
                     gp[c] = {**(gp.get(c) or {}), **per_comp[c]}
             spec["params"] = gp
     return data
+
+
+def reachable(data: dict) -> frozenset | None:
+    """The components :func:`apply_overrides` reaches in the raw core netlist: those of its
+    component instances and those its generators take settings for (None with a subcircuit
+    or a whole-core generator, whose insides it does not look into)."""
+    out: set[str] = set()
+    for spec in data["instances"].values():
+        if not isinstance(spec, dict):
+            continue
+        if "component" in spec:
+            out.add(spec["component"])
+        elif spec.get("generator") in GENERATORS and spec["generator"] != "onn_core":
+            out.update(inspect.signature(GENERATORS[spec["generator"]]).parameters)
+        else:
+            return None
+    return frozenset(out)
 
 
 def describe_core(core: Core) -> dict[str, Any]:

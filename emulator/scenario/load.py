@@ -185,6 +185,13 @@ def _params_in_core(params: dict | None, core: Core, where,
     have = sorted({i.component.name for i in core.netlist.instances.values()})
     out = []
     for comp_name in params or {}:
+        if comp_name in have and core.settable is not None and comp_name not in core.settable:
+            out.append(Problem(f"the core's '{comp_name}' instances are built by its "
+                               f"{core.kind} generator, which takes no '{comp_name}' settings, "
+                               "so this setting would be ignored", **where(*at, comp_name),
+                               hint="settings the generator takes: " + ", ".join(
+                                   sorted(core.settable & set(have)))))
+            continue
         if comp_name in have:
             continue
         why = (f"; {_NOT_SETTABLE[comp_name]} is costed with the library's '{comp_name}' "
@@ -261,7 +268,7 @@ def _check_mapping(cfg: dict, core: Core, where, hw: dict | None = None,
                            **where(*at, "wavelengths"), hint="leave wavelengths at 1"))
     insitu = [e["label"] for e in cfg["training"]["methods"]
               if (cfg["nonideal"]["insitu"] if e["insitu"] is None else e["insitu"])]
-    if insitu or cfg["nonideal"]["deploy"]:
+    if at == ("hardware",) and (insitu or cfg["nonideal"]["deploy"]):  # variants: costed only
         out.append(Problem(f"training or deploying on the chip runs on SVD mesh cores only; "
                            f"{arch} is costed, not trained on", **where(*at, "core"),
                            hint="set nonideal.insitu and deploy to false, or use a mesh core"))
