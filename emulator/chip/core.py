@@ -2,10 +2,10 @@
 
 The core netlist must hold exactly one weight layer, a generator instance of one of
 :data:`LAYER_KINDS`: that is where weights go, and its kind is the core's architecture
-(the scenario maps layers onto it by :mod:`emulator.scenario.mapping`).  Only the
-``svd_layer`` (Clements/Reck SVD mesh) is programmed tile by tile here.  :meth:`Core.program` returns the core with a tile's phases and
-transmissions written into that layer (a copy sharing everything else): analyse once,
-program many times, with no reload and no revalidation of the rest of the chip.
+(the scenario maps layers onto it by :mod:`emulator.scenario.mapping`).  For an
+``svd_layer`` (Clements/Reck SVD mesh), :meth:`Core.program` returns the core with a tile's
+phases and transmissions written into that layer (a copy sharing everything else): analyse
+once, program many times, with no reload and no revalidation of the rest of the chip.
 """
 
 from __future__ import annotations

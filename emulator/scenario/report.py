@@ -272,8 +272,8 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
 def accuracy_head(report: dict) -> list[str]:
     head = ["method", "obtained on", "train", "test", "deployed on the chip"]
     return head + (["runs at 100 %"] if report["training"]["seeds"] > 1 else [])
-VARIANT_HEAD = ["hardware", "architecture, shifters", "step latency", "step energy", "inference latency",
-                "inference energy / sample"]
+VARIANT_HEAD = ["hardware", "architecture, shifters", "step latency", "step energy",
+                "inference latency", "inference energy / sample"]
 
 
 def markdown(report: dict, files: list[str]) -> str:

@@ -3,11 +3,13 @@
 Mapping.  What the architecture does with a tile (program and settle it, or stream it
 with the data; what an update costs to turn weights into settings) is the core's mapping
 strategy (:mod:`emulator.scenario.mapping`, read from the core netlist's weight layer);
-the schedule below is the same for every architecture.  Weight-stationary cores (meshes,
-ring banks): layer ``l`` (``n_l × n_{l-1}``) is cut into tiles of the core's size.  Tiles go to the ``cores`` round-robin.  When every tile of the network has
-a core of its own, the weights stay put during the forward passes and are written once,
-in the ``update`` pass.  Otherwise each tile is programmed (phases set, then settling)
-right before its batch streams through, in every pass.
+the schedule below is the same for every architecture.  Layer ``l`` (``n_l × n_{l-1}``)
+is cut into tiles of the core's tile shape; tiles go to the ``cores`` round-robin.  On a
+weight-stationary core (meshes, ring banks), when every tile of the network has a core of
+its own, the weights stay put during the forward passes and are written once, in the
+``update`` pass; otherwise each tile is programmed (settings written, then settling) right
+before its batch streams through, in every pass.  A dynamic-operand core (crossbar) holds
+no weights: they stream from SRAM with the data, nothing is programmed.
 
 Analyse once, evaluate many.  The event engine simulates one tile stream (the batch
 through the core netlist) once: its timing and per-action energies are the same for
