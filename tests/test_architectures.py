@@ -225,3 +225,14 @@ def test_settings_reach_a_generators_parts_or_are_refused(tmp_path, bank):
     with pytest.raises(ScenarioError) as err:
         load_scenario(sc, base=tmp_path)
     assert "hardware.params.adc" in str(err.value) and "would be ignored" in str(err.value)
+
+
+def test_a_mapping_the_core_does_not_do_is_refused(tmp_path, crossbar):
+    sc = {"version": 1, "data": "xor", "model": {"layers": [3, 4, 2]},
+          "hardware": {"core": crossbar.file, "mapping": "weight_stationary"},
+          "training": {"methods": ["tpfp"], "epochs": 1, "batch": 4}}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(sc, base=tmp_path)
+    assert "hardware.mapping" in str(err.value) and "'dynamic'" in str(err.value)
+    sc["hardware"]["mapping"] = "dynamic"
+    assert load_scenario(sc, base=tmp_path).core.kind == "dota_crossbar"

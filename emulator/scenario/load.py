@@ -259,6 +259,11 @@ def _check_mapping(cfg: dict, core: Core, where, hw: dict | None = None,
                     f"layer {i} ({rows}x{cols}) does not fit the {n_out}x{n_in} core "
                     "and tiling is off", **where("model", "layers", i),
                     hint="set hardware.tiling: true, or use a larger core"))
+    operands = mapping_for(core).operands
+    if hw["mapping"] not in ("core", operands):
+        out.append(Problem(f"mapping {hw['mapping']!r} does not fit the core: its "
+                           f"{core.kind} maps as {operands!r}", **where(*at, "mapping"),
+                           hint="leave mapping at 'core', or use another core"))
     if core.kind == "svd_layer":
         return out
     arch = f"the core's {core.kind} ({LAYER_KINDS[core.kind]})"
