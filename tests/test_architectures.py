@@ -199,6 +199,7 @@ def test_a_scenario_reports_every_pass_per_architecture(tmp_path, bank):
     assert arch["bank"]["passes"]["update"] == {
         k: report["variants"]["bank"]["passes"]["update"][k] for k in ("latency_s", "energy_j")}
     assert (tmp_path / "out" / "passes_by_hardware.png").exists()
+    assert len(report.architectures) == 8 and "passes_by_hardware" in report.figures
     assert "Every pass by hardware" in (tmp_path / "out" / "report.md").read_text()
 
 
