@@ -162,6 +162,10 @@ BROKEN_CASES = {
                          "hardware.core"],
     "bad_allow_over_budget.yaml": ["bad_allow_over_budget.yaml:7",
                                    "hardware.allow_over_budget"],
+    "no_weight_layer.yaml": ["mzi_primitives.yaml", "exactly one weight layer",
+                             "svd_layer, mrr_weight_bank, dota_crossbar", "hardware.core"],
+    "variant_no_weight_layer.yaml": ["clements_8.yaml", "exactly one weight layer",
+                                     "variants.mesh_only.core"],
 }
 
 

@@ -1,9 +1,11 @@
 """An optical core as the scenario uses it: loaded once, programmed with weight tiles.
 
-The core netlist must hold exactly one ``svd_layer`` generator instance: that is where
-weights go.  :meth:`Core.program` returns the core with a tile's phases and
-transmissions written into that layer (a copy sharing everything else): analyse once,
-program many times, with no reload and no revalidation of the rest of the chip.
+The core netlist must hold exactly one weight layer, a generator instance of one of
+:data:`LAYER_KINDS`: that is where weights go, and its kind is the core's architecture
+(the scenario maps layers onto it by :mod:`emulator.scenario.mapping`).  For an
+``svd_layer`` (Clements/Reck SVD mesh), :meth:`Core.program` returns the core with a tile's
+phases and transmissions written into that layer (a copy sharing everything else): analyse
+once, program many times, with no reload and no revalidation of the rest of the chip.
 """
 
 from __future__ import annotations
@@ -29,16 +31,22 @@ from emulator.netlist.source import read_document
 from .columns import layer_columns
 
 MESH_COMPONENTS = ("mzi", "attenuator", "phase_shifter")  # generator keyword per component
+# the weight layers a core can hold: generator -> architecture
+LAYER_KINDS = {"svd_layer": "SVD mesh (weight-stationary)",
+               "mrr_weight_bank": "microring weight bank (weight-stationary)",
+               "dota_crossbar": "dynamically-operated crossbar (weights streamed)"}
 
 
 @dataclass
 class Core:
     netlist: Netlist
-    layer: str  # name of the svd_layer instance
+    layer: str  # name of the weight-layer instance
     layer_params: dict  # its generator params (mzi/attenuator/... dicts) without the matrix
     n_in: int
     n_out: int
     file: str
+    kind: str = "svd_layer"  # the layer's generator (:data:`LAYER_KINDS`): the architecture
+    settable: frozenset | None = None  # components overrides reach (None: not known)
 
     @classmethod
     def load(cls, path: Path, *, shifter: str | None = None, params: dict | None = None,
@@ -51,10 +59,13 @@ class Core:
         if not isinstance(data, dict) or not isinstance(data.get("instances"), dict):
             return cls._fail(path, "not a netlist with 'instances'")
         layers = [n for n, s in data["instances"].items()
-                  if isinstance(s, dict) and s.get("generator") == "svd_layer"]
+                  if isinstance(s, dict) and s.get("generator") in LAYER_KINDS]
         if len(layers) != 1:
-            return cls._fail(path, f"a core needs exactly one svd_layer instance to program "
-                             f"weights into, found {len(layers)}")
+            return cls._fail(path, f"a core needs exactly one weight layer (an instance of "
+                             f"generator {', '.join(LAYER_KINDS)}) to map weights onto, "
+                             f"found {len(layers)}" + (f": {', '.join(layers)}" if layers
+                                                       else ""))
+        settable = reachable(data)
         data = apply_overrides(data, shifter, params or {})
         net = load_netlist(data, registry, base=path.parent, label=str(path), lines=lines)
         if laser == "link_budget":
@@ -64,7 +75,8 @@ class Core:
               if k in ("mzi", "attenuator", "phase_shifter", "method")}
         n_in = len(net.external("in"))
         n_out = len(net.external("out"))
-        return cls(net, layer, lp, n_in, n_out, str(path))
+        return cls(net, layer, lp, n_in, n_out, str(path),
+                   data["instances"][layer]["generator"], settable)
 
     @staticmethod
     def _fail(path, msg):
@@ -150,11 +162,28 @@ def apply_overrides(data: dict, shifter: str | None, params: dict[str, dict]) ->
         elif spec.get("generator") in GENERATORS:
             accepted = inspect.signature(GENERATORS[spec["generator"]]).parameters
             gp = dict(spec.get("params") or {})
-            for c in MESH_COMPONENTS:
-                if c in accepted and c in per_comp:
+            for c in per_comp:  # the components the generator takes settings for
+                if c in accepted:
                     gp[c] = {**(gp.get(c) or {}), **per_comp[c]}
             spec["params"] = gp
     return data
+
+
+def reachable(data: dict) -> frozenset | None:
+    """The components :func:`apply_overrides` reaches in the raw core netlist: those of its
+    component instances and those its generators take settings for (None with a subcircuit
+    or a whole-core generator, whose insides it does not look into)."""
+    out: set[str] = set()
+    for spec in data["instances"].values():
+        if not isinstance(spec, dict):
+            continue
+        if "component" in spec:
+            out.add(spec["component"])
+        elif spec.get("generator") in GENERATORS and spec["generator"] != "onn_core":
+            out.update(inspect.signature(GENERATORS[spec["generator"]]).parameters)
+        else:
+            return None
+    return frozenset(out)
 
 
 def describe_core(core: Core) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from emulator.netlist.params import check_params
 from emulator.netlist.source import locate, read_document, where as where_in
 from emulator.schema import check
 
-from emulator.chip.core import Core
+from emulator.chip.core import LAYER_KINDS, Core
 from emulator.chip.spec import moved_problems
+from .mapping import mapping_for
 from .schema import SCHEMA
 
 
@@ -36,7 +37,8 @@ class Scenario:
 
     def variant(self, hardware: Mapping[str, Any]) -> "Scenario":
         """The same scenario with some ``hardware`` keys changed (checked like the file)."""
-        more = {**(self.overrides or {}), **{f"hardware.{k}": v for k, v in hardware.items()}}
+        more = {**(self.overrides or {}), **{f"hardware.{k}": v for k, v in hardware.items()},
+                "variants": {}}  # checked with the scenario already
         return load_scenario(self.source, more, base=self.base, registry=self.registry)
 
 
@@ -102,11 +104,32 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
                 problems.extend(_params_in_core(over.get("params"), core, where,
                                                 ("variants", vname, "params")))
         problems.extend(_check_mapping(cfg, core, where))
+    for vname, over in cfg["variants"].items():  # another architecture: its core, checked now
+        if "core" in over:
+            problems.extend(_variant_core(cfg, vname, base, problems, where, registry))
     if problems:
         raise ScenarioError(problems)
     name = cfg["name"] or (Path(file).stem if file else "scenario")
     return Scenario(name, file, cfg, core, source if file is None else file, base,
                     dict(overrides or {}), registry)
+
+
+def _variant_core(cfg: dict, vname: str, base: Path, problems: list, where,
+                  registry: Registry) -> list[Problem]:
+    """A variant's own core netlist, loaded with the variant's hardware and checked like
+    the main one (its problems at ``variants.NAME``)."""
+    hw = {**cfg["hardware"], **cfg["variants"][vname]}
+    at = ("variants", vname)
+    path = Path(os.path.normpath(base / hw["core"]))
+    if not path.exists():
+        return [Problem(f"core netlist not found: {path}", **where(*at, "core"),
+                        hint=_nearby(path))]
+    out: list[Problem] = []
+    core = _load_core(path, hw, out, lambda *p: where(*at, *p[1:]), registry)
+    if core is not None:
+        out.extend(_params_in_core(hw["params"], core, where, at + ("params",)))
+        out.extend(_check_mapping(cfg, core, where, hw, at))
+    return out
 
 
 def _nearby(path: Path) -> str | None:
@@ -162,6 +185,13 @@ def _params_in_core(params: dict | None, core: Core, where,
     have = sorted({i.component.name for i in core.netlist.instances.values()})
     out = []
     for comp_name in params or {}:
+        if comp_name in have and core.settable is not None and comp_name not in core.settable:
+            out.append(Problem(f"the core's '{comp_name}' instances are built by its "
+                               f"{core.kind} generator, which takes no '{comp_name}' settings, "
+                               "so this setting would be ignored", **where(*at, comp_name),
+                               hint="settings the generator takes: " + ", ".join(
+                                   sorted(core.settable & set(have)))))
+            continue
         if comp_name in have:
             continue
         why = (f"; {_NOT_SETTABLE[comp_name]} is costed with the library's '{comp_name}' "
@@ -213,17 +243,39 @@ def _check_one_model(m: dict, e: dict, cfg: dict, at: tuple, where, i: int) -> l
     return out
 
 
-def _check_mapping(cfg: dict, core: Core, where) -> list[Problem]:
-    """A model that cannot be mapped: bad sizes, or a layer too large without tiling."""
+def _check_mapping(cfg: dict, core: Core, where, hw: dict | None = None,
+                   at: tuple = ("hardware",)) -> list[Problem]:
+    """A model that cannot be mapped: bad sizes, a layer too large without tiling, or
+    settings the core's architecture does not have (``hw``, ``at``: a variant's)."""
     out = []
+    hw = hw or cfg["hardware"]
+    n_out, n_in = mapping_for(core).tile_shape()
     layers = cfg["model"]["layers"] or []
-    if cfg["model"]["type"] == "dense" and not cfg["hardware"]["tiling"]:
+    if cfg["model"]["type"] == "dense" and not hw["tiling"]:
         for i in range(1, len(layers)):
             rows, cols = layers[i], layers[i - 1]
-            if rows > core.n_out or cols > core.n_in:
+            if rows > n_out or cols > n_in:
                 out.append(Problem(
-                    f"layer {i} ({rows}x{cols}) does not fit the {core.n_out}x{core.n_in} core "
+                    f"layer {i} ({rows}x{cols}) does not fit the {n_out}x{n_in} core "
                     "and tiling is off", **where("model", "layers", i),
                     hint="set hardware.tiling: true, or use a larger core"))
+    operands = mapping_for(core).operands
+    if hw["mapping"] not in ("core", operands):
+        out.append(Problem(f"mapping {hw['mapping']!r} does not fit the core: its "
+                           f"{core.kind} maps as {operands!r}", **where(*at, "mapping"),
+                           hint="leave mapping at 'core', or use another core"))
+    if core.kind == "svd_layer":
+        return out
+    arch = f"the core's {core.kind} ({LAYER_KINDS[core.kind]})"
+    if hw["wavelengths"] > 1:
+        out.append(Problem(f"{arch} has its own wavelengths (one per input); "
+                           "wavelengths > 1 shares an SVD mesh between channel sets",
+                           **where(*at, "wavelengths"), hint="leave wavelengths at 1"))
+    insitu = [e["label"] for e in cfg["training"]["methods"]
+              if (cfg["nonideal"]["insitu"] if e["insitu"] is None else e["insitu"])]
+    if at == ("hardware",) and (insitu or cfg["nonideal"]["deploy"]):  # variants: costed only
+        out.append(Problem(f"training or deploying on the chip runs on SVD mesh cores only; "
+                           f"{arch} is costed, not trained on", **where(*at, "core"),
+                           hint="set nonideal.insitu and deploy to false, or use a mesh core"))
     return out
 

@@ -73,6 +73,33 @@ def energy_per_pass(report: dict, path: Path | None = None) -> Figure | None:
     return _done(fig, path)
 
 
+def passes_by_hardware(report: dict, path: Path | None = None) -> Figure | None:
+    """Grouped bars: every pass's latency and energy on each hardware (the main one and the
+    variants), log scales, so architectures compare pass by pass."""
+    arch = report["architectures"]
+    passes = list(next(iter(arch.values()))["passes"])
+    fig = Figure(figsize=(12, 4.4))
+    axes = fig.subplots(1, 2)
+    width = 0.8 / max(len(arch), 1)
+    for ax, key, unit, scale in ((axes[0], "latency_s", "µs", 1e6),
+                                 (axes[1], "energy_j", "µJ", 1e6)):
+        for i, (name, a) in enumerate(arch.items()):
+            ax.bar([j + (i - (len(arch) - 1) / 2) * width for j in range(len(passes))],
+                   [a["passes"][p][key] * scale for p in passes], width=width,
+                   color=COLORS[i % 10], label=f"{name}: {a['architecture']}"
+                   + (f" ({a['shifter']})" if a["shifter"] else ""))
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(passes)), passes, fontsize=8)
+        ax.set_ylabel(f"{key.split('_')[0]} per pass [{unit}] (log scale)")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_title(f"{report['scenario']}: latency per pass (batch "
+                      f"{report['training']['batch']})", fontsize=9)
+    axes[1].set_title("energy per pass", fontsize=9)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8)
+    fig.subplots_adjust(bottom=0.27, wspace=0.25)
+    return _done(fig, path)
+
+
 def timeline(step, path: Path | None = None) -> Figure | None:
     """One row per core (and the digital unit), one bar collection per kind of work (the
     bars built as arrays), so ten thousand tiles draw in about a second; adjacent spans of
@@ -142,6 +169,9 @@ def plot_all(folder: Path, report: dict, histories, step) -> list[str]:
     learning_curves(report, folder / "learning_curves.png")
     energy_per_pass(report, folder / "energy_per_pass.png")
     files = ["learning_curves.png", "energy_per_pass.png"]
+    if report.get("variants"):
+        passes_by_hardware(report, folder / "passes_by_hardware.png")
+        files.append("passes_by_hardware.png")
     if step.spans:
         timeline(step, folder / "timeline.png")
         files.append("timeline.png")

@@ -13,6 +13,7 @@ from components.units import fmt
 from emulator.chip.core import describe_core
 from emulator.graph.budget import link_budget
 from emulator.graph.receiver import receiver_flags, wdm_crosstalk
+from .mapping import mapping_for
 from .step import PASSES, StepResult
 
 
@@ -41,6 +42,8 @@ def build_report(sc, data, histories, deploy, step: StepResult, main: str, varia
     if variants:
         report["variants"] = {name: costs(vsc, vstep, data)
                               for name, (vsc, vstep) in variants.items()}
+    report["architectures"] = {"main": architecture(sc, step), **{
+        name: architecture(vsc, vstep) for name, (vsc, vstep) in (variants or {}).items()}}
     if per_model:
         report["models"] = {label: {"model": entries[label]["model_cfg"],
                                     **costs(sc, st, data)} for label, st in per_model.items()}
@@ -49,6 +52,27 @@ def build_report(sc, data, histories, deploy, step: StepResult, main: str, varia
         if net is not None:
             report["methods"][label]["structure"] = net.describe()
     return report
+
+
+def architecture(sc, step: StepResult) -> dict:
+    """Which architecture a hardware is (its core's weight layer and mapping) and what each
+    pass cost on it: the rows of the side-by-side comparison."""
+    m = mapping_for(sc.core)
+    return {"core": Path(sc.core.file).name, "layer": sc.core.kind, "architecture": m.name,
+            "mapping": m.operands, "shifter": sc.config["hardware"]["shifter"],
+            "passes": {n: {"latency_s": step.passes[n].latency_s,
+                           "energy_j": step.passes[n].energy_j} for n in PASSES}}
+
+
+def architecture_rows(report: dict) -> list[list[str]]:
+    """Per hardware: its architecture and each pass's latency / energy."""
+    out = []
+    for name, a in report.get("architectures", {}).items():
+        what = a["architecture"] + (f" ({a['shifter']})" if a["shifter"] else "")
+        out.append([name, what, a["mapping"].replace("_", "-")] + [
+            f"{fmt(p['latency_s'], 's')} / {fmt(p['energy_j'], 'J')}"
+            for p in a["passes"].values()])
+    return out
 
 
 def method_summary(runs, entry, cfg, deployed) -> dict:
@@ -233,11 +257,13 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
               ["inference (test set)", f"{t['inference']['samples']} samples",
                fmt(t["inference"]["latency_s"], "s"), fmt(t["inference"]["energy_j"], "J")]]
     variants = []
-    for name, v in [(f"(main: {report['hardware_method']})", report)] + \
-            list(report.get("variants", {}).items()) + \
-            [(f"model of {k}", v) for k, v in report.get("models", {}).items()]:
+    for key, name, v in [("main", f"(main: {report['hardware_method']})", report)] + \
+            [(k, k, v) for k, v in report.get("variants", {}).items()] + \
+            [("main", f"model of {k}", v) for k, v in report.get("models", {}).items()]:
         st = v["per_step"]
-        variants.append([name, str(v["hardware"]["shifter"]), fmt(st["latency_s"], "s"),
+        arch = report.get("architectures", {}).get(key, {}).get("architecture")
+        variants.append([name, (f"{arch}, " if arch else "") + str(v["hardware"]["shifter"]),
+                         fmt(st["latency_s"], "s"),
                          fmt(st["energy_j"], "J"), fmt(v["passes"]["inference"]["latency_s"], "s"),
                          fmt(v["per_sample"]["inference"]["energy_j"], "J")])
     return {"accuracy": acc, "passes": passes, "breakdown": breakdown, "totals": totals,
@@ -247,8 +273,8 @@ def summary_rows(report: dict) -> dict[str, list[list[str]]]:
 def accuracy_head(report: dict) -> list[str]:
     head = ["method", "obtained on", "train", "test", "deployed on the chip"]
     return head + (["runs at 100 %"] if report["training"]["seeds"] > 1 else [])
-VARIANT_HEAD = ["hardware", "shifters", "step latency", "step energy", "inference latency",
-                "inference energy / sample"]
+VARIANT_HEAD = ["hardware", "architecture, shifters", "step latency", "step energy",
+                "inference latency", "inference energy / sample"]
 
 
 def markdown(report: dict, files: list[str]) -> str:
@@ -276,6 +302,9 @@ def markdown(report: dict, files: list[str]) -> str:
            "## Totals", "", table(["", "count", "time", "energy"], rows["totals"]), "",
            *(["## Hardware variants and models", "", table(VARIANT_HEAD, rows["variants"]), ""]
              if report.get("variants") or report.get("models") else []),
+           *(["### Every pass by hardware (latency / energy)", "",
+              table(["hardware", "architecture", "mapping"] + list(PASSES),
+                    architecture_rows(report)), ""] if report.get("variants") else []),
            "## Hardware", "",
            f"- core `{hw['core']['file']}`: {hw['core']['inputs']}×{hw['core']['outputs']}, "
            f"{hw['core']['mzis']} MZIs; {hw['cores']} core(s), {hw['wavelengths']} wavelength(s)",
@@ -283,7 +312,9 @@ def markdown(report: dict, files: list[str]) -> str:
            f"- converters per core: {hw['converters_per_core']}",
            f"- {hw['tiles']} tiles ({hw['tiles_per_layer']} per layer); weights "
            + ("stay on the cores (stationary)" if hw["stationary"] else
-              "are re-programmed tile by tile in every pass"),
+              "are re-programmed tile by tile in every pass"
+              if report["architectures"]["main"]["mapping"] == "weight_stationary" else
+              "stream from SRAM through the modulators in every pass (dynamic operands)"),
            f"- one tile stream of the batch: {fmt(hw['tile_stream_latency_s'], 's')}", ""]
     if report["optical_energy_per_mac_j"] is not None:
         out.append(f"Optical energy per MAC: {fmt(report['optical_energy_per_mac_j'], 'J')}.")

@@ -58,8 +58,10 @@ HARDWARE: dict[str, Field] = {
                       "filters); each laser line is raised to make it up", unit="dB", lo=0,
                       hi=30),
     "params": CORE_FIELDS["params"],
-    "mapping": Field("choice", "weight_stationary", "how layers map onto cores",
-                     choices=("weight_stationary",)),
+    "mapping": Field("choice", "core", "how layers map onto cores: the core's own (its "
+                     "weight layer: svd_layer and mrr_weight_bank weight_stationary, "
+                     "dota_crossbar dynamic); naming one checks the core does that",
+                     choices=("core", "weight_stationary", "dynamic")),
     "tiling": Field("bool", True, "cut layers larger than the core into tiles"),
     "laser": CORE_FIELDS["laser"],
     "allow_over_budget": CORE_FIELDS["allow_over_budget"],

@@ -1,10 +1,15 @@
 """One TPFP training step on the mapped hardware, simulated pass by pass in SimPy.
 
-Mapping (weight-stationary).  Layer ``l`` (``n_l × n_{l-1}``) is cut into tiles of the
-core's size.  Tiles go to the ``cores`` round-robin.  When every tile of the network has
-a core of its own, the weights stay put during the forward passes and are written once,
-in the ``update`` pass.  Otherwise each tile is programmed (phases set, then settling)
-right before its batch streams through, in every pass.
+Mapping.  What the architecture does with a tile (program and settle it, or stream it
+with the data; what an update costs to turn weights into settings) is the core's mapping
+strategy (:mod:`emulator.scenario.mapping`, read from the core netlist's weight layer);
+the schedule below is the same for every architecture.  Layer ``l`` (``n_l × n_{l-1}``)
+is cut into tiles of the core's tile shape; tiles go to the ``cores`` round-robin.  On a
+weight-stationary core (meshes, ring banks), when every tile of the network has a core of
+its own, the weights stay put during the forward passes and are written once, in the
+``update`` pass; otherwise each tile is programmed (settings written, then settling) right
+before its batch streams through, in every pass.  A dynamic-operand core (crossbar) holds
+no weights: they stream from SRAM with the data, nothing is programmed.
 
 Analyse once, evaluate many.  The event engine simulates one tile stream (the batch
 through the core netlist) once: its timing and per-action energies are the same for
@@ -18,8 +23,9 @@ Passes (each its own SimPy run, all on one timeline in the trace):
 ``forward``            pass 1: tiles stream the batch, then the digital unit adds
                        partial sums and applies the activation, layer by layer;
 ``modulated_forward``  error Γ = y − t and modulation x + FΓ (digital), then pass 2;
-``update``             outer-product updates with momentum, the SVD/mesh mapping of every
-                       tile (digital), then reprogramming of the stationary tiles;
+``update``             outer-product updates with momentum, the mapping of every tile to
+                       settings (digital: SVD/mesh, ring detunings, none for a crossbar),
+                       then reprogramming of the stationary tiles;
 ``inference``          one forward pass.
 Cores stay powered for the whole pass: a core waiting for others still draws its static
 power (laser, bias, hold of the tile it holds).
@@ -33,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from emulator.engine import build_plan, digital_work, reprogram, simulate
+from emulator.engine import build_plan, digital_work, simulate
 from emulator.ledger import Ledger, Model
 from emulator.ledger.rows import Rows
 from emulator.ledger.result import Costed
@@ -42,11 +48,10 @@ from emulator.engine import trace as tr
 from emulator.tiling import cut
 
 from emulator.chip.core import Core
-from emulator.mesh.cost import mapping_ops
+from .mapping import BYTES, mapping_for
 
 PASSES = ("forward", "modulated_forward", "update", "inference")
 TRACE_SLICES = 20_000  # tile slices a trace file holds before runs of them are summarised
-BYTES = 4  # float32 activations and weights in SRAM
 
 
 @dataclass
@@ -120,6 +125,7 @@ class StepResult:
     spans: list = field(default_factory=list)  # (track, label, start, end, args), in ticks
     trace_note: dict | None = None  # slices, limit, summarised (and written) of the trace
     calibration: int = 0  # vectors of the calibration batch per re-written tile
+    architecture: str = "svd_layer"  # the core's weight layer (emulator.scenario.mapping)
 
     def step(self) -> dict:
         names = ("forward", "modulated_forward", "update")
@@ -143,17 +149,19 @@ class TilePlan(list):
 
 
 def plan_tiles(core: Core, layers: list[list[Block]], cores: int) -> TilePlan:
-    """Every block cut into core-sized tiles (:mod:`emulator.tiling`); tiles go to the cores
-    round-robin; the static power of the core holding each tile by the array
-    (:meth:`Core.static_power`)."""
+    """Every block cut into tiles of the core's architecture (:mod:`emulator.tiling`);
+    tiles go to the cores round-robin; the static power of the core holding each tile by
+    the array (the mapping's ``static_power``, :meth:`Core.static_power` for meshes)."""
+    mapping = mapping_for(core)
+    rows, cols = mapping.tile_shape()
     tiles, mats = TilePlan(), []
     for l, blocks in enumerate(layers):
         for b, block in enumerate(blocks):
-            for t in cut(block.matrix, core.n_out, core.n_in):
+            for t in cut(block.matrix, rows, cols):
                 mats.append(t.matrix)
                 tiles.append(Tile(l, t.row, t.col, t.matrix.shape[0], t.matrix.shape[1],
                                   len(tiles) % cores, len(tiles), 0.0, block.positions, b))
-    tiles.rows, tiles.watts, scales = core.static_power(mats)
+    tiles.rows, tiles.watts, scales = mapping.static_power(mats)
     for t, sc in zip(tiles, scales.tolist()):
         t.scale = sc
     return tiles
@@ -168,28 +176,30 @@ class _StepSim:
         self.core, self.blocks, self.batch = core, blocks, batch
         self.wdm_loss_db = float(wdm_loss_db)
         self.registry = registry  # the digital unit and memories' components
+        self.mapping = mapping_for(core)
         self.cores, self.wavelengths, self.trace_on = cores, wavelengths, trace
         self.tiles = plan_tiles(core, blocks, cores)
         self.static_rows = self.tiles.rows
         self.watts = self.tiles.watts * self._multiplier()  # W channel sets, WDM laser loss
         self.labelled: dict[str, Rows] = {}
         self.actions: dict[int, tuple] = {}  # per vector count: stream and buffer rows
-        self.stationary = len(self.tiles) <= cores
+        self.program = self.mapping.program()  # None: weights stream, never held
+        self.stationary = self.program is not None and len(self.tiles) <= cores
         self.plan = build_plan(core.netlist)
         self.converters = converters
         self.streams: dict[int, object] = {}  # engine pass per vector count
         self.io: dict[int, object] = {}  # buffer traffic per vector count
         self.stream = self.stream_for(1)
-        self.program = reprogram(core.netlist)
-        self.program_rows = Rows.of(e for e in self.program.ledger.entries if not e.static)
-        self.program_ticks = to_ticks(self.program.latency_s, "settling")
+        if self.program is not None:
+            self.program_rows = Rows.of(e for e in self.program.ledger.entries if not e.static)
+            self.program_ticks = to_ticks(self.program.latency_s, "settling")
         self.calibration = 0  # vectors of a calibration batch per re-written tile (0: none)
         self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(blocks))]
 
     def stream_for(self, positions: int):
         """The engine pass of one tile streaming the batch (× positions per image)."""
         if positions not in self.streams:
-            vectors = math.ceil(self.batch * positions / self.wavelengths)
+            vectors = math.ceil(self.batch * positions / (self.wavelengths * self.mapping.lanes))
             self.streams[positions] = simulate(self.plan, np.zeros((vectors, self.core.n_in)),
                                                converters=self.converters,
                                                trace=self.trace_on and not self.streams)
@@ -199,7 +209,8 @@ class _StepSim:
         """The buffer traffic of one tile stream: every DAC input code read from SRAM and
         every ADC output code written to it (ceil(bits/8) bytes a code), as digital work."""
         if positions not in self.io:
-            vectors = math.ceil(self.batch * positions / self.wavelengths) * self.wavelengths
+            vectors = math.ceil(self.batch * positions / (self.wavelengths * self.mapping.lanes)
+                                ) * self.wavelengths
             self.io[positions] = self._buffer_traffic(vectors)
         return self.io[positions]
 
@@ -297,7 +308,8 @@ class _StepSim:
         events: list[tuple] = []
         busy = [0] * self.cores
         held: list[Tile | None] = [None] * self.cores
-        program_in_pass = (not self.stationary) and name != "update"
+        program_in_pass = (self.program is not None and not self.stationary
+                           and name != "update")
         counts = {"events": 0}
 
         def span(track: str, label: str, start: int, end: int, args=None):
@@ -403,22 +415,15 @@ class _StepSim:
                 acts = (sum(ins) + outs[-1]) * B * 2
                 yield from digital("outer-product updates + momentum", macs + 2 * weights,
                                    (acts + 2 * weights) * BYTES, 2 * weights * BYTES)
-                m_core, n_core = self.core.layer_size()
-                ops = mapping_ops(m_core, n_core)  # counted from what the mapping does
                 mapped = self.rewrite * len(self.tiles)  # tiles re-mapped, on average
-                yield from digital("SVD of the re-written tiles", round(mapped * ops.svd_macs),
-                                   weights * BYTES, 0)
-                yield from digital("mesh decompositions (chains of nullings)",
-                                   round(mapped * (ops.rotation_macs + ops.scalar_ops)), 0,
-                                   round(mapped * (m_core * m_core + n_core * n_core
-                                                   + min(m_core, n_core))) * BYTES,
-                                   parallel=ops.parallel)
+                for w in self.mapping.update_work(mapped, weights):  # weights -> settings
+                    yield from digital(w.label, w.macs, w.reads, w.writes, parallel=w.parallel)
                 if self.stationary:
                     rewritten = self.tiles[:round(mapped)]
                     if rewritten:
                         yield jobs(rewritten, True, False)
                 if self.calibration and round(mapped):
-                    yield from calibrate(self.tiles[:round(mapped)], m_core, n_core)
+                    yield from calibrate(self.tiles[:round(mapped)], *self.core.layer_size())
             else:
                 yield from forward()
 
@@ -466,15 +471,17 @@ def simulate_step(core: Core, weights: list[np.ndarray] | list[list[Block]], bat
     trace_events, note = _trace(spans, sim) if trace else ([], None)
     macs = sum(b.matrix.size * b.positions for layer in blocks for b in layer)
     return StepResult(passes, sim.tiles, sim.stationary, sim.stream.latency_s,
-                      sim.program.latency_s, trace_events, len(blocks), macs, rewrite,
-                      spans, note, sim.calibration)
+                      sim.program.latency_s if sim.program is not None else 0.0,
+                      trace_events, len(blocks), macs, rewrite, spans, note, sim.calibration,
+                      core.kind)
 
 
 def _trace(spans, sim: _StepSim) -> tuple[list[dict], dict]:
     """Chrome trace events of the step (tile slices summarised per run of a core's tiles of
     one layer above :data:`TRACE_SLICES`), and the note saying whether they were."""
     names = [f"core{k}" for k in range(sim.cores)] + ["digital"]
-    meta, tid = tr.tracks(names, "training step (weight-stationary mapping)")
+    meta, tid = tr.tracks(names, f"training step ({sim.mapping.name}, "
+                                 f"{sim.mapping.operands.replace('_', '-')} mapping)")
     tiles = [s for s in spans if s[0] != "digital"]
     tiles, note = tr.summarise(tiles, lambda label: f"{label.split()[1]} tiles", TRACE_SLICES)
     spans = sorted(tiles + [s for s in spans if s[0] == "digital"], key=lambda s: s[2])

@@ -40,6 +40,18 @@ class Report(dict):
         return frame(rows, "kind")
 
     @property
+    def architectures(self):
+        """One row per (hardware, pass): the main hardware and every variant, its
+        architecture and mapping, the pass's latency [s] and energy [J]."""
+        rows = []
+        for name, a in self.get("architectures", {}).items():
+            for p, v in a["passes"].items():
+                rows.append({"hardware": name, "architecture": a["architecture"],
+                             "mapping": a["mapping"], "pass": p, "latency_s": v["latency_s"],
+                             "energy_j": v["energy_j"]})
+        return frame(rows)
+
+    @property
     def accuracy(self):
         """One row per training entry: test and train accuracy (means over the seeds),
         their spread, and the chip the accuracy was obtained on."""
@@ -65,12 +77,14 @@ class Report(dict):
 
     @property
     def figures(self) -> dict:
-        """The plots as matplotlib Figures: learning curves and energy per pass (and the
-        step's timeline when the run kept its trace)."""
+        """The plots as matplotlib Figures: learning curves and energy per pass (every pass
+        by hardware with variants, and the step's timeline when the run kept its trace)."""
         from . import plots
 
         figs = {"learning_curves": plots.learning_curves(self),
                 "energy_per_pass": plots.energy_per_pass(self)}
+        if self.get("variants"):
+            figs["passes_by_hardware"] = plots.passes_by_hardware(self)
         if self._step is not None and getattr(self._step, "trace", None):
             figs["timeline"] = plots.timeline(self._step)
         return figs

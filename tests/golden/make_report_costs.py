@@ -42,7 +42,18 @@ def compute() -> dict:
         step = cost_step(sc, dense_blocks([64, 32, 10]), 64, trace=False)
         out[f"by_instance_{shifter}"] = {name: p.ledger.by_instance()
                                          for name, p in step.passes.items()}
-    return out
+    return _relative(out)
+
+
+def _relative(obj):
+    """File paths relative to the project root: the golden file holds no machine's path."""
+    if isinstance(obj, dict):
+        return {k: _relative(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_relative(v) for v in obj]
+    if isinstance(obj, str) and obj.startswith(str(ROOT) + "/"):
+        return obj[len(str(ROOT)) + 1:]
+    return obj
 
 
 if __name__ == "__main__":
