@@ -50,6 +50,13 @@ def test_accuracy_follows_the_laser(digits):
     assert "below_noise" in dim.chip["calibration"]  # reported, not a crash
 
 
+def test_a_setting_for_a_part_the_core_lacks_is_an_error(digits):
+    # it used to be dropped silently: 'pd' is not a component name of the core
+    with pytest.raises(UserError, match="no 'pd' instances") as err:
+        run(digits, dict(core=CORE, params={"pd": {"mode": "intensity"}}), epochs=1)
+    assert "photodetector" in err.value.problems[0].hint
+
+
 def test_old_knobs_name_the_component_parameter(digits):
     with pytest.raises(UserError) as err:
         run(digits, dict(core=CORE, phase_bits=8, adc_bits=6))

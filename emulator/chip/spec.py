@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.errors import Problem, UserError
+from components.errors import Problem, UserError, did_you_mean
 from emulator.schema import Field, validate
 
 TECHS = ("thermo", "eo", "mems")
@@ -137,5 +137,14 @@ class ChipSpec:
                                         params=self.params, laser=self.laser,
                                         allow_over_budget=self.allow_over_budget,
                                         registry=registry)
+        if self.loaded is None:  # an override no instance of the core takes is an error
+            have = {i.component.name for i in core.netlist.instances.values()}
+            problems = [Problem(f"the core {self.core} has no {name!r} instances: the "
+                                "setting would be ignored", path=f"hardware.params.{name}",
+                                hint=did_you_mean(name, sorted(have))
+                                or "components: " + ", ".join(sorted(have)))
+                        for name in self.params or {} if name not in have]
+            if problems:
+                raise UserError(problems)
         return Chip.of(core, cores=self.cores, calibrate=self.calibrate,
                        seed=seed if self.chip_seed is None else self.chip_seed)
