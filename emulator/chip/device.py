@@ -136,14 +136,12 @@ class ChipLayer:
         chip, (m_l, n_l) = self.chip, self.shape
         b = x.shape[1]
         scale = float(np.max(np.abs(x), initial=0.0))
-        codes = np.zeros((self.cols, b, chip.n))  # (C, B, n), contiguous for the DACs
+        codes_t = np.zeros((self.cols * chip.n, b))
         if scale > 0.0:
-            full_cols, rest = divmod(n_l, chip.n)
-            if full_cols:
-                np.divide(x[:full_cols * chip.n].reshape(full_cols, chip.n, b)
-                          .transpose(0, 2, 1), scale, out=codes[:full_cols])
-            if rest:
-                np.divide(x[full_cols * chip.n:].T, scale, out=codes[full_cols, :, :rest])
+            np.divide(x, scale, out=codes_t[:n_l])
+        # (C, B, n) as the components see it, laid out (C, n, B): a column block's inputs
+        # run along the batch for the read-out's product
+        codes = codes_t.reshape(self.cols, chip.n, b).transpose(0, 2, 1)
         if count:  # a training pass (evaluations are not): what calibration will see,
             # columns spread over the batch (a conv layer's first columns are the corner
             # patches of one image, often dark)
@@ -151,7 +149,7 @@ class ChipLayer:
             self.seen = codes[:, keep]
         fields = chip.light(codes)  # each column block lit once: (C, B, n)
         if self._stream is not None and not chained:
-            full = self._stream.run(fields.real, rng)[:m_l]
+            full = self._stream.run(fields.real.transpose(0, 2, 1), rng)[:m_l]
         else:
             mats, lo, gain, alpha, beta = self.stack()
             grid = (self.rows, self.cols)

@@ -32,18 +32,28 @@ _QUIET = np.random.default_rng(0)  # stands in for the generator when there is n
 
 
 @numba.njit(cache=True, nogil=True)
-def _readout(volts, offset, sigma, alpha, beta, levels, noisy, rng, out):
-    """out[i, b] = Σ_c α[c,i]·level(volts[c,i,b] + o[c,i] + s[c,i]·n) + β[c,i]."""
-    n_cols, n_rows, batch = volts.shape
+def _readout(mats, fields, offset, sigma, alpha, beta, levels, noisy, rng, out):
+    """out[i, b] = Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] with the ADC input
+    v = Σ_k mats[c,i,k]·fields[c,k,b]: each tile output's product, noise, conversion and
+    decode done while its row is in cache (no batch-sized temporaries)."""
+    n_cols, n_rows, n = mats.shape
+    batch = fields.shape[2]
+    volts = np.empty(batch)
     draw = np.zeros(batch)
     for c in range(n_cols):
         for i in range(n_rows):
-            o, s, a, b0 = offset[c, i], sigma[c, i], alpha[c, i], beta[c, i]
-            if noisy:  # drawn apart from the arithmetic: the loop below stays tight
+            volts[:] = offset[c, i]
+            for k in range(n):  # the inner loop runs along the batch: it vectorizes
+                a = mats[c, i, k]
+                if a != 0.0:
+                    for b in range(batch):
+                        volts[b] += a * fields[c, k, b]
+            s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
+            if noisy:  # drawn apart from the arithmetic: the loops stay tight
                 for b in range(batch):
                     draw[b] = rng.standard_normal()
             for b in range(batch):
-                out[i, b] += a * _level(volts[c, i, b] + o + s * draw[b], levels) + b0
+                out[i, b] += a * _level(volts[b] + s * draw[b], levels) + b0
 
 
 _PROBE = np.array([0.0, 1.0, -2.0])[:, None]
@@ -84,12 +94,12 @@ class Stream:
         self.beta[c, rows] = beta
 
     def run(self, fields: np.ndarray, rng=None) -> np.ndarray:
-        """Row sums (R·m, B) of the decoded read-outs for real modulator fields
-        (C, B, n), noise drawn from ``rng`` if given."""
-        volts = np.matmul(self.mats, np.swapaxes(np.ascontiguousarray(fields), 1, 2))
-        out = np.zeros(volts.shape[1:])
-        _readout(volts, self.offset, self.sigma, self.alpha, self.beta, self.levels,
-                 rng is not None, _QUIET if rng is None else rng, out)
+        """Row sums (R·m, B) of the decoded read-outs for real modulator fields given
+        per column block as (C, n, B), noise drawn from ``rng`` if given."""
+        out = np.zeros((self.mats.shape[1], fields.shape[2]))
+        _readout(self.mats, np.ascontiguousarray(fields), self.offset, self.sigma,
+                 self.alpha, self.beta, self.levels, rng is not None,
+                 _QUIET if rng is None else rng, out)
         return out
 
 
