@@ -467,3 +467,14 @@ def test_memory_energy_follows_its_size_and_time_its_bandwidth():
     # 48.6 kB through 128 GB/s is not 1 ns: 1 ns + 380 ns
     assert transfer_time(small, 48_600) == pytest.approx(1e-9 + 48_600 / 128e9)
     assert transfer_time(small, 0) == 0.0
+
+
+def test_adc_level_is_the_quantizer_for_one_value():
+    """The compiled read-out calls ``level`` per value; the array path calls ``quantize``:
+    they must give the same level everywhere, thresholds and clipping included."""
+    from components.electronics.adc import level, quantize
+
+    x = np.concatenate([np.linspace(-1.25, 1.25, 100_001), np.arange(-260, 261) / 256.0])
+    for bits in (1, 3, 8, 12):
+        want = np.array([level(float(v), 2 ** bits) for v in x])
+        assert np.array_equal(quantize(x, bits), want), bits

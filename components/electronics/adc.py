@@ -29,9 +29,15 @@ def quantize(x, bits: int) -> np.ndarray:
     """Mid-rise uniform quantizer of ``x`` clipped to [−1, 1], ``2^bits`` levels."""
     levels = 2 ** int(bits)
     lsb = 2.0 / levels
-    k = np.clip(np.floor((np.clip(np.asarray(x, dtype=float), -1.0, 1.0) + 1.0) / lsb),
-                0, levels - 1)
-    return -1.0 + (k + 0.5) * lsb
+    y = np.array(np.clip(np.asarray(x, dtype=float), -1.0, 1.0), ndmin=1)  # then in place
+    y += 1.0
+    y /= lsb
+    np.floor(y, out=y)
+    np.clip(y, 0, levels - 1, out=y)
+    y += 0.5
+    y *= lsb
+    y -= 1.0
+    return y if np.ndim(x) else y[0]
 
 
 def level(v: float, levels: int) -> float:
