@@ -151,11 +151,11 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
         return level
 
     def endpoint(text: Any, path: tuple) -> tuple[str, str] | None:
-        if not isinstance(text, str) or text.count(",") != 1:
+        parts = text.split(",") if isinstance(text, str) else ()
+        if len(parts) != 2:
             ctx.add(doc.where(path), f"expected 'instance,port', got {text!r}")
             return None
-        inst, port = text.split(",")
-        inst, port = inst.strip(), port.strip()
+        inst, port = parts[0].strip(), parts[1].strip()
         found = level.instances.get(inst)
         if found is not None and port in found.port_map:
             return inst, port  # the common case first: a component's port
@@ -225,6 +225,9 @@ def _checked_params(instances: dict, ctx: _Ctx) -> dict[str, tuple[dict, dict]]:
 def _load_instance(name: str, spec: Any, doc: _Doc, ctx: _Ctx, stack: tuple, level: _Level,
                    exported: dict, checked: tuple[dict, dict] | None = None) -> None:
     path = ("instances", name)
+    if checked is not None:  # a component whose keys and parameters checked in bulk
+        _add_component(name, spec, doc, ctx, level, checked)
+        return
     if not isinstance(spec, dict):
         ctx.add(doc.where(path), "an instance must be a mapping with 'component' and 'params'")
         return
