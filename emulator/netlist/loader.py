@@ -68,6 +68,7 @@ class _Ctx:
         self.registry = registry
         self.problems: list[Problem] = []
         self.ports: dict = {}  # (component, discrete params) -> ports, for this load only
+        self.discrete: dict[str, tuple] = {}  # component -> its integer and choice params
 
     def add(self, where: Where, message: str, hint: str | None = None):
         self.problems.append(Problem(message, where.file, where.path, where.line, hint))
@@ -287,7 +288,11 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level,
 def _ports(ctx: _Ctx, component, params):
     """``(ports, {name: port})``: ports depend only on whole-number and choice
     parameters, memoized on those per load (no state survives a call of load_netlist)."""
-    key = (component.name,) + tuple(v for v in params.values() if isinstance(v, (int, str)))
+    names = ctx.discrete.get(component.name)
+    if names is None:
+        names = ctx.discrete[component.name] = tuple(
+            p.name for p in component.params if p.integer or p.is_choice)
+    key = (component.name,) + tuple([params.get(n) for n in names])
     hit = ctx.ports.get(key)
     if hit is None:
         ports = component.ports(params)
