@@ -47,7 +47,11 @@ class _Doc:
 
     def where(self, path: tuple) -> Where:
         if not self.lines:  # a dict or generated document: no lines to look up
-            return Where(self.file, ".".join(map(str, path)) or None)
+            try:
+                text = ".".join(path)  # keys are text: the common case, without map(str)
+            except TypeError:
+                text = ".".join(map(str, path))
+            return Where(self.file, text or None)
         return Where(**where(self.file, self.lines, *path))
 
 
