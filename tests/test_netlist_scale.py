@@ -74,6 +74,24 @@ def test_compile_equals_networkx_route(make):
     assert np.max(np.abs(c.matrix - matrix)) <= 1e-12
 
 
+def test_live_rows_grow_and_are_reused():
+    """The compile's store of waiting light: rows come back as put, in the order asked,
+    through growth past its capacity, and freed rows are reused."""
+    from emulator.compile.live import Live
+
+    live = Live(3, capacity=1)
+    keys = [(f"i{k}", "in0") for k in range(5)]
+    fields = np.arange(15).reshape(5, 3) * (1 + 1j)
+    live.put(keys, fields, fields.real)
+    f, t = live.take(keys[::-1])
+    assert np.array_equal(f, fields[::-1]) and np.array_equal(t, fields.real[::-1])
+    size = len(live.fields)
+    live.put(keys[:2], fields[:2], fields.real[:2])
+    assert len(live.fields) == size and len(live.row) == 2
+    with pytest.raises(KeyError):
+        live.take([keys[3]])
+
+
 def random_dags(count=150):
     for seed in range(count):
         r = random.Random(seed)

@@ -101,6 +101,40 @@ def test_each_core_runs_its_tiles_back_to_back():
     assert set(ends.values()) == {25 * per_tile}
 
 
+def test_identical_tile_streams_are_scheduled_once(monkeypatch):
+    """The event engine simulates one tile stream per vector count, and the step's own
+    SimPy schedule is the same for 50 and 800 tiles (per core and layer, not per tile);
+    a pass's ``events`` counts what the tiles represent (the stream's events × tiles)."""
+    import simpy
+
+    import emulator.scenario.step as step_mod
+
+    core = _core("eo")
+    counts = {"schedule": 0, "simulate": 0}
+    schedule, simulate = simpy.Environment.schedule, step_mod.simulate
+
+    def counted_schedule(env, *args, **kwargs):
+        counts["schedule"] += 1
+        return schedule(env, *args, **kwargs)
+
+    def counted_simulate(*args, **kwargs):
+        counts["simulate"] += 1
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(simpy.Environment, "schedule", counted_schedule)
+    monkeypatch.setattr(step_mod, "simulate", counted_simulate)
+    seen, represented = [], []
+    for rows, cols in ((5, 10), (20, 40)):
+        counts.update(schedule=0, simulate=0)
+        W = np.random.default_rng(1).normal(size=(16 * rows, 16 * cols))
+        step = simulate_step(core, [[Block(W)]], 64, cores=8, trace=False)
+        assert len(step.tiles) == rows * cols and counts["simulate"] == 1
+        seen.append(counts["schedule"])
+        represented.append(step.passes["forward"].events)
+    assert seen[0] == seen[1]
+    assert represented[1] > represented[0]
+
+
 def test_trace_summarises_runs_of_tile_slices_above_the_limit():
     spans = [("core0", f"{'program' if i % 2 == 0 else 'stream'} L1 tile 0,{i}", 10 * i,
               10 * i + 10, {}) for i in range(6)]

@@ -25,6 +25,8 @@ from emulator.graph.receiver import with_receivers
 from emulator.netlist import Netlist, load_netlist
 from emulator.netlist.model import gc_paused
 
+from .live import Live
+
 DEFAULT_WAVELENGTH = 1.55e-6  # m, C band
 
 EXT = ""  # instance name used for the netlist's own external ports
@@ -98,7 +100,6 @@ def _compile(netlist: Netlist, wavelength: float | None) -> CompiledCircuit:
 
     # where each output port's light goes: (instance, input port), or (EXT, external name)
     sink: dict[tuple[str, str], tuple[str, str]] = {}
-    source_of_in: dict[tuple[str, str], tuple[str, str]] = {}
     for c in netlist.connections:
         if c.domain == OPTICAL:
             sink[(c.src, c.src_port)] = (c.dst, c.dst_port)
@@ -109,7 +110,6 @@ def _compile(netlist: Netlist, wavelength: float | None) -> CompiledCircuit:
             continue
         if p.direction == IN:
             ext_in.append(ext)
-            source_of_in[(inst, port)] = (EXT, ext)
         else:
             ext_out.append(ext)
             sink[(inst, port)] = (EXT, ext)
@@ -127,44 +127,45 @@ def _compile(netlist: Netlist, wavelength: float | None) -> CompiledCircuit:
     out_index = {k: i for i, k in enumerate(region_out)}
     matrix = np.zeros((len(region_out), R), dtype=complex)
     delay = np.full((len(region_out), R), -np.inf)
-    state: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    live = Live(R, capacity=max(64, 2 * R))
 
-    def route(port_key, row, drow):
-        dst = sink.get(port_key)
-        if dst is None:
-            return  # an output of a passive part with nothing attached cannot pass validation
-        if dst[0] in passive:
-            state[dst] = (row, drow)
-        else:
-            k = out_index[dst]
-            matrix[k], delay[k] = row, drow
-
-    eye = np.eye(R, dtype=complex)
-    dzero = np.where(np.eye(R, dtype=bool), 0.0, -np.inf)
-    for i, (inst, port) in enumerate(region_in):
-        if inst == EXT:
-            target = netlist.ports[port]
-            if target[0] in passive:
-                state[target] = (eye[i], dzero[i])
+    def deliver(dsts, fields, times, per: int = 1):
+        """Light leaving ports whose destinations are ``dsts`` (row i of ``fields``, row
+        i // per of ``times``): into the passive inputs waiting for it, or the matrix."""
+        to_live, live_rows, to_out, out_rows = [], [], [], []
+        for i, dst in enumerate(dsts):
+            if dst is None:
+                continue  # an output of a passive part with nothing attached cannot pass validation
+            if dst[0] in passive:
+                to_live.append(dst)
+                live_rows.append(i)
             else:
-                k = out_index[target]
-                matrix[k], delay[k] = eye[i], dzero[i]
-        else:
-            route((inst, port), eye[i], dzero[i])
+                to_out.append(out_index[dst])
+                out_rows.append(i)
+        if to_live:
+            live.put(to_live, fields[live_rows], times[np.array(live_rows) // per])
+        if to_out:
+            matrix[to_out] = fields[out_rows]
+            delay[to_out] = times[np.array(out_rows) // per]
 
+    deliver([netlist.ports[port] if inst == EXT else sink.get((inst, port))
+             for inst, port in region_in],
+            np.eye(R, dtype=complex), np.where(np.eye(R, dtype=bool), 0.0, -np.inf))
     for generation in generations((n for n in insts if n in passive), links):
         groups: dict[tuple, list[str]] = {}
         for name in generation:
             inst = insts[name]
             groups.setdefault((id(inst.component), len(inst.ports)), []).append(name)
         for names in groups.values():
-            _apply_group([insts[n] for n in names], lam, R, state, route)
+            _apply_group([insts[n] for n in names], lam, live, sink, deliver)
 
     return CompiledCircuit(netlist, lam, region_in, region_out, matrix, delay, active,
                            len(ext_in), len(ext_out), len(passive))
 
 
-def _apply_group(group, lam, R, state, route):
+def _apply_group(group, lam, live: Live, sink, deliver):
+    """One stage's instances of one component: their transfers times the light waiting at
+    their inputs (one gather, one stacked product), passed on to where their outputs go."""
     first = group[0]
     ins = [p.name for p in first.ports if p.direction == IN]
     outs = [p.name for p in first.ports if p.direction == OUT]
@@ -173,21 +174,16 @@ def _apply_group(group, lam, R, state, route):
          if comp.transfer_many is not None and len(group) > 1 else
          np.array([comp.transfer(inst.params, lam) for inst in group], dtype=complex))
     d = np.array([comp.delay(inst.params) for inst in group])
-    G = len(group)
+    G, R = len(group), live.fields.shape[1]
     if ins:
-        fields = np.empty((G, len(ins), R), dtype=complex)
-        times = np.empty((G, len(ins), R))
-        for g, inst in enumerate(group):
-            for j, port in enumerate(ins):
-                fields[g, j], times[g, j] = state.pop((inst.name, port))
-        out = T @ fields
-        tout = times.max(axis=1) + d[:, None]
+        fields, times = live.take([(inst.name, port) for inst in group for port in ins])
+        out = T @ fields.reshape(G, len(ins), R)
+        tout = times.reshape(G, len(ins), R).max(axis=1) + d[:, None]
     else:
         out = np.zeros((G, len(outs), R), dtype=complex)
         tout = np.full((G, R), -np.inf)
-    for g, inst in enumerate(group):
-        for j, port in enumerate(outs):
-            route((inst.name, port), out[g, j], tout[g])
+    deliver([sink.get((inst.name, port)) for inst in group for port in outs],
+            out.reshape(G * len(outs), R), tout, per=len(outs))
 
 
 def transfer_matrix(netlist, wavelength: float | None = None, registry=None) -> np.ndarray:

@@ -24,11 +24,13 @@ from components.electronics import tia as tia_model
 def receivers(netlist) -> dict[str, dict]:
     """``{instance: {param: value}}`` derived from each detector's read-out chain."""
     insts = netlist.instances
-    feeds = {(c.src, c.src_port): (c.dst, c.dst_port) for c in netlist.connections}
+    detectors = [name for name, inst in insts.items()
+                 if inst.kind == "detector"]  # photodetectors and balanced pairs
+    feeds = {(c.src, c.src_port): (c.dst, c.dst_port) for c in netlist.connections
+             } if detectors else {}
     out: dict[str, dict] = {}
-    for name, inst in insts.items():
-        if inst.kind != "detector":  # a photodetector or a balanced pair
-            continue
+    for name in detectors:
+        inst = insts[name]
         tia = feeds.get((name, "e_out"), (None,))[0]
         if tia is None or insts[tia].component.name != "tia":
             continue

@@ -52,7 +52,11 @@ class _Doc:
 
     def where(self, path: tuple) -> Where:
         if not self.lines:  # a dict or generated document: no lines to look up
-            return Where(self.file, ".".join(map(str, path)) or None)
+            try:
+                text = ".".join(path)  # keys are text: the common case, without map(str)
+            except TypeError:
+                text = ".".join(map(str, path))
+            return Where(self.file, text or None)
         return Where(**where(self.file, self.lines, *path))
 
 
@@ -74,6 +78,7 @@ class _Ctx:
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []  # warnings: the netlist loads, but check these
         self.ports: dict = {}  # (component, discrete params) -> ports, for this load only
+        self.discrete: dict[str, tuple] = {}  # component -> its integer and choice params
 
     def add(self, where: Where, message: str, hint: str | None = None):
         self.problems.append(Problem(message, where.file, where.path, where.line, hint))
@@ -176,11 +181,11 @@ def _load_level(doc: _Doc, ctx: _Ctx, stack: tuple) -> _Level:
         return level
 
     def endpoint(text: Any, path: tuple) -> tuple[str, str] | None:
-        if not isinstance(text, str) or text.count(",") != 1:
+        parts = text.split(",") if isinstance(text, str) else ()
+        if len(parts) != 2:
             ctx.add(doc.where(path), f"expected 'instance,port', got {text!r}")
             return None
-        inst, port = text.split(",")
-        inst, port = inst.strip(), port.strip()
+        inst, port = parts[0].strip(), parts[1].strip()
         found = level.instances.get(inst)
         if found is not None and port in found.port_map:
             return inst, port  # the common case first: a component's port
@@ -261,6 +266,9 @@ def _checked_params(instances: dict, ctx: _Ctx, doc: _Doc) -> dict[str, tuple[di
 def _load_instance(name: str, spec: Any, doc: _Doc, ctx: _Ctx, stack: tuple, level: _Level,
                    exported: dict, checked: tuple[dict, dict] | None = None) -> None:
     path = ("instances", name)
+    if checked is not None:  # a component whose keys and parameters checked in bulk
+        _add_component(name, spec, doc, ctx, level, checked)
+        return
     if not isinstance(spec, dict):
         ctx.add(doc.where(path), "an instance must be a mapping with 'component' and 'params'")
         return
@@ -323,7 +331,11 @@ def _add_component(name: str, spec: dict, doc: _Doc, ctx: _Ctx, level: _Level,
 def _ports(ctx: _Ctx, component, params):
     """``(ports, {name: port})``: ports depend only on whole-number and choice
     parameters, memoized on those per load (no state survives a call of load_netlist)."""
-    key = (component.name,) + tuple(v for v in params.values() if isinstance(v, (int, str)))
+    names = ctx.discrete.get(component.name)
+    if names is None:
+        names = ctx.discrete[component.name] = tuple(
+            p.name for p in component.params if p.integer or p.is_choice)
+    key = (component.name,) + tuple([params.get(n) for n in names])
     hit = ctx.ports.get(key)
     if hit is None:
         ports = component.ports(params)
