@@ -16,7 +16,6 @@ from components.optics.ring import fsr, weight_response
 from emulator.chip.core import Core
 from emulator.engine import digital_work, reprogram, simulate
 from emulator.engine.plan import static_entries
-from emulator.netlist import load_netlist
 from emulator.netlist.generators import dota_crossbar, mrr_weight_bank
 from emulator.scenario import load_scenario, run_scenario
 from emulator.scenario.mapping import mapping_for

@@ -14,7 +14,7 @@ import yaml
 from components.errors import EmulatorWarning, NetlistError
 from emulator import load_netlist, transfer_matrix
 from emulator.cli.main import main
-from emulator.netlist import import_netlist, to_sax
+from emulator.netlist import to_sax
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -52,9 +52,10 @@ def test_accuracy_follows_the_laser(digits):
 
 def test_a_setting_for_a_part_the_core_lacks_is_an_error(digits):
     # it used to be dropped silently: 'pd' is not a component name of the core
-    with pytest.raises(UserError, match="no 'pd' instances") as err:
+    with pytest.raises(UserError, match="no 'pd' instance") as err:
         run(digits, dict(core=CORE, params={"pd": {"mode": "intensity"}}), epochs=1)
     assert "photodetector" in err.value.problems[0].hint
+    assert err.value.problems[0].path == "hardware.params.pd"
 
 
 def test_old_knobs_name_the_component_parameter(digits):

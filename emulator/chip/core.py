@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from components import Registry
-from components.errors import NetlistError, Problem
+from components.errors import NetlistError, Problem, did_you_mean
 from emulator.netlist import Netlist, load_netlist
 from emulator.graph.budget import with_link_budget
 from emulator.engine.plan import static_entries, static_rows
@@ -190,3 +190,34 @@ def describe_core(core: Core) -> dict[str, Any]:
     counts = core.counts()
     return {"file": core.file, "inputs": core.n_in, "outputs": core.n_out,
             "mzis": counts.get("mzi", 0), "components": counts}
+
+
+# costed with the library's defaults by scenario.step, not taken from the core netlist
+_NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit"}
+
+
+def override_problems(params: dict | None, core: Core, where,
+                    at: tuple = ("hardware", "params")) -> list[Problem]:
+    """A parameter override for a component the core does not contain (or whose generator
+    takes no such settings) would be silently ignored: it is an error naming the components
+    the core has.  ``where(*path)`` gives a problem's location (file, path, line)."""
+    have = sorted({i.component.name for i in core.netlist.instances.values()})
+    out = []
+    for comp_name in params or {}:
+        if comp_name in have and core.settable is not None and comp_name not in core.settable:
+            out.append(Problem(f"the core's '{comp_name}' instances are built by its "
+                               f"{core.kind} generator, which takes no '{comp_name}' settings, "
+                               "so this setting would be ignored", **where(*at, comp_name),
+                               hint="settings the generator takes: " + ", ".join(
+                                   sorted(core.settable & set(have)))))
+            continue
+        if comp_name in have:
+            continue
+        why = (f"; {_NOT_SETTABLE[comp_name]} is costed with the library's '{comp_name}' "
+               "defaults, which a scenario cannot change yet") if comp_name in _NOT_SETTABLE \
+            else ""
+        out.append(Problem(f"the core netlist has no '{comp_name}' instance, so this setting "
+                           f"would be ignored{why}", **where(*at, comp_name),
+                           hint=did_you_mean(str(comp_name), have)
+                           or f"its components: {', '.join(have)}"))
+    return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.errors import Problem, UserError, did_you_mean
+from components.errors import Problem, UserError
 from emulator.schema import Field, validate
 
 TECHS = ("thermo", "eo", "mems")
@@ -131,19 +131,15 @@ class ChipSpec:
     def build(self, seed: int, registry=None):
         """The chip: the core loaded with the overrides, analysed once."""
         from .chip import Chip
-        from .core import Core
+        from .core import Core, override_problems
 
         core = self.loaded or Core.load(Path(self.core), shifter=self.shifter,
                                         params=self.params, laser=self.laser,
                                         allow_over_budget=self.allow_over_budget,
                                         registry=registry)
         if self.loaded is None:  # an override no instance of the core takes is an error
-            have = {i.component.name for i in core.netlist.instances.values()}
-            problems = [Problem(f"the core {self.core} has no {name!r} instances: the "
-                                "setting would be ignored", path=f"hardware.params.{name}",
-                                hint=did_you_mean(name, sorted(have))
-                                or "components: " + ", ".join(sorted(have)))
-                        for name in self.params or {} if name not in have]
+            problems = override_problems(self.params, core,
+                                         lambda *path: {"path": ".".join(map(str, path))})
             if problems:
                 raise UserError(problems)
         return Chip.of(core, cores=self.cores, calibrate=self.calibrate,

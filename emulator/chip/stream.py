@@ -15,12 +15,10 @@ then draws the noise, quantizes with the ADC's own level function
 (:func:`components.electronics.adc.level`), decodes with each tile's calibration
 (α·y + β) and adds the partial sums of a row of tiles — one pass over the read-outs
 instead of a dozen array passes.  A chain that is not affine (intensity detection,
-complex light) keeps the general path; :func:`stream_of` then returns None.
+complex light) keeps the general path (:func:`foldable` is False).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -74,7 +72,7 @@ class Stream:
     stacked tile outputs i = r·m + j, filled tile by tile with :meth:`put`."""
 
     def __init__(self, rows: int, cols: int, m: int, n: int, levels: int):
-        self.rows, self.cols, self.m = rows, cols, m
+        self.cols, self.m = cols, m
         self.mats = np.zeros((cols, rows * m, n))  # ADC input per unit modulator field, / v_fs
         self.offset = np.zeros((cols, rows * m))
         self.sigma = np.zeros((cols, rows * m))  # noise at the ADC input, / v_fs

@@ -18,7 +18,7 @@ from emulator.netlist.params import check_params
 from emulator.netlist.source import locate, read_document, where as where_in
 from emulator.schema import check
 
-from emulator.chip.core import LAYER_KINDS, Core
+from emulator.chip.core import LAYER_KINDS, Core, override_problems
 from emulator.chip.spec import moved_problems
 from .mapping import mapping_for
 from .schema import SCHEMA
@@ -98,10 +98,10 @@ def load_scenario(source: str | Path | Mapping, overrides: Mapping[str, Any] | N
     elif not problems:
         core = _load_core(core_path, hw, problems, where, registry)
     if core is not None:
-        problems.extend(_params_in_core(hw["params"], core, where))
+        problems.extend(override_problems(hw["params"], core, where))
         for vname, over in cfg["variants"].items():
             if "core" not in over:
-                problems.extend(_params_in_core(over.get("params"), core, where,
+                problems.extend(override_problems(over.get("params"), core, where,
                                                 ("variants", vname, "params")))
         problems.extend(_check_mapping(cfg, core, where))
     for vname, over in cfg["variants"].items():  # another architecture: its core, checked now
@@ -127,7 +127,7 @@ def _variant_core(cfg: dict, vname: str, base: Path, problems: list, where,
     out: list[Problem] = []
     core = _load_core(path, hw, out, lambda *p: where(*at, *p[1:]), registry)
     if core is not None:
-        out.extend(_params_in_core(hw["params"], core, where, at + ("params",)))
+        out.extend(override_problems(hw["params"], core, where, at + ("params",)))
         out.extend(_check_mapping(cfg, core, where, hw, at))
     return out
 
@@ -171,36 +171,6 @@ def _check_param_overrides(params: dict | None, file: str | None, lines: dict,
             continue
         out.extend(check_params(registry.get(comp_name), values, file=file, lines=lines,
                                 at=where)[1])
-    return out
-
-
-# costed with the library's defaults by scenario.step, not taken from the core netlist
-_NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit"}
-
-
-def _params_in_core(params: dict | None, core: Core, where,
-                    at: tuple = ("hardware", "params")) -> list[Problem]:
-    """A parameter override for a component the core does not contain would be silently
-    ignored: it is an error naming the components the core has."""
-    have = sorted({i.component.name for i in core.netlist.instances.values()})
-    out = []
-    for comp_name in params or {}:
-        if comp_name in have and core.settable is not None and comp_name not in core.settable:
-            out.append(Problem(f"the core's '{comp_name}' instances are built by its "
-                               f"{core.kind} generator, which takes no '{comp_name}' settings, "
-                               "so this setting would be ignored", **where(*at, comp_name),
-                               hint="settings the generator takes: " + ", ".join(
-                                   sorted(core.settable & set(have)))))
-            continue
-        if comp_name in have:
-            continue
-        why = (f"; {_NOT_SETTABLE[comp_name]} is costed with the library's '{comp_name}' "
-               "defaults, which a scenario cannot change yet") if comp_name in _NOT_SETTABLE \
-            else ""
-        out.append(Problem(f"the core netlist has no '{comp_name}' instance, so this setting "
-                           f"would be ignored{why}", **where(*at, comp_name),
-                           hint=did_you_mean(str(comp_name), have)
-                           or f"its components: {', '.join(have)}"))
     return out
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from emulator.io.files import save_figure
+
+if TYPE_CHECKING:  # plotting imports matplotlib only when it draws
+    from matplotlib.figure import Figure
 
 from .metrics import Metric
 

@@ -148,7 +148,7 @@ def _operand_bus(inst, conn, ports, tag: str, n: int, lam0: float, step: float,
     """Source -> n (drop ring -> MZM -> add ring) -> 1×fanout split; returns the split."""
     inst[f"{tag}_src"] = _spec("multi_laser", {**src, "lines": n, "wavelength": lam0,
                                                "spacing": step})
-    bus_in, bus_out = f"{tag}_src,out0", None
+    bus_in = f"{tag}_src,out0"
     inst[f"{tag}_dark"] = _spec("dark")
     out_bus = f"{tag}_dark,out0"
     for k in range(n):
