@@ -11,10 +11,9 @@ both diodes, ``2·q·(R·(|E+|² + |E−|²) + 2·I_dark)·B``, and unless a TIA
 from __future__ import annotations
 
 import numpy as np
-from scipy.constants import e as Q_E
-from scipy.constants import k as K_B
 
 from ..base import ELECTRICAL, IN, OPTICAL, OUT, Component, Param, Port
+from .photodetector import shot_and_load_variance
 
 
 def signal(p, plus, minus) -> np.ndarray:
@@ -22,12 +21,10 @@ def signal(p, plus, minus) -> np.ndarray:
 
 
 def noise_variance(p, plus_power, minus_power) -> np.ndarray:
-    """Current-noise variance [A²] for the optical powers on the two diodes [W]."""
-    b = p["noise_bandwidth"] or p["bandwidth"]
+    """Current-noise variance [A²] for the optical powers on the two diodes [W]: both
+    diodes' direct current through the single diode's noise model."""
     i_dc = p["responsivity"] * (np.asarray(plus_power) + np.asarray(minus_power))
-    shot = 2.0 * Q_E * (i_dc + 2.0 * p["dark_current"]) * b
-    thermal = 0.0 if p["load"] == "tia" else 4.0 * K_B * p["temperature"] * b / p["r_load"]
-    return shot + thermal
+    return shot_and_load_variance(p, i_dc + 2.0 * p["dark_current"])
 
 
 def noise(p, current, rng: np.random.Generator) -> np.ndarray:

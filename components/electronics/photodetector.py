@@ -64,16 +64,23 @@ def noise_band(p) -> float:
     return p["noise_bandwidth"] or p["bandwidth"]
 
 
-def noise_variance(p, current) -> np.ndarray:
-    """Total current-noise variance [A²] for the mean ``current``: shot noise, and the
-    load resistor's thermal noise unless a TIA reads the diode (``load: tia``)."""
+def shot_and_load_variance(p, i_dc) -> np.ndarray:
+    """Current-noise variance [A²] of diodes carrying the direct current ``i_dc`` over
+    :func:`noise_band`: shot noise ``2·q·I_dc·B``, plus the load resistor's thermal noise
+    ``4·k·T·B/R_load`` unless a TIA reads the diodes (``load: tia``)."""
     b = noise_band(p)
+    thermal = 0.0 if p["load"] == "tia" else 4.0 * K_B * p["temperature"] * b / p["r_load"]
+    return 2.0 * Q_E * np.asarray(i_dc) * b + thermal
+
+
+def noise_variance(p, current) -> np.ndarray:
+    """Total current-noise variance [A²] for the mean ``current`` (coherent: the LO's
+    direct current, whatever the signal)."""
     if p["mode"] == "coherent":
         i_dc = p["responsivity"] * p["lo_power"] + 2.0 * p["dark_current"]
     else:
         i_dc = np.abs(current)
-    thermal = 0.0 if p["load"] == "tia" else 4.0 * K_B * p["temperature"] * b / p["r_load"]
-    return 2.0 * Q_E * i_dc * b + thermal
+    return shot_and_load_variance(p, i_dc)
 
 
 def interference_ratio(p, neighbours: int, band: float | None = None) -> float:
