@@ -23,6 +23,7 @@ ran: tile writes, phase writes, vectors through tiles, conversions.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -34,6 +35,12 @@ from .chip import Chip, Tile
 from .stream import Stream, fold, foldable, pd_affine
 
 DTYPE = np.float32
+
+
+@functools.lru_cache(maxsize=32)
+def _spread(batch: int) -> np.ndarray:
+    """At most CAL_BATCH column indices spread evenly over a batch."""
+    return np.unique(np.linspace(0, batch - 1, min(batch, CAL_BATCH)).astype(int))
 
 
 class ChipLayer:
@@ -145,8 +152,7 @@ class ChipLayer:
         if count:  # a training pass (evaluations are not): what calibration will see,
             # columns spread over the batch (a conv layer's first columns are the corner
             # patches of one image, often dark)
-            keep = np.unique(np.linspace(0, b - 1, min(b, CAL_BATCH)).astype(int))
-            self.seen = codes[:, keep]
+            self.seen = codes[:, _spread(b)]
         fields = chip.light(codes)  # each column block lit once: (C, B, n)
         if self._stream is not None and not chained:
             full = self._stream.run(fields.real.transpose(0, 2, 1), rng)[:m_l]

@@ -196,23 +196,34 @@ class _StepSim:
         self.calibration = 0  # vectors of a calibration batch per re-written tile (0: none)
         self.by_layer = [[t for t in self.tiles if t.layer == l] for l in range(len(blocks))]
 
+    def _vectors(self, positions: int) -> int:
+        """Stream cycles of one tile for the batch (× positions per image), per channel set."""
+        return math.ceil(self.batch * positions / (self.wavelengths * self.mapping.lanes))
+
     def stream_for(self, positions: int):
         """The engine pass of one tile streaming the batch (× positions per image)."""
-        if positions not in self.streams:
-            vectors = math.ceil(self.batch * positions / (self.wavelengths * self.mapping.lanes))
-            self.streams[positions] = simulate(self.plan, np.zeros((vectors, self.core.n_in)),
-                                               converters=self.converters,
-                                               trace=self.trace_on and not self.streams)
-        return self.streams[positions]
+        return self._engine_pass(self._vectors(positions))
 
     def io_for(self, positions: int):
-        """The buffer traffic of one tile stream: every DAC input code read from SRAM and
-        every ADC output code written to it (ceil(bits/8) bytes a code), as digital work."""
-        if positions not in self.io:
-            vectors = math.ceil(self.batch * positions / (self.wavelengths * self.mapping.lanes)
-                                ) * self.wavelengths
-            self.io[positions] = self._buffer_traffic(vectors)
-        return self.io[positions]
+        """The buffer traffic of one tile stream (see :meth:`_io`)."""
+        return self._io(self._vectors(positions))
+
+    def _engine_pass(self, vectors: int):
+        """The engine pass of ``vectors`` input vectors through one tile (per channel set;
+        the first one simulated keeps its trace)."""
+        if vectors not in self.streams:
+            self.streams[vectors] = simulate(self.plan, np.zeros((vectors, self.core.n_in)),
+                                             converters=self.converters,
+                                             trace=self.trace_on and not self.streams)
+        return self.streams[vectors]
+
+    def _io(self, vectors: int):
+        """The buffer traffic of ``vectors`` stream cycles on all W channel sets: every DAC
+        input code read from SRAM and every ADC output code written to it (ceil(bits/8)
+        bytes a code), as digital work."""
+        if vectors not in self.io:
+            self.io[vectors] = self._buffer_traffic(vectors * self.wavelengths)
+        return self.io[vectors]
 
     def _buffer_traffic(self, vectors: int):
         """``vectors`` input codes read from SRAM and their read-out codes written back."""
@@ -230,30 +241,6 @@ class _StepSim:
         """A tile stream lasts as long as its converters or its buffer traffic, whichever
         is slower (they run in a pipeline)."""
         return max(self.stream_for(positions).latency_s, self.io_for(positions).latency_s)
-
-    def calibration_stream(self):
-        """The engine pass of one calibration batch through a tile (per channel set)."""
-        if "calibration" not in self.streams:
-            self.streams["calibration"] = simulate(
-                self.plan, np.zeros((self.calibration, self.core.n_in)),
-                converters=self.converters)
-        return self.streams["calibration"]
-
-    def calibration_io(self):
-        """The buffer traffic of a calibration batch: its codes in, its read-outs out."""
-        if "calibration" not in self.io:
-            self.io["calibration"] = self._buffer_traffic(self.calibration * self.wavelengths)
-        return self.io["calibration"]
-
-    def calibration_rows(self):
-        """The action rows of one tile's calibration batch (× W channel sets) and of its
-        buffer traffic."""
-        if "calibration" not in self.actions:
-            rows, count, rate = Rows.of(e for e in self.calibration_stream().ledger.entries
-                                        if not e.static)
-            io = Rows.of(self.calibration_io().ledger.entries)
-            self.actions["calibration"] = ((rows, count * self.wavelengths, rate), io)
-        return self.actions["calibration"]
 
     # -- energy of jobs, by the models of the components ----------------------------------
     def _multiplier(self) -> np.ndarray:
@@ -280,13 +267,18 @@ class _StepSim:
                       energy=seconds * w.sum(axis=0))
 
     def _stream_rows(self, positions: int):
-        """The action rows of one tile stream (× W channel sets) and of its buffer traffic."""
-        if positions not in self.actions:
-            stream = self.stream_for(positions)
+        """The action rows of one tile stream (see :meth:`_action_rows`)."""
+        return self._action_rows(self._vectors(positions))
+
+    def _action_rows(self, vectors: int):
+        """The action rows of ``vectors`` cycles through one tile (× W channel sets) and
+        of their buffer traffic."""
+        if vectors not in self.actions:
+            stream = self._engine_pass(vectors)
             rows, count, rate = Rows.of(e for e in stream.ledger.entries if not e.static)
-            io = Rows.of(self.io_for(positions).ledger.entries)
-            self.actions[positions] = ((rows, count * self.wavelengths, rate), io)
-        return self.actions[positions]
+            io = Rows.of(self._io(vectors).ledger.entries)
+            self.actions[vectors] = ((rows, count * self.wavelengths, rate), io)
+        return self.actions[vectors]
 
     def _stream_energy(self, ledger: Ledger, tiles: list[Tile]):
         """``tiles`` (of one vector count) each streamed the batch."""
@@ -367,15 +359,15 @@ class _StepSim:
             batch of ``self.calibration`` vectors streamed through the tile (converters,
             light, detectors), then per output the LO phase, the TIA gain and a fitted
             scale and offset (about 8 operations per vector and output, digital)."""
-            st = self.calibration_stream()
-            d = to_ticks(max(st.latency_s, self.calibration_io().latency_s), "calibration")
+            st = self._engine_pass(self.calibration)
+            d = to_ticks(max(st.latency_s, self._io(self.calibration).latency_s), "calibration")
 
             def on_core(k: int, ts: list[Tile]):
                 t0 = env.now
                 for i, tile in enumerate(ts):
                     span(f"core{k}", f"calibrate L{tile.layer + 1} tile {tile.row},{tile.col}",
                          t0 + i * d, t0 + (i + 1) * d, {"vectors": self.calibration})
-                for rows, count, rate in self.calibration_rows():
+                for rows, count, rate in self._action_rows(self.calibration):
                     ledger.charge(rows, count * len(ts), energy=(count * rate) * len(ts))
                 self._static(ledger, ts, to_seconds(d), "calibrating")
                 counts["events"] += st.events * len(ts)
