@@ -11,7 +11,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from scipy.stats import unitary_group
+from scipy.stats import ortho_group, unitary_group
 
 from components.errors import UserError
 from emulator.mesh import (MeshPhases, apply_mesh, clements, mesh_matrix, mesh_rows,
@@ -168,6 +168,42 @@ def test_svd_mapping(method, shape):
     assert mp.sigma.shape == (min(shape),)
     assert mp.sigma.max() == 1.0 and np.all(mp.sigma >= 0) and np.all(mp.sigma <= 1)
     assert mp.scale == pytest.approx(np.linalg.norm(W, 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(16, 16), (10, 16), (16, 10), (4, 7)])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_svd_gauge_ignores_lapacks_choices(shape, complex_):
+    """LAPACK may return any phase per singular pair and any basis of the null spaces
+    (its kernels differ by CPU); the gauge makes the mapping, and so the phases the
+    heaters hold, the same whatever it chose, and keeps an exact, unitary SVD."""
+    from emulator.mesh.svd import gauge
+
+    rng = np.random.default_rng(7)
+    W = rng.normal(size=shape) + (1j * rng.normal(size=shape) if complex_ else 0.0)
+    W[-3:] = 0.0  # zero-padded rows, as an edge tile has: null spaces on both sides
+    u, s, vh = np.linalg.svd(W)
+    r = np.linalg.matrix_rank(W)
+    d = (np.exp(1j * rng.uniform(0.0, 2 * np.pi, r)) if complex_
+         else rng.choice([-1.0, 1.0], r))
+    u2, vh2 = u.copy(), vh.copy()
+    u2[:, :r] *= d
+    vh2[:r] *= np.conj(d)[:, None]
+    rotation = unitary_group if complex_ else ortho_group  # of each null space
+    u2[:, r:] = u2[:, r:] @ rotation.rvs(shape[0] - r, random_state=1)
+    vh2[r:] = rotation.rvs(shape[1] - r, random_state=2) @ vh2[r:]
+    assert np.abs(u2[:, :r] * s[:r] @ vh2[:r] - W).max() < 1e-12  # still an SVD of W
+    a, b = gauge(u, s, vh), gauge(u2, s, vh2)
+    for x, y in zip(a, b):
+        assert np.abs(x - y).max() < 1e-13
+    gu, gs, gvh = a
+    k = min(shape)
+    assert np.abs(gu[:, :k] * gs @ gvh[:k] - W).max() < 1e-12
+    assert np.abs(gu.conj().T @ gu - np.eye(shape[0])).max() < 1e-13
+    assert np.abs(gvh @ gvh.conj().T - np.eye(shape[1])).max() < 1e-13
+    # the pairs' phase: the first largest entry of each u_i is real and positive
+    for i in range(r):
+        j = np.argmax(np.abs(gu[:, i]))
+        assert abs(gu[j, i].imag) < 1e-15 and gu[j, i].real > 0
 
 
 def test_svd_complex_and_perturbed():

@@ -52,6 +52,60 @@ class SVDMapping:
     # vh.out_phase already has the attenuators' phase π/2 + asin(σ_i) taken off (mode i < k)
 
 
+TIE = 1e-9  # entries within this fraction of the largest count as tied (first one wins)
+RANK_TOL = 1e-12  # singular values below this fraction of the largest are zero
+
+
+def _first_max(values: np.ndarray) -> int:
+    return int(np.flatnonzero(values >= (1.0 - TIE) * values.max())[0])
+
+
+def _complement(q: np.ndarray, dim: int) -> np.ndarray:
+    """``dim`` orthonormal columns spanning the complement of q's (orthonormal) columns,
+    picked from the standard basis: each time the first e_j left with the largest part
+    outside the span so far (Gram–Schmidt, twice for orthogonality), so the basis is the
+    same whatever LAPACK returned for the null space."""
+    m = q.shape[0]
+    basis = np.zeros((m, q.shape[1] + dim), dtype=q.dtype)
+    basis[:, : q.shape[1]] = q
+    inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
+    for c in range(q.shape[1], q.shape[1] + dim):
+        j = _first_max(1.0 - inside)
+        v = np.zeros(m, dtype=q.dtype)
+        v[j] = 1.0
+        for _ in range(2):
+            v -= basis[:, :c] @ (basis[:, :c].conj().T @ v)
+        v /= np.linalg.norm(v)
+        basis[:, c] = v
+        inside += np.abs(v) ** 2
+    return basis[:, q.shape[1]:]
+
+
+def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray):
+    """The SVD ``u · diag(s) · vh`` with LAPACK's free choices fixed, so a tile maps to the
+    same phases on every machine (LAPACK's kernels differ by CPU and may flip a singular
+    pair's sign or pick another null-space basis; the phases, and the heater power that
+    holds them, would follow): each pair (u_i, v_i) with s_i > 0 is turned so that the
+    first largest entry of u_i is real and positive; singular values below
+    ``RANK_TOL`` of the largest are zero, and the null spaces of both sides get the
+    basis :func:`_complement` builds from the standard basis."""
+    s = s.copy()
+    r = int(np.sum(s > RANK_TOL * s[0])) if s.size and s[0] > 0.0 else 0
+    s[r:] = 0.0
+    u, vh = u.copy(), vh.copy()
+    for i in range(r):
+        col = u[:, i]
+        j = _first_max(np.abs(col))
+        phase = col[j] / abs(col[j])
+        u[:, i] = col * np.conj(phase)
+        vh[i] = vh[i] * phase
+    if r < u.shape[1]:
+        u[:, r:] = _complement(u[:, :r], u.shape[1] - r)
+    if r < vh.shape[0]:
+        vh[r:] = _complement(vh[:r].conj().T, vh.shape[0] - r).conj().T
+    return u, s, vh
+
+
 def svd_map(W, method: str = "clements") -> SVDMapping:
     """Decompose a real or complex m×n matrix into two meshes and an attenuator column."""
     decompose = decomposer(method)
@@ -60,8 +114,8 @@ def svd_map(W, method: str = "clements") -> SVDMapping:
         raise UserError(f"svd_map needs a non-empty 2-D matrix, got shape {a.shape}")
     if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
         raise UserError("matrix must contain finite numbers only")
-    u, s, vh = np.linalg.svd(a.astype(complex if np.iscomplexobj(a) else float),
-                             full_matrices=True)
+    u, s, vh = gauge(*np.linalg.svd(a.astype(complex if np.iscomplexobj(a) else float),
+                                    full_matrices=True))
     scale = float(s[0])
     sigma = np.clip(s / scale, 0.0, 1.0) if scale > 0.0 else np.zeros_like(s)
     vh_mesh = decompose(vh)
