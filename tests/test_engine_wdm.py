@@ -155,3 +155,86 @@ def test_ledger_counts_each_device_and_each_line_once():
 def test_single_wavelength_plans_have_no_channels():
     plan = build_plan(ROOT / "netlists" / "onn_core_4.yaml")
     assert plan.channels == [] and len(plan.wavelengths) == 1
+
+
+# ------------------------------------------------- WDM crosstalk: the demultiplexer's only
+
+def _demux_netlist(tmp_path, *, crosstalk="-20 dB", spacing="0.8 nm", mode="intensity",
+                   extra=""):
+    """A 3-line source, a 3-channel demux and one photodetector per channel."""
+    f = tmp_path / "dmx.yaml"
+    f.write_text(
+        "version: 1\nname: dmx\ninstances:\n"
+        f"  src: {{component: multi_laser, params: {{lines: 3, spacing: {spacing}}}}}\n"
+        f"  dmx: {{component: wdm_demux, params: {{n: 3, crosstalk: {crosstalk}, "
+        f"spacing: {spacing}}}}}\n"
+        + "".join(f"  pd{k}: {{component: photodetector, params: {{mode: {mode}{extra}}}}}\n"
+                  for k in range(3))
+        + 'connections:\n  "src,out0": "dmx,in0"\n'
+        + "".join(f'  "dmx,out{k}": "pd{k},in0"\n' for k in range(3))
+        + "ports:\n" + "".join(f'  o{k}: "pd{k},e_out"\n' for k in range(3)))
+    return f
+
+
+def test_compiled_channels_carry_the_demux_leak(tmp_path):
+    """Channel 1's light: out1 at the insertion loss IL = 10^(-0.125), out0 and out2 at
+    IL·10^(-2) (-20 dB adjacent), so each neighbour's detector sees 1 % of it."""
+    from emulator.compile.channels import compile_channels
+
+    c = compile_channels(load_netlist(_demux_netlist(tmp_path)))[1]
+    i = c.index_in[("src", "out0")]
+    power = [abs(c.matrix[c.index_out[(f"pd{k}", "in0")], i]) ** 2 for k in range(3)]
+    il = 10 ** (-1.25 / 10)
+    assert power == pytest.approx([il * 0.01, il, il * 0.01], rel=1e-12)
+
+
+def test_receiver_penalty_reads_the_demux_crosstalk(tmp_path):
+    """By hand, from the netlist's demux (-20 dB, ε = 0.01):
+      intensity, 3 channels (2 neighbours): r = 2·0.01 = 0.02, penalty -10·log10(0.98)
+        = 0.087739 dB, resolution log2(50) = 5.6439 bits;
+      coherent, 0.1 nm spacing = c·0.1 nm/(1550 nm)² = 12.478 GHz, inside the diodes'
+        20 GHz band: r = 2·√0.01 = 0.2, penalty -10·log10(0.8) = 0.96910 dB;
+      coherent at 0.8 nm (99.83 GHz, beyond the band): r = 0."""
+    from emulator.graph.receiver import wdm_crosstalk
+
+    w = wdm_crosstalk(load_netlist(_demux_netlist(tmp_path)), 3)
+    assert w["demux"] == "wdm_demux 'dmx'" and w["crosstalk_db"] == -20.0
+    assert w["interference_ratio"] == pytest.approx(0.02, rel=1e-12)
+    assert w["power_penalty_db"] == pytest.approx(0.087739, rel=1e-5)
+    assert w["resolution_bits"] == pytest.approx(5.6439, rel=1e-4)
+    near = load_netlist(_demux_netlist(tmp_path, spacing="0.1 nm", mode="coherent"))
+    w = wdm_crosstalk(near, 3)
+    assert w["channel_spacing_hz"] == pytest.approx(12.478e9, rel=1e-4)
+    assert w["interference_ratio"] == pytest.approx(0.2, rel=1e-12)
+    assert w["power_penalty_db"] == pytest.approx(0.96910, rel=1e-5)
+    far = load_netlist(_demux_netlist(tmp_path, mode="coherent"))
+    assert wdm_crosstalk(far, 3)["interference_ratio"] == 0.0
+    # a netlist without a demux: the library's wdm_demux (-25 dB) stands in
+    w = wdm_crosstalk(load_netlist(ROOT / "netlists" / "onn_core_4.yaml"), 3)
+    assert w["demux"] == "wdm_demux defaults" and w["crosstalk_db"] == -25.0
+
+
+@pytest.mark.parametrize("key, lives", [("wdm_crosstalk", "'crosstalk'"),
+                                        ("channel_spacing", "'spacing'")])
+def test_retired_photodetector_settings_say_where_they_live(tmp_path, capsys, key, lives):
+    from components.errors import NetlistError, ScenarioError
+    from emulator.cli.main import main
+    from emulator.scenario.load import load_scenario
+
+    value = {"wdm_crosstalk": "-30 dB", "channel_spacing": "50 GHz"}[key]
+    f = _demux_netlist(tmp_path, extra=f", {key}: {value}")
+    with pytest.raises(NetlistError) as err:
+        load_netlist(f)
+    msg = str(err.value)
+    assert "dmx.yaml:6: instances.pd0.params." + key in msg
+    assert f"'photodetector' no longer takes {key!r}" in msg
+    assert lives in msg and "wdm_demux" in msg
+    assert main(["netlist", "validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "dmx.yaml:6" in err and "wdm_demux" in err and "Traceback" not in err
+    # a scenario's override: the same message, at its place in the scenario
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(ROOT / "scenarios" / "quickstart.yaml",
+                      {"hardware.params": {"photodetector": {key: value}}})
+    assert f"hardware.params.photodetector.{key}" in str(err.value)
+    assert "wdm_demux" in str(err.value)
