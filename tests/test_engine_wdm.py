@@ -238,3 +238,30 @@ def test_retired_photodetector_settings_say_where_they_live(tmp_path, capsys, ke
                       {"hardware.params": {"photodetector": {key: value}}})
     assert f"hardware.params.photodetector.{key}" in str(err.value)
     assert "wdm_demux" in str(err.value)
+
+
+def test_a_scenario_cannot_set_the_implied_demux_yet():
+    """A scenario core has no wdm_demux: its WDM penalty reads the library's defaults, and
+    a hardware.params override of it is an error saying so (not silently ignored)."""
+    from components.errors import ScenarioError
+    from emulator.scenario.load import load_scenario
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(ROOT / "scenarios" / "quickstart.yaml",
+                      {"hardware.wavelengths": 4,
+                       "hardware.params": {"wdm_demux": {"crosstalk": "-30 dB"}}})
+    msg = str(err.value)
+    assert "hardware.params.wdm_demux" in msg and "library's 'wdm_demux' defaults" in msg
+
+
+def test_links_take_the_longest_flight_over_channels(plans):
+    """Each link of the every-channel plan is the longest over the single-channel plans."""
+    plan = _plan(plans, "mrr_weight_bank_8x4")
+    singles = [build_plan(plan.netlist, wavelength=lam) for lam in plan.wavelengths]
+    for i, bank in enumerate(plan.banks):
+        want: dict[int, int] = {}
+        for p in singles:
+            for u, link in p.banks[i].upstream.items():
+                want[u] = max(want.get(u, 0), link)
+        assert bank.upstream == want
+        assert all(link > 0 for u, link in want.items() if plan.banks[u].output[0] == "F")
