@@ -110,6 +110,9 @@ class Component:
     stateful: bool = False  # delays or holds state: gets a process in the event engine
     # limits across parameters (e.g. a ring's detuning within its FSR): messages, [] if fine
     check: Callable[[Params], list[str]] = _fine
+    # parameters this component no longer takes: {name: where the setting lives now}; a
+    # netlist that still sets one is an error saying so (not an "unknown parameter")
+    retired: Mapping[str, str] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -417,6 +417,14 @@ def test_lossless_square_transfer_is_unitary(comp):
 
 
 @pytest.mark.parametrize("comp", ALL, ids=ids)
+def test_retired_parameters_are_gone_and_say_where_they_live(comp):
+    """A retired name is no longer a parameter, and its note names the setting now used."""
+    for name, note in comp.retired.items():
+        assert name not in comp.param_names
+        assert "set '" in note and len(note) > 30, (name, note)
+
+
+@pytest.mark.parametrize("comp", ALL, ids=ids)
 def test_every_default_names_its_source(comp):
     """A tag cites a paper, survey or datasheet with its year, a named library's defaults,
     or says it is an estimate (and why) or a convention; none points outside the project."""

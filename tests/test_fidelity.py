@@ -191,10 +191,11 @@ def test_wdm_crosstalk_of_a_direct_detection_core_by_hand():
 
 
 def test_a_coherent_receiver_rejects_crosstalk_beyond_its_band():
-    """The shipped cores detect coherently: a neighbour 100 GHz away beats with the LO at
-    100 GHz, far outside the 5 GHz receiver band: no interference, no penalty, and the
-    laser lines make up the 2.5 dB of mux and demux only.  At a 2 GHz spacing (inside the
-    band) the beat is in band: r = 2·√ε = 2·0.056234 = 0.11247, penalty
+    """The shipped cores detect coherently: a neighbour one demux channel away (the
+    library wdm_demux's 0.8 nm at 1550 nm, c·0.8 nm/(1550 nm)² = 99.83 GHz) beats with the
+    LO at 99.83 GHz, far outside the 5 GHz receiver band: no interference, no penalty, and
+    the laser lines make up the 2.5 dB of mux and demux only.  At a 2 GHz spacing (inside
+    the band) the beat is in band: r = 2·√ε = 2·0.056234 = 0.11247, penalty
     -10·log10(0.88753) = 0.5181 dB, log2(1/0.11247) = 3.152 bits."""
     from emulator.scenario.report import wdm_summary
     from emulator.scenario.run import wdm_laser_raise_db
@@ -207,10 +208,13 @@ def test_a_coherent_receiver_rejects_crosstalk_beyond_its_band():
     assert wdm_laser_raise_db(sc) == 2.5
     assert wdm_summary(load_scenario(QUICKSTART, {"training.epochs": 1}), flags) is None
 
-    near = load_scenario(QUICKSTART, {"training.epochs": 1, "hardware.wavelengths": 4,
-                                      "hardware.params": {"photodetector": {
-                                          "channel_spacing": "2 GHz"}}})
-    w = wdm_summary(near, flags)
+    # the demultiplexer's grid at 2 GHz: Δλ = Δf·λ²/c at channel 0 (1550 nm)
+    from scipy.constants import c
+
+    from emulator.graph.receiver import wdm_crosstalk
+    w = wdm_crosstalk(sc.core.netlist, 4, demux={"spacing": 2e9 * 1.55e-6 ** 2 / c})
+    assert w["channel_spacing_hz"] == pytest.approx(2e9, rel=1e-12)
+    assert w["demux"] == "wdm_demux parameters given"
     assert w["interference_ratio"] == pytest.approx(0.11247, rel=1e-4)
     assert w["power_penalty_db"] == pytest.approx(0.5181, rel=1e-3)
     assert w["resolution_bits"] == pytest.approx(3.152, rel=1e-3)

@@ -93,6 +93,9 @@ def test_batched_evaluation_equals_matrix_product():
 BROKEN_CASES = {
     "unknown_component.yaml": [":3:", "instances.m1.component", "did you mean 'mzi'"],
     "unknown_param.yaml": [":3:", "instances.ps.params.phse", "did you mean 'phase'"],
+    "retired_param.yaml": [":4:", "instances.pd.params.wdm_crosstalk",
+                           "'photodetector' no longer takes 'wdm_crosstalk'",
+                           "set 'crosstalk' (dB, adjacent channel) on the wdm_demux"],
     "bad_unit.yaml": ["instances.ps.params.phase", "'mW' does not fit"],
     "unknown_unit.yaml": ["instances.wg.params.length", "did you mean 'um'"],
     "nan_value.yaml": ["instances.ps.params.phase", "not finite"],

@@ -19,24 +19,26 @@ the diodes: ``|I|`` for intensity mode (``I`` already holds the dark current) an
 neglected next to the LO).
 
 WDM crosstalk (``wavelengths > 1``: W channel sets share a mesh and a demultiplexer
-separates them in front of the detectors).  The channel filter passes a fraction
-``ε = 10^(wdm_crosstalk/10)`` of each adjacent channel's power (AWG or ring
-demultiplexers: −20 to −30 dB).  :func:`interference_ratio` is the worst-case
-interference current over the full-scale signal current, with ``neighbours`` adjacent
-channels at full scale:
+separates them in front of the detectors).  The leak is the demultiplexer's, not the
+diode's: it passes a fraction ``ε = 10^(crosstalk/10)`` of each adjacent channel's power
+(the ``crosstalk`` of :mod:`components.optics.wdm`; AWG or ring demultiplexers: −20 to
+−30 dB) at its channel spacing Δf.  What that leak does to the read-out depends on how the
+diode detects, :func:`interference_ratio`: the worst-case interference current over the
+full-scale signal current, with ``neighbours`` adjacent channels at full scale:
 
 * ``intensity``: the leaked power is detected like the signal: ``r = neighbours·ε``;
 * ``coherent``: the leaked field beats with the LO at the channel spacing; outside the
-  receiver band (``channel_spacing`` > band) it is filtered out (its direct-detection
-  term cancels in the balanced pair, its shot noise is negligible next to the LO's):
-  ``r = 0``; inside it, ``r = neighbours·√ε``.
+  receiver band (Δf > band) it is filtered out (its direct-detection term cancels in the
+  balanced pair, its shot noise is negligible next to the LO's): ``r = 0``; inside it,
+  ``r = neighbours·√ε``.
 
 It is signal-dependent: it closes the "eye" by ``r``, so the detector needs
 ``1/(1 − r)`` more light for the same noise margin, a power penalty
 ``−10·log10(1 − r)`` dB (:func:`crosstalk_penalty_db`; the interchannel-crosstalk penalty
 of Ramaswami, Sivarajan & Sasaki, *Optical Networks*), and it bounds the resolution of
 the read-out to ``log2(1/r)`` bits (the interference stays below half an LSB of a
-±full-scale range), whatever the light.
+±full-scale range), whatever the light.  (The diode's former ``wdm_crosstalk`` and
+``channel_spacing`` parameters are retired: they described the demultiplexer.)
 """
 
 from __future__ import annotations
@@ -83,17 +85,18 @@ def noise_variance(p, current) -> np.ndarray:
     return shot_and_load_variance(p, i_dc)
 
 
-def interference_ratio(p, neighbours: int, band: float | None = None) -> float:
+def interference_ratio(p, neighbours: int, leak: float, spacing_hz: float,
+                       band: float | None = None) -> float:
     """Worst-case WDM crosstalk current over the full-scale signal current with
-    ``neighbours`` adjacent channels at full scale; ``band``: the receiver's noise band
-    (default :func:`noise_band`)."""
+    ``neighbours`` adjacent channels at full scale, each leaking the fraction ``leak`` of
+    its power through the demultiplexer at ``spacing_hz`` from the signal; ``band``: the
+    receiver's noise band (default :func:`noise_band`)."""
     if neighbours <= 0:
         return 0.0
-    eps = 10.0 ** (p["wdm_crosstalk"] / 10.0)
     if p["mode"] != "coherent":
-        return neighbours * eps
+        return neighbours * leak
     band = noise_band(p) if band is None else band
-    return neighbours * float(np.sqrt(eps)) if p["channel_spacing"] <= band else 0.0
+    return neighbours * float(np.sqrt(leak)) if spacing_hz <= band else 0.0
 
 
 def crosstalk_penalty_db(ratio: float) -> float:
@@ -151,16 +154,6 @@ PHOTODETECTOR = Component(
         Param("lo_phase", "rad", 0.0, -7.0, 7.0,
               "convention: 0, in phase with the laser; calibration sets it",
               "local-oscillator phase against the laser (coherent mode)"),
-        Param("wdm_crosstalk", "dB", -25.0, -80.0, -10.0,
-              "AWG and microring demultiplexers: adjacent-channel crosstalk -20 to -30 dB "
-              "(Smit & van Dam, IEEE JSTQE 1996, AWG review; Bogaerts et al., Laser "
-              "Photonics Rev. 2012, ring review); middle",
-              "power of each adjacent WDM channel passed by this detector's channel filter "
-              "(wavelengths > 1)"),
-        Param("channel_spacing", "Hz", 100e9, 1e9, 10e12,
-              "ITU-T G.694.1 (2020) DWDM grid: 100 GHz (50 and 200 GHz also used)",
-              "WDM channel spacing: a coherent receiver rejects a neighbour's beat with its "
-              "LO beyond its band"),
     ),
     ports=lambda p: (Port("in0", OPTICAL, IN), Port("e_out", ELECTRICAL, OUT)),
     delay=lambda p: 0.35 / p["bandwidth"],
@@ -169,4 +162,11 @@ PHOTODETECTOR = Component(
     noise=noise,
     signal=signal,
     stateful=True,
+    retired={
+        "wdm_crosstalk": "WDM crosstalk is the demultiplexer's, not the diode's: set "
+                         "'crosstalk' (dB, adjacent channel) on the wdm_demux that separates "
+                         "the channels; the compiled transfers carry its leak",
+        "channel_spacing": "the WDM channel spacing is the demultiplexer's: set 'spacing' "
+                           "(m) on the wdm_demux",
+    },
 )

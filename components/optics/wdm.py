@@ -12,13 +12,16 @@ out0 … out{n−1}, power transmission:
   0 … n−1) reaches every output at the far level only.
 
 If the leaks would add up to more than the input (a passive part cannot), the row is
-scaled down to transmit at most the input power.  The multiplexer (in0 … in{n−1} ->
+scaled down to transmit at most the input power.  This is the one place WDM channel
+crosstalk is declared: the compiled per-channel transfers carry it, and the receivers'
+power penalty (:func:`emulator.graph.receiver.wdm_crosstalk`) reads it.  The multiplexer (in0 … in{n−1} ->
 out0) is the transpose (reciprocity).  Fields are real and in phase (no dispersion).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.constants import c as C_LIGHT
 
 from ..base import Component, Param, optical_ports
 
@@ -28,6 +31,11 @@ def channel(p, wavelength: float) -> int | None:
     offset = (float(wavelength) - p["wavelength"]) / p["spacing"]
     j = int(np.round(offset))
     return j if 0 <= j < int(p["n"]) and abs(offset - j) <= 0.5 else None
+
+
+def spacing_hz(p) -> float:
+    """The channel spacing as an optical frequency [Hz] at channel 0: c·Δλ/λ²."""
+    return C_LIGHT * p["spacing"] / p["wavelength"] ** 2
 
 
 def power_row(p, wavelength: float) -> np.ndarray:
@@ -58,7 +66,8 @@ def _params() -> tuple[Param, ...]:
               "line (hardware.wdm_loss)", "insertion loss of a channel"),
         Param("crosstalk", "dB", -25.0, -100.0, 0.0,
               "estimate: -25 dB, a typical silicon AWG's adjacent-channel figure "
-              "(reports span about -15 to -30 dB)", "adjacent-channel crosstalk"),
+              "(reports span about -15 to -30 dB)", "adjacent-channel crosstalk (what the "
+              "receivers' WDM power penalty reads, emulator.graph.receiver.wdm_crosstalk)"),
         Param("crosstalk_far", "dB", -35.0, -100.0, 0.0,
               "estimate: 10 dB below the adjacent figure", "non-adjacent crosstalk"),
     )

@@ -193,7 +193,9 @@ def describe_core(core: Core) -> dict[str, Any]:
 
 
 # costed with the library's defaults by scenario.step, not taken from the core netlist
-_NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit"}
+_NOT_SETTABLE = {"sram": "the scenario's memory", "digital": "the scenario's digital unit",
+                 "wdm_demux": "the demultiplexer of the scenario's wavelengths (its crosstalk "
+                              "sets the receivers' WDM power penalty)"}
 
 
 def override_problems(params: dict | None, core: Core, where,

@@ -24,6 +24,17 @@ Energy.  Per vector, each member of a bank is charged every action of its compon
 ``energy`` model (a DAC's "convert", a modulator's "symbol") except "reprogram", which
 :func:`~emulator.engine.passes.reprogram` charges.
 
+WDM.  A netlist whose sources emit several lines (``multi_laser``) has one compiled
+transfer per channel (:func:`~emulator.compile.channels.channel_wavelengths`).  Its plan
+is the first channel's, with the others' plans in ``channels``: they share the bank
+layout, and a link between two banks takes the longest time of flight over every
+channel.  :class:`ChannelValues` evaluates such a plan: light-out banks (modulators) run
+per channel, a bank with light in and a current out (a detector) runs per channel and
+adds the currents (lines at different optical frequencies beat far outside any
+receiver's band: powers add, fields do not), its zero-light output (dark current)
+counted once and its noise drawn once on the sum; electrical banks run once.  The event
+engine and the fast path both evaluate a plan through :meth:`Plan.values`.
+
 Timing.  A part's throughput comes from its rate parameter (``sample_rate``,
 ``symbol_rate`` or ``clock``): it accepts a new vector every ``period = 1/rate``.
 Parts without one (detectors, TIAs) are continuous-time front ends: period 0, they
@@ -41,7 +52,10 @@ import networkx as nx
 import numpy as np
 
 from components.base import DIGITAL, IN, OPTICAL, OUT, Component
+from components.electronics.multi_laser import optical_power as lines_power
 from emulator.compile import CompiledCircuit, compile_netlist
+from emulator.compile.channels import SOURCE as MULTI_SOURCE
+from emulator.compile.channels import channel_wavelengths
 from components.errors import NetlistError, Problem, UserError
 
 from emulator.graph import digraph
@@ -106,8 +120,14 @@ class Plan:
     const_slots: dict[int, float]  # E slots fed by sources
     const_fields: dict[int, complex]  # F columns fed by sources (lasers)
     static: list[tuple[str, str, str, float, Model]]  # (instance, kind, mechanism, W, model)
-    laser_power_w: float  # optical power of every laser, summed
+    laser_power_w: float  # optical power of every laser line, summed
     n_cells: int
+    channels: list["Plan"] = field(default_factory=list)  # the other WDM channels' plans
+
+    @property
+    def wavelengths(self) -> list[float]:
+        """The channel wavelengths [m] this plan evaluates (one without WDM)."""
+        return [p.compiled.wavelength for p in (self, *self.channels)]
 
     @property
     def netlist(self):
@@ -126,8 +146,12 @@ class Plan:
         return check_inputs(inputs, self.n_in)
 
     def values(self, inputs: np.ndarray, *, quantize: bool = True, noise: bool = False,
-               seed=None) -> "Values":
-        return Values(self, inputs, quantize, noise_streams(self.n_cells, noise, seed))
+               seed=None) -> "Values | ChannelValues":
+        """The numbers of one pass (every channel's, with WDM)."""
+        rngs = noise_streams(self.n_cells, noise, seed)
+        if self.channels:
+            return ChannelValues(self, inputs, quantize, rngs)
+        return Values(self, inputs, quantize, rngs)
 
 
 def check_inputs(inputs, n_in: int) -> np.ndarray:
@@ -211,6 +235,59 @@ class Values:
     def outputs(self) -> np.ndarray:
         return self.E[:, self.plan.out_slots]
 
+    def per_channel(self) -> list[tuple[Plan, "Values"]]:
+        return [(self.plan, self)]
+
+
+class ChannelValues:
+    """The numbers of one pass over every WDM channel of ``plan``: one :class:`Values` per
+    channel, run together bank by bank (see the module's WDM paragraph)."""
+
+    def __init__(self, plan: Plan, inputs: np.ndarray, quantize: bool,
+                 rngs: list[np.random.Generator] | None):
+        self.plan = plan
+        self.main = Values(plan, inputs, quantize, rngs)
+        self.rest = [Values(p, inputs, quantize, None) for p in plan.channels]
+        self.dark = Values(plan, inputs, quantize, None)  # zero light: the dark current
+        self.dark.F[:] = 0.0
+        self.rngs = rngs
+
+    def run_bank(self, bank: Bank, rows) -> None:
+        """Evaluate ``bank`` (a bank of ``plan``) on vector ``rows`` or a block."""
+        i, main = bank.index, self.main
+        if bank.output[0] == "F":  # light out: each channel through its own transfer
+            main.run_bank(bank, rows)
+            for p, v in zip(self.plan.channels, self.rest):
+                v.run_bank(p.banks[i], rows)
+            return
+        slots = bank.output[1]
+        if all(src == "E" for src, _ in bank.inputs):  # electrical: the same on every channel
+            main.run_bank(bank, rows)
+            out = main.E[rows, slots]
+        else:  # light in, current out: currents add, dark current once, noise once
+            main.rngs = None
+            try:
+                main.run_bank(bank, rows)
+            finally:
+                main.rngs = self.rngs
+            for p, v in zip(self.plan.channels, self.rest):
+                v.run_bank(p.banks[i], rows)
+            self.dark.run_bank(bank, rows)
+            out = (sum(v.E[rows, slots] for v in (main, *self.rest))
+                   - len(self.rest) * self.dark.E[rows, slots])
+            if self.rngs is not None and bank.component.noise is not None:
+                for cell in bank.cells:
+                    out[..., cell.pos] = bank.component.noise(cell.params, out[..., cell.pos],
+                                                              self.rngs[cell.index])
+        for v in (main, *self.rest):
+            v.E[rows, slots] = out
+
+    def outputs(self) -> np.ndarray:
+        return self.main.outputs()
+
+    def per_channel(self) -> list[tuple[Plan, Values]]:
+        return list(zip((self.plan, *self.plan.channels), (self.main, *self.rest)))
+
 
 def as_netlist(source, registry=None) -> Netlist:
     """The netlist behind a plan, compiled circuit, netlist, dict or path."""
@@ -277,7 +354,44 @@ def _key(p: Mapping[str, Any]) -> tuple:
 
 def build_plan(source: CompiledCircuit | Any, *, registry=None,
                wavelength: float | None = None) -> Plan:
-    """Analyse a compiled circuit (or a netlist / dict / path, compiled first)."""
+    """Analyse a compiled circuit (or a netlist / dict / path, compiled first).  A
+    netlist with several WDM channels and no ``wavelength`` gives a plan of every channel
+    (``Plan.channels``); a compiled circuit or a given ``wavelength``, of that one."""
+    if isinstance(source, CompiledCircuit) or wavelength is not None:
+        return _build_plan(source, registry, wavelength)
+    net = as_netlist(source, registry)
+    lams = channel_wavelengths(net)
+    if len(lams) == 1:
+        return _build_plan(net, registry, None)
+    plans = [_build_plan(net, registry, float(lam)) for lam in lams]
+    return _with_channels(plans[0], plans[1:])
+
+
+def _with_channels(plan: Plan, channels: list[Plan]) -> Plan:
+    """``plan`` evaluating ``channels`` too: one bank layout, links at the longest time of
+    flight over every channel."""
+    net = plan.netlist
+    for p in channels:
+        if [(b.members, b.output[0]) for b in p.banks] != [(b.members, b.output[0])
+                                                           for b in plan.banks]:
+            raise NetlistError(Problem(
+                f"the WDM channels at {plan.compiled.wavelength * 1e9:.3f} nm and "
+                f"{p.compiled.wavelength * 1e9:.3f} nm do not share one bank layout "
+                "(light reaches different parts at different wavelengths)", net.file))
+        for bank, other in zip(plan.banks, p.banks):
+            for u, link in other.upstream.items():
+                bank.upstream[u] = max(bank.upstream.get(u, 0), link)
+    plan.channels = channels
+    return plan
+
+
+def _laser_power(inst) -> float:
+    """Optical power of a laser instance, every line of a multi-line source counted."""
+    p = inst.params
+    return float(lines_power(p)) if inst.component.name == MULTI_SOURCE else float(p["power"])
+
+
+def _build_plan(source, registry, wavelength: float | None) -> Plan:
     compiled = source if isinstance(source, CompiledCircuit) else compile_netlist(
         source, wavelength, registry)
     net = compiled.netlist
@@ -415,7 +529,7 @@ def build_plan(source: CompiledCircuit | Any, *, registry=None,
                 bank.upstream[b] = max(bank.upstream.get(b, 0), to_ticks(link, "time of flight"))
 
     static = static_entries(net)
-    laser_power = sum(float(i.params["power"]) for i in insts.values() if i.kind == "laser")
+    laser_power = sum(_laser_power(i) for i in insts.values() if i.kind == "laser")
 
     missing = [e for e in output_names if net.ports[e] not in slot_of]
     if missing:

@@ -35,6 +35,13 @@ bank evaluates its whole block of vectors at once, in topological order — the 
 instead evaluates each vector when its bank accepts it (slower; the tests check that
 both give the fast path's numbers, noise included: every cell draws from its own
 stream).
+
+**WDM.**  A netlist with W channels runs every channel's own transfer
+(:class:`~emulator.engine.plan.ChannelValues`: detector currents add across channels,
+dark current and noise once, on the sum), but its events are the first channel's bank
+processes: one optical propagation per vector whatever W, its links the longest time of
+flight over the channels.  The ledger charges each device once per vector and the
+optical energy counts every laser line.
 """
 
 from __future__ import annotations
@@ -224,16 +231,18 @@ class BankProcess:
 
 def detected_energy(plan: Plan, values) -> float:
     """Optical energy [J] reaching the detectors while the vectors stream: each vector's
-    detected power Σ|E|² held for one vector period (the slowest part's period)."""
+    detected power Σ|E|² (summed over the WDM channels) held for one vector period (the
+    slowest part's period)."""
     period_s = max((b.period for b in plan.banks), default=0) * 1e-15
     total = 0.0
-    for bank in plan.banks:
-        if bank.kind != "detector":
-            continue
-        for src, where in bank.inputs:
-            if src == "F":
-                fields = values.F[:, where[0]] @ where[1]
-                total += float(np.sum(np.abs(fields) ** 2))
+    for channel, vals in values.per_channel():
+        for bank in channel.banks:
+            if bank.kind != "detector":
+                continue
+            for src, where in bank.inputs:
+                if src == "F":
+                    fields = vals.F[:, where[0]] @ where[1]
+                    total += float(np.sum(np.abs(fields) ** 2))
     return total * period_s
 
 
@@ -311,7 +320,8 @@ def simulate(netlist, inputs, *, seed=None, noise: bool = False, quantize: bool 
     result = PassResult("inference", values.outputs(), latency, ledger, env.processed, B,
                         macs, optical, out_times)
     result.detected_energy_j = detected_energy(plan, values)
-    result.photon_energy_j = H_PLANCK * C_LIGHT / plan.compiled.wavelength
+    result.photon_energy_j = float(np.mean([H_PLANCK * C_LIGHT / lam
+                                            for lam in plan.wavelengths]))
     result.flags += shot_noise_flag(result.optical_energy_per_mac_j)
     if trace:
         result.trace_events = _trace_events(plan, log, done)

@@ -4,6 +4,8 @@ Every bank of the plan (:mod:`emulator.engine.plan`) runs its components' ``sign
 functions on the (B, channels) block of its inputs, in topological order; the optical
 region is one matrix product.  No timing, no energy: this is the numerical reference
 the event engine must match (and the quick way to get outputs for training).
+A WDM netlist's plan evaluates every channel and adds the detector currents
+(:mod:`emulator.fastpath.wdm`).
 """
 
 from __future__ import annotations

@@ -16,9 +16,13 @@ so the event engine and the chip model read the same values.
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 from components.electronics import photodetector as pd_model
 from components.electronics import tia as tia_model
+from components.errors import UserError
+from components.optics import wdm as wdm_model
+from components.optics.wdm import WDM_DEMUX
 
 
 def receivers(netlist) -> dict[str, dict]:
@@ -67,26 +71,47 @@ def receiver_flags(netlist) -> list[str]:
             f"{reason}" for reason, names in by_reason.items()]
 
 
-def wdm_crosstalk(netlist, wavelengths: int) -> dict:
+def wdm_demux(netlist, demux: Mapping | None = None) -> tuple[dict, str]:
+    """The demultiplexer whose declared crosstalk the receivers see, and where it comes
+    from: the netlist's wdm_demux with the worst adjacent-channel ``crosstalk``; for a
+    netlist without one (a scenario's core, whose channel sets pass the mux/demux pair that
+    ``hardware.wdm_loss`` charges) ``demux`` (wdm_demux parameters in SI), else the library's
+    wdm_demux defaults."""
+    own = [(name, inst.params) for name, inst in netlist.instances.items()
+           if inst.component.name == WDM_DEMUX.name]
+    if own:
+        name, params = max(own, key=lambda item: item[1]["crosstalk"])
+        return params, f"wdm_demux '{name}'"
+    unknown = sorted(set(demux or {}) - set(WDM_DEMUX.param_names))
+    if unknown:
+        raise UserError(f"unknown wdm_demux parameters {unknown}")
+    return WDM_DEMUX.resolve(dict(demux or {})), "wdm_demux parameters given" if demux else "wdm_demux defaults"
+
+
+def wdm_crosstalk(netlist, wavelengths: int, demux: Mapping | None = None) -> dict:
     """What inter-channel crosstalk does to the read-out when ``wavelengths`` channel sets
-    share the core (:func:`components.electronics.photodetector.interference_ratio`): the
-    worst detector's interference ratio with two full-scale neighbours (one for W = 2),
-    the power penalty each laser line makes up, and the resolution it leaves."""
+    share the core: the demultiplexer's adjacent-channel leak ε = 10^(crosstalk/10) at its
+    channel spacing (:func:`wdm_demux`), read by each photodetector
+    (:func:`components.electronics.photodetector.interference_ratio`); the worst detector's
+    interference ratio with two full-scale neighbours (one for W = 2), the power penalty
+    each laser line makes up, and the resolution it leaves."""
     neighbours = 0 if wavelengths <= 1 else min(2, wavelengths - 1)
+    dm, source = wdm_demux(netlist, demux)
+    leak = 10.0 ** (dm["crosstalk"] / 10.0)
+    spacing = float(wdm_model.spacing_hz(dm))
     bands = receivers(netlist)
     worst, where = 0.0, None
     for name, inst in netlist.instances.items():
         if inst.component.name != "photodetector":
             continue
         band = bands.get(name, {}).get("noise_bandwidth") or pd_model.noise_band(inst.params)
-        r = pd_model.interference_ratio(inst.params, neighbours, band)
+        r = pd_model.interference_ratio(inst.params, neighbours, leak, spacing, band)
         if where is None or r > worst:
             worst, where = r, inst
     out = {"neighbours": neighbours, "interference_ratio": worst,
            "power_penalty_db": pd_model.crosstalk_penalty_db(worst),
            "resolution_bits": math.log2(1.0 / worst) if worst > 0 else None}
     if where is not None:
-        out.update(detection=where.params["mode"],
-                   crosstalk_db=where.params["wdm_crosstalk"],
-                   channel_spacing_hz=where.params["channel_spacing"])
+        out["detection"] = where.params["mode"]
+    out.update(crosstalk_db=dm["crosstalk"], channel_spacing_hz=spacing, demux=source)
     return out

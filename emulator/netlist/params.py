@@ -42,10 +42,18 @@ def param_schema(component: Component) -> dict[str, Field]:
 def check_params(component: Component, given: Any, *, file: str | None = None,
                  lines: Lines | None = None, at: tuple = ()) -> tuple[dict, list[Problem]]:
     """``given`` parameters in SI (bad ones left out) and the problems found; ``at`` is the
-    key path of ``given`` in ``file``."""
+    key path of ``given`` in ``file``.  A retired parameter (``Component.retired``) is a
+    problem naming where its setting lives now."""
+    gone = []
+    if isinstance(given, dict) and component.retired:
+        gone = [k for k in given if k in component.retired]
+        given = {k: v for k, v in given.items() if k not in component.retired}
     out, problems = validate(param_schema(component), given, file=file, lines=lines, at=at,
                              partial=True, unknown="unknown parameter {key!r} for component "
                              f"'{component.name}'")
+    problems = [Problem(f"'{component.name}' no longer takes {k!r}",
+                        hint=component.retired[k], **where(file, lines, *at, k))
+                for k in gone] + problems
     return {k: v for k, v in out.items() if v is not None}, problems
 
 
