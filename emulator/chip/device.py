@@ -94,7 +94,7 @@ class ChipLayer:
         """Write the tiles of W whose drift exceeds ``drift`` (all if None); the number
         written.  ``rng``: noise of the calibration measurements."""
         if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
-            return self.chip.keep(self, W)
+            return self.chip.keep(self, W, rng, drift)
         written = 0
         for t in range(self.n_tiles):
             if drift is not None and self.written[t] is not None and self.drift(W, t) <= drift:
