@@ -21,10 +21,18 @@ quadratic form in the modulator levels: ``I_j = R·(aᵀ·Qd_j·a − aᵀ·Qt_j
 exactly (no first-order approximation).
 
 Inputs: a broadcast-and-weight core encodes an input in optical power, and this library's
-modulator sets the field (power ∝ level²), so an input u ∈ [0, 1] drives the DAC with
-√u (digital predistortion).  Power cannot be negative: a batch with negative inputs runs
-twice, once on each rail (x⁺ and x⁻), and the decoded read-outs are subtracted (the
-counters count both passes).
+modulator sets the field (power ∝ level²), so an input power u ∈ [0, 1] drives the DAC
+with √u (digital predistortion: fine steps near zero, where ReLU activations and dark
+pixels sit).  Power cannot be negative: a batch with negative inputs runs twice, once on
+each rail (x⁺ and x⁻), and the decoded read-outs are subtracted (the counters count both
+passes); a batch without any runs once.  Known limit: TPFP's clean pass (inputs ≥ 0) then
+runs on one rail and its modulated pass on two, and the two passes' read-outs differ by
+more than their inputs (the second rail's quantization and noise, and the fit's offset
+counted once instead of cancelling); with the shipped 8-bit DACs this makes in-situ TPFP
+on the bank unstable (see tests/test_training_onchip_arch.py).  Decoding the negative
+rail against a dark read, always running both rails, or sending x as the power
+(x + 1)/2 against a reference read were tried and were worse: the first two meet the
+ADC's mid-rise levels within an LSB of dark, the last has 4× coarser input steps.
 
 Left out: thermal crosstalk between banks (only along a bank's bus), the rings'
 self-heating and nonlinearity, drift of the held detuning over time, the modulator's
@@ -262,11 +270,11 @@ class RingBankChip(WdmChip):
                                 zip(self.chain.tia.instances, tile.readout.tia_gain)})
 
     # ------------------------------------------------------------------ running
-    def light(self, rail: np.ndarray) -> np.ndarray:
-        """Modulator levels (..., n) for input powers ``rail`` ∈ [0, 1] (..., n): the DAC
-        code is √rail, the modulator's field level follows the DAC."""
+    def light(self, power: np.ndarray) -> np.ndarray:
+        """Modulator levels (..., n) for input powers ``power`` ∈ [0, 1] (..., n): the DAC
+        code is √power, the modulator's field level follows the DAC."""
         c = self.chain
-        return c.mod.signal(np.ones(self.n), c.dac.signal(np.sqrt(rail)))
+        return c.mod.signal(np.ones(self.n), c.dac.signal(np.sqrt(power)))
 
     def powers(self, prog: RingProgram, lev: np.ndarray) -> np.ndarray:
         """Drop and through powers (2, ..., m) [W] for modulator levels (..., n)."""
