@@ -296,7 +296,10 @@ class ChipDevice:
                 "activations": ("optical: the detectors' square law |z|^2 (output layer "
                                 "digital)" if any(layer.activation for layer, _ in
                                                   self._on_chip()) else
-                                "electronic, after the ADC (coherent detection reads Re z)")}
+                                "electronic, after the ADC (coherent detection reads Re z)"
+                                if self.chip.kind == "svd_layer" else
+                                "electronic, after the ADC (balanced pairs read the signed "
+                                "product)")}
 
     def status(self) -> dict[str, int]:
         total: dict[str, int] = {}
