@@ -202,15 +202,18 @@ def test_a_scenario_reports_every_pass_per_architecture(tmp_path, bank):
     assert "Every pass by hardware" in (tmp_path / "out" / "report.md").read_text()
 
 
-def test_training_on_a_ring_bank_is_refused(tmp_path, bank):
-    """In-situ training runs on mesh cores only (not part of issue 14's mapping): refused at
-    load, at the core's key."""
+def test_training_on_a_ring_bank_runs_on_its_chip(tmp_path, bank):
+    """In-situ training and deployment run on the bank's own chip model (it used to be
+    refused): the report says which chip the accuracy was obtained on."""
     sc = {"version": 1, "data": "xor", "model": {"layers": [3, 4, 2]},
-          "hardware": {"core": bank.file}, "nonideal": {"insitu": True},
-          "training": {"methods": ["tpfp"], "epochs": 1, "batch": 4}}
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(sc, base=tmp_path)
-    assert "SVD mesh cores only" in str(err.value) and "hardware.core" in str(err.value)
+          "hardware": {"core": bank.file}, "nonideal": {"insitu": True, "deploy": True},
+          "training": {"methods": ["tpfp"], "epochs": 1, "batch": 4},
+          "outputs": {"plots": False, "trace": False}}
+    load_scenario(sc, base=tmp_path)  # no longer refused
+    report = run_scenario(sc, out=tmp_path / "out", base=tmp_path)
+    chip = report["methods"]["tpfp"]["chip"]
+    assert chip["architecture"] == "microring weight bank" and chip["core"] == bank.file
+    assert "microring weight bank" in chip["text"]
 
 
 def test_settings_reach_a_generators_parts_or_are_refused(tmp_path, bank):

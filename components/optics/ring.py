@@ -27,6 +27,8 @@ the next resonance: the netlist validator refuses it (:func:`check`).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from components.units import db_to_amplitude
@@ -162,6 +164,19 @@ RING = Component(
         Param("write_energy", "J", 42e-15, 0.0, 1e-9,
               "Lightening-Transformer (Zhu et al., HPCA 2024) ring modulator: 42 fJ/bit",
               "energy per EO write"),
+        # what a weight bank's ring holds when a detuning is written (read by the chip
+        # model, emulator.chip.ring_bank)
+        Param("driver_bits", "bit", 12, 1, 24,
+              "estimate: 12-bit heater/driver DACs, as the mesh shifters' drivers",
+              "resolution of the tuning driver: 2^bits detuning levels over [0, FSR/2]",
+              integer=True),
+        Param("resonance_error", "m", 0.0, 0.0, 1e-8,
+              "convention: 0, each ring trimmed onto its channel by its lock (lock_power); "
+              "set the residual to study it",
+              "fabrication resonance offset σ, drawn once per chip and ring"),
+        Param("crosstalk", "1", 0.0, 0.0, 0.5,
+              "estimate: 0 with thermal isolation trenches, a few % without them",
+              "fraction of a heater's detuning reaching each neighbouring ring of its bank"),
         Param("settling", "s", 4e-6, 1e-12, 1.0,
               "thermo estimate: a microheater's time constant, 1-10 us like a thermo-optic "
               "shifter (Harris et al. 2014); eo 1 ns",
@@ -190,8 +205,19 @@ def weight_to_detuning(p, weights, points: int = 4001) -> tuple[np.ndarray, floa
     ``scale``: the largest magnitude both signs reach (the weight at zero detuning and the
     weight half an FSR away).  Inverts the exact response on a grid, monotone in |δ|."""
     w = np.clip(np.asarray(weights, dtype=float), -1.0, 1.0)
-    grid = np.linspace(0.0, 0.5 * fsr({**p, "detuning": 0.0}), points)
-    resp = weight_response(p, grid)  # decreasing from the peak to the far floor
+    grid, resp = _weight_table(tuple(sorted(p.items())), points)
     scale = float(min(resp[0], -resp[-1]))
     det = np.interp(-w * scale, -resp, grid)
     return det, scale
+
+
+@functools.lru_cache(maxsize=64)
+def _weight_table(items: tuple, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The inversion grid of :func:`weight_to_detuning` for one ring's parameters (computed
+    once: a chip maps a tile at every re-write)."""
+    p = dict(items)
+    grid = np.linspace(0.0, 0.5 * fsr({**p, "detuning": 0.0}), points)
+    resp = weight_response(p, grid)  # decreasing from the peak to the far floor
+    grid.flags.writeable = False
+    resp.flags.writeable = False
+    return grid, resp

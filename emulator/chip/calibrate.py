@@ -88,7 +88,7 @@ def nominal(chip, scale: float) -> Readout:
 
 def square_law(chip) -> bool:
     """True when the core's detectors measure intensity |E|² (an optical square law)."""
-    return chip.chain.pd.params["mode"] == "intensity"
+    return chip.chain.pd.params.get("mode") == "intensity"
 
 
 def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
@@ -118,6 +118,16 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
     rows = np.any(ideal != 0.0, axis=1)  # outputs that carry weights (not tile padding)
     status = "gain_limited" if np.any((wanted > g_hi) & rows) else "calibrated"
     y = chip.detect(fields[None], matrix[None], lo[None], gain[None], rng)[0]
+    alpha, beta, live, r = fit(y, z)
+    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})), (m,))
+    if np.any(live & ((r < MIN_CORRELATION) | (rms < noise_i))):
+        status = "below_noise"
+    return Readout(lo, gain, alpha, beta, status)
+
+
+def fit(y: np.ndarray, z: np.ndarray):
+    """Least-squares decode z ≈ α·y + β per output of read-outs y and expected outputs z
+    (B × m): α, β, the outputs that carry signal (``live``) and the correlation r."""
     ym, zm = y.mean(axis=0), z.mean(axis=0)
     dy, dz = y - ym, z - zm
     var_y = np.sum(dy * dy, axis=0)
@@ -127,7 +137,4 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
     var_z = np.sum(dz * dz, axis=0)
     live = var_z > 1e-12 * max(float(var_z.max(initial=0.0)), 1e-300)
     r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
-    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})), (m,))
-    if np.any(live & ((r < MIN_CORRELATION) | (rms < noise_i))):
-        status = "below_noise"
-    return Readout(lo, gain, alpha, beta, status)
+    return alpha, beta, live, r

@@ -46,6 +46,9 @@ class Tile:
 
 
 class Chip:
+    kind = "svd_layer"  # the core's weight layer (core.LAYER_KINDS); others: chips.py
+    holds_weights = True
+
     def __init__(self, netlist, layer: str, layer_params: dict, file: str, *, cores: int = 1,
                  seed=0, calibrate: bool = True):
         self.netlist = netlist
@@ -102,6 +105,11 @@ class Chip:
         else:
             readout = nominal(self, prog.gain)
         return Tile(core, prog, readout, matrix)
+
+    def settings_written(self, tile: Tile) -> int:
+        """Shifter settings written to program ``tile`` (both meshes and the attenuators)."""
+        mp = tile.prog.mapping
+        return 2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi + mp.vh.n + mp.sigma.size
 
     def netlist_of(self, tile: Tile):
         """The core netlist holding ``tile``: phases, attenuations, LO phases, TIA gains."""

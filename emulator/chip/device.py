@@ -93,6 +93,8 @@ class ChipLayer:
     def program(self, W, rng=None, drift: float | None = None) -> int:
         """Write the tiles of W whose drift exceeds ``drift`` (all if None); the number
         written.  ``rng``: noise of the calibration measurements."""
+        if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
+            return self.chip.keep(self, W, rng, drift)
         written = 0
         for t in range(self.n_tiles):
             if drift is not None and self.written[t] is not None and self.drift(W, t) <= drift:
@@ -106,9 +108,7 @@ class ChipLayer:
                 r = tile.readout
                 self._stream.put(t, fold(self.chip, tile.matrix, r.lo_phase, r.tia_gain,
                                          self._pd), r.alpha, r.beta)
-            mp = tile.prog.mapping
-            self.counters["phase_writes"] += (2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi
-                                              + mp.vh.n + mp.sigma.size)
+            self.counters["phase_writes"] += self.chip.settings_written(tile)
             written += 1
         if written:
             self.counters["tile_writes"] += written
@@ -140,6 +140,8 @@ class ChipLayer:
         component instead (the same numbers: tests compare the two)."""
         if not self.noisy:
             rng = None
+        if self.chip.kind != "svd_layer":  # a WDM core reads out its own way (wdm.py)
+            return self.chip.forward(self, x, out, rng, count)
         chip, (m_l, n_l) = self.chip, self.shape
         b = x.shape[1]
         scale = float(np.max(np.abs(x), initial=0.0))
@@ -294,7 +296,10 @@ class ChipDevice:
                 "activations": ("optical: the detectors' square law |z|^2 (output layer "
                                 "digital)" if any(layer.activation for layer, _ in
                                                   self._on_chip()) else
-                                "electronic, after the ADC (coherent detection reads Re z)")}
+                                "electronic, after the ADC (coherent detection reads Re z)"
+                                if self.chip.kind == "svd_layer" else
+                                "electronic, after the ADC (balanced pairs read the signed "
+                                "product)")}
 
     def status(self) -> dict[str, int]:
         total: dict[str, int] = {}

@@ -20,8 +20,8 @@ from emulator.schema import Field, validate
 TECHS = ("thermo", "eo", "mems")
 
 CORE_FIELDS: dict[str, Field] = {
-    "core": Field("str", doc="optical-core netlist (one svd_layer; relative paths from the "
-                  "scenario file)"),
+    "core": Field("str", doc="optical-core netlist (one svd_layer, mrr_weight_bank or "
+                  "dota_crossbar; relative paths from the scenario file)"),
     "cores": Field("int", 1, "optical cores working in parallel", lo=1, hi=4096),
     "shifter": Field("choice", None, "phase-shifter technology of the meshes",
                      choices=TECHS, nullable=True),
@@ -130,7 +130,7 @@ class ChipSpec:
 
     def build(self, seed: int, registry=None):
         """The chip: the core loaded with the overrides, analysed once."""
-        from .chip import Chip
+        from .chips import chip_of
         from .core import Core, override_problems
 
         core = self.loaded or Core.load(Path(self.core), shifter=self.shifter,
@@ -142,5 +142,5 @@ class ChipSpec:
                                          lambda *path: {"path": ".".join(map(str, path))})
             if problems:
                 raise UserError(problems)
-        return Chip.of(core, cores=self.cores, calibrate=self.calibrate,
+        return chip_of(core, cores=self.cores, calibrate=self.calibrate,
                        seed=seed if self.chip_seed is None else self.chip_seed)

@@ -105,7 +105,7 @@ def foldable(chip) -> bool:
     """True when the chain from the mesh to the ADC is affine (coherent detection of real
     laser light, detector and TIA models affine): :func:`fold` applies."""
     c = chip.chain
-    if c.pd.params["mode"] != "coherent" or np.any(c.field_in.imag != 0.0):
+    if c.pd.params.get("mode") != "coherent" or np.any(c.field_in.imag != 0.0):
         return False
     return pd_affine(chip) is not None and _affine(
         lambda i: c.tia.component.signal(c.tia.params, i), (chip.m,)) is not None

@@ -241,11 +241,5 @@ def _check_mapping(cfg: dict, core: Core, where, hw: dict | None = None,
         out.append(Problem(f"{arch} has its own wavelengths (one per input); "
                            "wavelengths > 1 shares an SVD mesh between channel sets",
                            **where(*at, "wavelengths"), hint="leave wavelengths at 1"))
-    insitu = [e["label"] for e in cfg["training"]["methods"]
-              if (cfg["nonideal"]["insitu"] if e["insitu"] is None else e["insitu"])]
-    if at == ("hardware",) and (insitu or cfg["nonideal"]["deploy"]):  # variants: costed only
-        out.append(Problem(f"training or deploying on the chip runs on SVD mesh cores only; "
-                           f"{arch} is costed, not trained on", **where(*at, "core"),
-                           hint="set nonideal.insitu and deploy to false, or use a mesh core"))
     return out
 

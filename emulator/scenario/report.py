@@ -107,7 +107,8 @@ def _chip_of(runs) -> dict:
             status[k] = status.get(k, 0) + v
     out["calibration"] = status
     name = Path(out["core"]).name
-    out["text"] = (f"in situ on {out['cores']}x {name}, "
+    arch = f" ({out['architecture']})" if out.get("architecture") else ""
+    out["text"] = (f"in situ on {out['cores']}x {name}{arch}, "
                    f"{'calibrated' if out['calibrate'] else 'uncalibrated'}, "
                    f"noise {'on' if out['noise'] else 'off'}; activations {out['activations']}")
     return out
