@@ -88,22 +88,31 @@ def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray):
     holds them, would follow): each pair (u_i, v_i) with s_i > 0 is turned so that the
     first largest entry of u_i is real and positive; singular values below
     ``RANK_TOL`` of the largest are zero, and the null spaces of both sides get the
-    basis :func:`_complement` builds from the standard basis."""
-    s = s.copy()
-    r = int(np.sum(s > RANK_TOL * s[0])) if s.size and s[0] > 0.0 else 0
-    s[r:] = 0.0
-    u, vh = u.copy(), vh.copy()
-    for i in range(r):
-        col = u[:, i]
-        j = _first_max(np.abs(col))
-        phase = col[j] / abs(col[j])
-        u[:, i] = col * np.conj(phase)
-        vh[i] = vh[i] * phase
-    if r < u.shape[1]:
-        u[:, r:] = _complement(u[:, :r], u.shape[1] - r)
-    if r < vh.shape[0]:
-        vh[r:] = _complement(vh[:r].conj().T, vh.shape[0] - r).conj().T
-    return u, s, vh
+    basis :func:`_complement` builds from the standard basis.  Also for a stack of SVDs
+    (leading axes on all three), each on its own."""
+    lead = np.shape(s)[:-1]
+    u, s, vh = (np.array(a).reshape((-1,) + np.shape(a)[len(lead):]) for a in (u, s, vh))
+    k = s.shape[1]
+    top = s[:, 0] if k else np.zeros(len(s))
+    r = np.where(top > 0.0, np.sum(s > RANK_TOL * top[:, None], axis=1), 0)
+    s[np.arange(k) >= r[:, None]] = 0.0
+    if k:  # the pairs i < r (the others are replaced below)
+        mag = np.abs(u[:, :, :k])
+        first = np.argmax(mag >= (1.0 - TIE) * mag.max(axis=1, keepdims=True), axis=1)
+        pivot = np.take_along_axis(u[:, :, :k], first[:, None, :], axis=1)[:, 0]
+        size = (np.hypot(pivot.real, pivot.imag) if np.iscomplexobj(pivot)
+                else np.abs(pivot))  # as abs() of a complex scalar rounds
+        phase = np.where(np.arange(k) < r[:, None], pivot / size, 1.0)
+        u[:, :, :k] = u[:, :, :k] * np.conj(phase)[:, None, :]
+        vh[:, :k] = vh[:, :k] * phase[:, :, None]
+    for t in np.flatnonzero((r < u.shape[2]) | (r < vh.shape[1])).tolist():
+        q = r[t]
+        if q < u.shape[2]:
+            u[t, :, q:] = _complement(u[t, :, :q], u.shape[2] - q)
+        if q < vh.shape[1]:
+            vh[t, q:] = _complement(vh[t, :q].conj().T, vh.shape[1] - q).conj().T
+    return u.reshape(lead + u.shape[1:]), s.reshape(lead + s.shape[1:]), \
+        vh.reshape(lead + vh.shape[1:])
 
 
 def svd_map(W, method: str = "clements") -> SVDMapping:
