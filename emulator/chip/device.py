@@ -112,12 +112,15 @@ class ChipLayer:
         codes = None if self.seen is None else [self.seen[t % self.cols] for t in todo]
         tiles = self.chip.program_many(blocks[todo], [self.core_of[t] for t in todo], rng,
                                        codes)
-        for t, tile in zip(todo.tolist(), tiles):
+        if self._stream is not None:  # all written tiles folded at once
+            mats, offset, sigma = fold(self.chip, np.stack([t.matrix for t in tiles]),
+                                       np.stack([t.readout.lo_phase for t in tiles]),
+                                       np.stack([t.readout.tia_gain for t in tiles]), self._pd)
+        for i, (t, tile) in enumerate(zip(todo.tolist(), tiles)):
             self.tiles[t] = tile
             if self._stream is not None:
-                r = tile.readout
-                self._stream.put(t, fold(self.chip, tile.matrix, r.lo_phase, r.tia_gain,
-                                         self._pd), r.alpha, r.beta)
+                self._stream.put(t, (mats[i], offset[i], sigma[i]), tile.readout.alpha,
+                                 tile.readout.beta)
         self.written[todo] = blocks[todo]
         self._ref[todo] = np.sqrt(np.einsum("tij,tij->t", blocks[todo], blocks[todo]))
         self._has[todo] = True

@@ -112,6 +112,17 @@ def wrap_into(x, out):
 
 
 @numba.njit(**_JIT)
+def quantize_into(x, levels, out):
+    """out ← the nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
+    :func:`wrap_into`), k = rint(x/step) mod levels, in one pass."""
+    step = 2.0 * PI / levels
+    wrap_into(x, out)
+    for i in range(x.shape[0]):
+        out[i] = (np.rint(out[i] / step) % levels) * step
+    return out
+
+
+@numba.njit(**_JIT)
 def reduced_error(A):
     """max(|A_ij| above the diagonal, ||A_ii| − 1|): how far a nulled matrix is from a
     diagonal of unit-modulus entries."""

@@ -71,6 +71,10 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
     for c in range(q.shape[1], q.shape[1] + dim):
         j = _first_max(1.0 - inside)
+        if not np.any(basis[j, :c]):  # e_j is outside the span already (a padded tile's
+            basis[j, c] = 1.0  # zero row or column): Gram–Schmidt would keep it exactly
+            inside[j] += 1.0
+            continue
         v = np.zeros(m, dtype=q.dtype)
         v[j] = 1.0
         for _ in range(2):
@@ -99,7 +103,7 @@ def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray):
     if k:  # the pairs i < r (the others are replaced below)
         mag = np.abs(u[:, :, :k])
         first = np.argmax(mag >= (1.0 - TIE) * mag.max(axis=1, keepdims=True), axis=1)
-        pivot = np.take_along_axis(u[:, :, :k], first[:, None, :], axis=1)[:, 0]
+        pivot = u[np.arange(len(u))[:, None], first, np.arange(k)]
         size = (np.hypot(pivot.real, pivot.imag) if np.iscomplexobj(pivot)
                 else np.abs(pivot))  # as abs() of a complex scalar rounds
         phase = np.where(np.arange(k) < r[:, None], pivot / size, 1.0)
