@@ -57,7 +57,7 @@ RANK_TOL = 1e-12  # singular values below this fraction of the largest are zero
 
 
 def _first_max(values: np.ndarray) -> int:
-    return int(np.flatnonzero(values >= (1.0 - TIE) * values.max())[0])
+    return int((values >= (1.0 - TIE) * values.max()).argmax())
 
 
 def _complement(q: np.ndarray, dim: int) -> np.ndarray:
@@ -71,14 +71,16 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
     for c in range(q.shape[1], q.shape[1] + dim):
         j = _first_max(1.0 - inside)
-        if not np.any(basis[j, :c]):  # e_j is outside the span already (a padded tile's
+        if not basis[j, :c].any():  # e_j is outside the span already (a padded tile's
             basis[j, c] = 1.0  # zero row or column): Gram–Schmidt would keep it exactly
             inside[j] += 1.0
             continue
         v = np.zeros(m, dtype=q.dtype)
         v[j] = 1.0
+        span = basis[:, :c]
+        span_h = span.conj().T
         for _ in range(2):
-            v -= basis[:, :c] @ (basis[:, :c].conj().T @ v)
+            v -= span @ (span_h @ v)
         v /= np.linalg.norm(v)
         basis[:, c] = v
         inside += np.abs(v) ** 2
