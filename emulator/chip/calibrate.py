@@ -27,6 +27,10 @@ TIA's limit, or whose fit explains little of the signal (correlation < 0.5) is r
 in ``Readout.status``; training goes on with what the fit gives.  With ``calibrate``
 off (``nominal``), the design values are used as they are: LO phase 0, the netlist's
 TIA gains, and a decode that assumes a lossless layer.
+
+:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (array
+operations over a leading tile axis, the same numbers as tile by tile); :func:`calibrate`
+and :func:`nominal` are their one-tile case.
 """
 
 from __future__ import annotations

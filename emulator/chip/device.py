@@ -17,8 +17,10 @@ separate tiles cannot be added after they are squared.
 
 Re-programming follows a policy (``every``: updates between checks; ``drift``: re-map a
 tile only once its weights moved by more than that fraction, ‖W_t − W_t,prog‖/‖W_t,prog‖,
-since it was written; None re-maps every tile at every check).  The counters say what
-ran: tile writes, phase writes, vectors through tiles, conversions.
+since it was written, checked for all tiles of a layer with one norm pass; None re-maps
+every tile at every check).  The tiles due are written together
+(:meth:`Chip.program_many`: the same numbers as one write after another).  The counters
+say what ran: tile writes, phase writes, vectors through tiles, conversions.
 """
 
 from __future__ import annotations
