@@ -121,25 +121,25 @@ def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
     T, m = len(matrices), chip.m
     u = chip.cal_codes if codes is None else codes
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
-    fields = np.broadcast_to(c.mod.signal(c.field_in, c.dac.signal(u)),
+    fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(u),
                              (T,) + u.shape[-2:])
     E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
     if square_law(chip):
         z = z * z
         lo = np.zeros((T, m))
     else:
-        corr = np.sum(E * z, axis=1)
+        corr = (E * z).sum(axis=1)
         lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
     current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
-    rms = np.sqrt(np.mean(current * current, axis=1))
+    rms = np.sqrt((current * current).mean(axis=1))
     peak = LOADING * rms
     g_lo, g_hi = c.tia.component.param("gain").lo, c.tia.component.param("gain").hi
     vfs = _channel(c.adc.params["v_fs"], m)
     with np.errstate(divide="ignore"):
         wanted = np.where(peak > 0.0, vfs / peak, g_hi)
     gain = np.clip(wanted, g_lo, g_hi)
-    rows = np.any(ideals != 0.0, axis=2)  # outputs that carry weights (not tile padding)
-    limited = np.any((wanted > g_hi) & rows, axis=1)
+    rows = (ideals != 0.0).any(axis=2)  # outputs that carry weights (not tile padding)
+    limited = ((wanted > g_hi) & rows).any(axis=1)
     if rng is None:
         y = chip.detect(fields, matrices, lo, gain)
     else:  # tile after tile: each draws its noise in turn, as one tile alone would
@@ -147,16 +147,16 @@ def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
                                   gain[t][None], rng)[0] for t in range(T)])
     ym, zm = y.mean(axis=1, keepdims=True), z.mean(axis=1, keepdims=True)
     dy, dz = y - ym, z - zm
-    var_y = np.sum(dy * dy, axis=1)
-    cov = np.sum(dy * dz, axis=1)
+    var_y = (dy * dy).sum(axis=1)
+    cov = (dy * dz).sum(axis=1)
     alpha = np.where(var_y > 0.0, cov / np.where(var_y > 0.0, var_y, 1.0), 0.0)
     beta = zm[:, 0] - alpha * ym[:, 0]
-    var_z = np.sum(dz * dz, axis=1)
+    var_z = (dz * dz).sum(axis=1)
     top = np.maximum(var_z.max(axis=1, initial=0.0), 1e-300)[:, None]
     live = var_z > 1e-12 * top
     r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
     noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})),
                               (T, m))
-    weak = np.any(live & ((r < MIN_CORRELATION) | (rms < noise_i)), axis=1)
+    weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
     status = np.where(weak, "below_noise", np.where(limited, "gain_limited", "calibrated"))
     return [Readout(lo[t], gain[t], alpha[t], beta[t], str(status[t])) for t in range(T)]

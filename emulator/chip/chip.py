@@ -79,6 +79,7 @@ class Chip:
         # and the attenuators
         self.phase_settings = self.m * self.m + self.n * self.n + k
         self.cal_codes = calibration_codes(self)  # the batch before any data is seen
+        self.cal_fields = self.light(self.cal_codes)  # and the light it modulates
         self._stacked = stack_offsets(self.offsets)
         self._check()
 

@@ -173,7 +173,7 @@ def _decompose(spec: LayerSpec, unitaries: np.ndarray):
     mesh, order = topology(n, spec.method)
     steps, d, err = kernels.decompose_many(np.array(unitaries, dtype=complex, order="C"),
                                            spec.method == "reck")
-    if np.any(err > UNITARY_TOL):
+    if (err > UNITARY_TOL).any():
         raise UserError(f"matrix is not unitary (deviation {float(err.max()):.3g} > "
                         f"tolerance {UNITARY_TOL:g})")
     theta = 2.0 * np.arctan2(steps[:, :, 2], steps[:, :, 1])
@@ -185,6 +185,27 @@ def _held(spec: LayerSpec, mesh: MeshPhases, theta, phi, out, off: dict) -> dict
     return {"theta": _hold(theta, spec.mzi, mesh, False, off["theta"]),
             "phi": _hold(phi, spec.mzi, mesh, False, off["phi"]),
             "out_phase": _hold(out, spec.screen, mesh, True, off["out_phase"])}
+
+
+def _meshes(spec: LayerSpec, vh, u, sigma, offsets: Offsets):
+    """(topology, held phases) of the V† and U meshes of a stack of SVDs: decomposed,
+    the attenuators' phase taken off V†'s output screen, held.  On a square core both
+    meshes have one topology and go through as one stack [V†; U] (tile by tile the
+    same numbers, half the calls)."""
+    T, k = sigma.shape
+    if vh.shape != u.shape:
+        vh_mesh, *vh_phases = _decompose(spec, vh)
+        vh_phases[2][:, :k] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
+        u_mesh, *u_phases = _decompose(spec, u)
+        return ((vh_mesh, _held(spec, vh_mesh, *vh_phases, offsets.vh)),
+                (u_mesh, _held(spec, u_mesh, *u_phases, offsets.u)))
+    mesh, theta, phi, out = _decompose(spec, np.concatenate([vh, u]))
+    out[:T, :k] -= attenuator.output_phase(sigma)
+    off = {key: np.concatenate([np.broadcast_to(o[key], (T,) + o[key].shape[-1:])
+                                for o in (offsets.vh, offsets.u)]) for key in offsets.u}
+    held = _held(spec, mesh, theta, phi, out, off)
+    return ((mesh, {key: v[:T] for key, v in held.items()}),
+            (mesh, {key: v[T:] for key, v in held.items()}))
 
 
 def _light(spec: LayerSpec, mesh: MeshPhases, held: dict, k: int, rows: bool):
@@ -205,7 +226,7 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
     T = tiles.shape[0]
     W = np.zeros((T, spec.m, spec.n))
     W[:, : tiles.shape[1], : tiles.shape[2]] = tiles
-    if not np.all(np.isfinite(W)):
+    if not np.isfinite(W).all():
         raise UserError("matrix must contain finite numbers only")
     u, s, vh = gauge(*np.linalg.svd(W, full_matrices=True))
     k = s.shape[1]
@@ -213,11 +234,7 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
     live = scale > 0.0
     sigma = np.where(live[:, None],
                      np.clip(s / np.where(live, scale, 1.0)[:, None], 0.0, 1.0), 0.0)
-    vh_mesh, *vh_phases = _decompose(spec, vh)
-    vh_phases[2][:, :k] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
-    u_mesh, *u_phases = _decompose(spec, u)
-    held_u = _held(spec, u_mesh, *u_phases, offsets.u)
-    held_vh = _held(spec, vh_mesh, *vh_phases, offsets.vh)
+    (vh_mesh, held_vh), (u_mesh, held_u) = _meshes(spec, vh, u, sigma, offsets)
     theta_att = 2.0 * np.arcsin(np.clip(sigma, 0.0, 1.0))
     held_att = _hold(theta_att, spec.attenuator, None, False, offsets.att)
     sig = np.abs(np.sin(0.5 * held_att))
