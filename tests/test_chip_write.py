@@ -355,3 +355,15 @@ def test_a_short_training_run_is_the_same_on_the_reference_writes(monkeypatch):
     assert fast.chip["calibration"] == slow.chip["calibration"]
     for a, b in zip(fast.weights, slow.weights):
         assert np.array_equal(a, b)
+
+
+def test_one_cores_offsets_serve_a_whole_stack():
+    from emulator.chip.realise import realise_many
+
+    chip = CHIPS["crosstalk, 5-bit drivers, errors, loss"](True)
+    tiles = np.random.default_rng(8).normal(size=(3, 5, 5))
+    held = realise_many(chip.spec, tiles, chip.offsets[1])
+    for t, w in enumerate(tiles):
+        ref = ref_realise(chip.spec, w, chip.offsets[1])
+        _close(held.matrix[t], ref["matrix"], f"tile {t}")
+        _close(held.vh["out_phase"][t], ref["vh"]["out_phase"], f"tile {t}: V† screen")

@@ -201,7 +201,8 @@ def _meshes(spec: LayerSpec, vh, u, sigma, offsets: Offsets):
                 (u_mesh, _held(spec, u_mesh, *u_phases, offsets.u)))
     mesh, theta, phi, out = _decompose(spec, np.concatenate([vh, u]))
     out[:T, :k] -= attenuator.output_phase(sigma)
-    off = {key: np.concatenate([np.broadcast_to(o[key], (T,) + o[key].shape[-1:])
+    off = {key: np.concatenate([o[key] if o[key].ndim == 2 else  # one core's for all
+                                np.broadcast_to(o[key], (T,) + o[key].shape)
                                 for o in (offsets.vh, offsets.u)]) for key in offsets.u}
     held = _held(spec, mesh, theta, phi, out, off)
     return ((mesh, {key: v[:T] for key, v in held.items()}),
