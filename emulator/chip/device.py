@@ -93,10 +93,9 @@ class ChipLayer:
         blocks = self._blocks(W) if blocks is None else blocks
         diff = blocks - self.written
         moved = np.sqrt(np.einsum("tij,tij->t", diff, diff))
-        ref = self._ref
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(ref > 0.0, moved / np.where(ref > 0.0, ref, 1.0),
-                           np.where(moved > 0.0, np.inf, 0.0))
+        held = self._ref > 0.0
+        out = np.where(held, moved / np.where(held, self._ref, 1.0),
+                       np.where(moved > 0.0, np.inf, 0.0))
         out[~self._has] = np.inf
         return out
 
