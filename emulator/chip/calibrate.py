@@ -27,6 +27,10 @@ TIA's limit, or whose fit explains little of the signal (correlation < 0.5) is r
 in ``Readout.status``; training goes on with what the fit gives.  With ``calibrate``
 off (``nominal``), the design values are used as they are: LO phase 0, the netlist's
 TIA gains, and a decode that assumes a lossless layer.
+
+:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (array
+operations over a leading tile axis, the same numbers as tile by tile); :func:`calibrate`
+and :func:`nominal` are their one-tile case.
 """
 
 from __future__ import annotations
@@ -68,9 +72,11 @@ def _unit_current(chip) -> np.ndarray:
     return pd.component.signal({**pd.params, "lo_phase": 0.0}, np.ones(chip.m))
 
 
-def nominal(chip, scale: float) -> Readout:
-    """The design read-out: no calibration, a lossless layer assumed."""
+def nominal_many(chip, scales) -> list[Readout]:
+    """The design read-out of tiles with digital scales ``scales`` (T,): no calibration,
+    a lossless layer assumed."""
     c = chip.chain
+    scale = np.asarray(scales, dtype=float)[:, None]
     gain = _channel(c.tia.params["gain"], chip.m)
     vfs_dac = np.mean(_channel(c.dac.params["v_fs"], chip.n))
     vfs_mod = np.mean(_channel(c.mod.params["v_fs"], chip.n))
@@ -80,10 +86,17 @@ def nominal(chip, scale: float) -> Readout:
     if square_law(chip):  # I = R·|E|² + I_dark, E = light·z/scale
         per_z2 = _channel(c.pd.params["responsivity"], chip.m) * (light / scale) ** 2
         dark = _channel(c.pd.params["dark_current"], chip.m)
-        return Readout(np.zeros(chip.m), gain, vfs / (gain * per_z2), -dark / per_z2,
-                       "nominal")
-    volts_per_z = gain * _unit_current(chip) * light / scale
-    return Readout(np.zeros(chip.m), gain, vfs / volts_per_z, np.zeros(chip.m), "nominal")
+        alpha, beta = vfs / (gain * per_z2), -dark / per_z2
+    else:
+        alpha = vfs / (gain * _unit_current(chip) * light / scale)
+        beta = np.zeros_like(alpha)
+    return [Readout(np.zeros(chip.m), gain.copy(), a, b, "nominal")
+            for a, b in zip(alpha, beta)]
+
+
+def nominal(chip, scale: float) -> Readout:
+    """The design read-out of one tile (:func:`nominal_many`)."""
+    return nominal_many(chip, [scale])[0]
 
 
 def square_law(chip) -> bool:
@@ -95,46 +108,63 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
               codes: np.ndarray | None = None) -> Readout:
     """Calibrate one tile (channel matrix ``matrix``, digital weights ``ideal``) on
     ``codes`` (B × n input codes; default: :func:`calibration_codes`)."""
+    given = codes is not None and len(codes) >= 2
+    return calibrate_many(chip, matrix[None], ideal[None], rng,
+                          codes[None, :CAL_BATCH] if given else None)[0]
+
+
+def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
+                   codes: np.ndarray | None = None) -> list[Readout]:
+    """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
+    each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
     c = chip.chain
-    m = chip.m
-    u = calibration_codes(chip) if codes is None or len(codes) < 2 else codes[:CAL_BATCH]
-    z = u @ ideal.T  # expected outputs (B, m)
-    fields = c.mod.signal(c.field_in, c.dac.signal(u))
-    E = fields @ matrix.T
+    T, m = len(matrices), chip.m
+    u = chip.cal_codes if codes is None else codes
+    z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
+    fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(u),
+                             (T,) + u.shape[-2:])
+    E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
     if square_law(chip):
         z = z * z
-        lo = np.zeros(m)
+        lo = np.zeros((T, m))
     else:
-        corr = np.sum(E * z, axis=0)
+        corr = (E * z).sum(axis=1)
         lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
-    current = c.pd.component.signal({**c.pd.params, "lo_phase": lo}, E)
-    rms = np.sqrt(np.mean(current * current, axis=0))
+    current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
+    rms = np.sqrt((current * current).mean(axis=1))
     peak = LOADING * rms
     g_lo, g_hi = c.tia.component.param("gain").lo, c.tia.component.param("gain").hi
     vfs = _channel(c.adc.params["v_fs"], m)
     with np.errstate(divide="ignore"):
         wanted = np.where(peak > 0.0, vfs / peak, g_hi)
     gain = np.clip(wanted, g_lo, g_hi)
-    rows = np.any(ideal != 0.0, axis=1)  # outputs that carry weights (not tile padding)
-    status = "gain_limited" if np.any((wanted > g_hi) & rows) else "calibrated"
-    y = chip.detect(fields[None], matrix[None], lo[None], gain[None], rng)[0]
+    rows = (ideals != 0.0).any(axis=2)  # outputs that carry weights (not tile padding)
+    limited = ((wanted > g_hi) & rows).any(axis=1)
+    if rng is None:
+        y = chip.detect(fields, matrices, lo, gain)
+    else:  # tile after tile: each draws its noise in turn, as one tile alone would
+        y = np.stack([chip.detect(fields[t][None], matrices[t][None], lo[t][None],
+                                  gain[t][None], rng)[0] for t in range(T)])
     alpha, beta, live, r = fit(y, z)
-    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})), (m,))
-    if np.any(live & ((r < MIN_CORRELATION) | (rms < noise_i))):
-        status = "below_noise"
-    return Readout(lo, gain, alpha, beta, status)
+    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})),
+                              (T, m))
+    weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
+    status = np.where(weak, "below_noise", np.where(limited, "gain_limited", "calibrated"))
+    return [Readout(lo[t], gain[t], alpha[t], beta[t], str(status[t])) for t in range(T)]
 
 
 def fit(y: np.ndarray, z: np.ndarray):
     """Least-squares decode z ≈ α·y + β per output of read-outs y and expected outputs z
-    (B × m): α, β, the outputs that carry signal (``live``) and the correlation r."""
-    ym, zm = y.mean(axis=0), z.mean(axis=0)
+    (..., B, m), B the calibration batch: α, β (..., m), the outputs that carry signal
+    (``live``) and the correlation r."""
+    ym, zm = y.mean(axis=-2, keepdims=True), z.mean(axis=-2, keepdims=True)
     dy, dz = y - ym, z - zm
-    var_y = np.sum(dy * dy, axis=0)
-    cov = np.sum(dy * dz, axis=0)
+    var_y = (dy * dy).sum(axis=-2)
+    cov = (dy * dz).sum(axis=-2)
     alpha = np.where(var_y > 0.0, cov / np.where(var_y > 0.0, var_y, 1.0), 0.0)
-    beta = zm - alpha * ym
-    var_z = np.sum(dz * dz, axis=0)
-    live = var_z > 1e-12 * max(float(var_z.max(initial=0.0)), 1e-300)
+    beta = zm[..., 0, :] - alpha * ym[..., 0, :]
+    var_z = (dz * dz).sum(axis=-2)
+    top = np.maximum(var_z.max(axis=-1, initial=0.0), 1e-300)[..., None]
+    live = var_z > 1e-12 * top
     r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
     return alpha, beta, live, r

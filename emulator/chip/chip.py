@@ -3,9 +3,9 @@
 :class:`Chip` analyses the core once (compile, signal chain, layer parts, one fabrication
 draw per physical core), then
 
-* :meth:`Chip.program` maps a tile and realises what the core holds
-  (:mod:`emulator.chip.realise`), optionally calibrating the read-out
-  (:mod:`emulator.chip.calibrate`);
+* :meth:`Chip.program_many` maps a stack of tiles and realises what the cores hold
+  (:mod:`emulator.chip.realise`), optionally calibrating the read-outs
+  (:mod:`emulator.chip.calibrate`), all tiles at once; :meth:`Chip.program` is one tile;
 * :meth:`Chip.run` streams digital codes through programmed tiles, all tiles at once:
   the DACs, modulators, realised matrix, photodetectors, TIAs and ADCs of the core, each
   by its own component model and parameters, noise included;
@@ -28,9 +28,10 @@ from emulator.compile import compile_netlist
 from emulator.netlist.generators import svd_layer
 from emulator.rng import stream
 
-from .calibrate import Readout, calibrate, nominal
+from .calibrate import CAL_BATCH, Readout, calibrate_many, calibration_codes, nominal_many
 from .chain import read_chain
-from .realise import Programmed, draw_offsets, layer_spec, programmed_netlist, realise
+from .realise import (Programmed, Realised, draw_offsets, layer_spec, programmed_netlist,
+                      realise, realise_many, stack_offsets)
 
 CHECK_TOL = 1e-9
 
@@ -40,9 +41,15 @@ class Tile:
     """A programmed tile with its read-out settings."""
 
     core: int  # physical core it sits on
-    prog: Programmed
+    held: Realised  # the stack of tiles it was written with
+    index: int  # its place in that stack
     readout: Readout
     matrix: np.ndarray  # (m × n) complex, channel order (output j, input i)
+
+    @property
+    def prog(self) -> Programmed:
+        """The settings the core holds for this tile and the matrix realised."""
+        return self.held.programmed(self.index)
 
 
 class Chip:
@@ -70,6 +77,13 @@ class Chip:
         self.offsets = [draw_offsets(self.spec, stream(seed, "chip", c))
                         for c in range(self.cores)]
         self.n, self.m = self.chain.n, self.chain.m
+        k = min(self.m, self.n)
+        # phase shifters set per tile write: θ and φ of every MZI, both output screens
+        # and the attenuators
+        self.phase_settings = self.m * self.m + self.n * self.n + k
+        self.cal_codes = calibration_codes(self)  # the batch before any data is seen
+        self.cal_fields = self.light(self.cal_codes)  # and the light it modulates
+        self._stacked = stack_offsets(self.offsets)
         self._check()
 
     @classmethod
@@ -89,27 +103,57 @@ class Chip:
                 "laser_w": float(np.sum(np.abs(c.field_in) ** 2))}
 
     # ------------------------------------------------------------------ programming
-    def _channels(self, prog: Programmed) -> np.ndarray:
+    def _channels(self, matrix: np.ndarray) -> np.ndarray:
         c = self.chain
-        return prog.matrix[np.ix_(c.layer_out, c.layer_in)]
+        return matrix[..., c.layer_out[:, None], c.layer_in[None, :]]
 
     def program(self, tile: np.ndarray, core: int = 0, rng=None, codes=None) -> Tile:
         """Map and realise ``tile`` on physical core ``core``; calibrate its read-out on
         ``codes`` (noise drawn from ``rng`` if given) or use the nominal design gains."""
-        prog = realise(self.spec, np.asarray(tile, dtype=float), self.offsets[core])
-        matrix = self._channels(prog)
-        ideal = np.zeros((self.m, self.n))
-        ideal[: tile.shape[0], : tile.shape[1]] = tile
+        return self.program_many([tile], [core], rng, [codes])[0]
+
+    def program_many(self, tiles, cores, rng=None, codes=None) -> list[Tile]:
+        """:meth:`program` for tiles ``tiles`` (each ≤ m × n, or a (T, m, n) stack) on
+        the physical cores ``cores``, with calibration codes ``codes`` (one array or None
+        per tile; None: each tile on the default batch), all at once: the same numbers
+        as one call per tile (noise from ``rng`` drawn tile after tile)."""
+        T = len(tiles)
+        W = np.zeros((T, self.m, self.n))
+        for t, tile in enumerate(tiles):
+            tile = np.asarray(tile, dtype=float)
+            W[t, : tile.shape[0], : tile.shape[1]] = tile
+        cores = [int(c) for c in cores]
+        held = realise_many(self.spec, W, self._stacked.take(cores))
+        matrices = self._channels(held.matrix)
         if self.calibrate:
-            readout = calibrate(self, matrix, ideal, rng, codes)
+            readouts = self._calibrate(matrices, W, rng, codes)
         else:
-            readout = nominal(self, prog.gain)
-        return Tile(core, prog, readout, matrix)
+            readouts = nominal_many(self, held.gain)
+        return [Tile(core, held, t, readouts[t], matrices[t])
+                for t, core in enumerate(cores)]
+
+    def _calibrate(self, matrices, W, rng, codes) -> list[Readout]:
+        """Calibrate runs of consecutive tiles that share a calibration batch size (in
+        tile order, so noise from ``rng`` is drawn as one tile after another would)."""
+        codes = [None] * len(W) if codes is None else codes
+        sizes = [len(c[:CAL_BATCH]) if c is not None and len(c) >= 2 else None
+                 for c in codes]
+        out: list = []
+        start = 0
+        for t in range(1, len(W) + 1):
+            if t < len(W) and sizes[t] == sizes[start]:
+                continue
+            run = slice(start, t)
+            batch = (None if sizes[start] is None
+                     else np.stack([c[:CAL_BATCH] for c in codes[run]]))
+            out += calibrate_many(self, matrices[run], W[run], rng, batch)
+            start = t
+        return out
 
     def settings_written(self, tile: Tile) -> int:
-        """Shifter settings written to program ``tile`` (both meshes and the attenuators)."""
-        mp = tile.prog.mapping
-        return 2 * mp.u.n_mzi + mp.u.n + 2 * mp.vh.n_mzi + mp.vh.n + mp.sigma.size
+        """Shifter settings written to program ``tile`` (both meshes' θ, φ and output
+        screens, and the attenuators): the same for every tile."""
+        return self.phase_settings
 
     def netlist_of(self, tile: Tile):
         """The core netlist holding ``tile``: phases, attenuations, LO phases, TIA gains."""
@@ -127,7 +171,7 @@ class Chip:
         rows = [compiled.index_out[(pd, "in0")] for pd in c.pd.instances]
         cols = [compiled.index_in[(mod, "out0")] for mod in c.mod.instances]
         block = compiled.matrix[np.ix_(rows, cols)]
-        err = float(np.max(np.abs(block - self._channels(prog))))
+        err = float(np.max(np.abs(block - self._channels(prog.matrix))))
         if err > CHECK_TOL * max(1.0, float(np.max(np.abs(block)))):
             raise NetlistError(Problem(
                 f"the chip model cannot run this core: the svd_layer '{self.layer}' "

@@ -17,8 +17,10 @@ separate tiles cannot be added after they are squared.
 
 Re-programming follows a policy (``every``: updates between checks; ``drift``: re-map a
 tile only once its weights moved by more than that fraction, ‖W_t − W_t,prog‖/‖W_t,prog‖,
-since it was written; None re-maps every tile at every check).  The counters say what
-ran: tile writes, phase writes, vectors through tiles, conversions.
+since it was written, checked for all tiles of a layer with one norm pass; None re-maps
+every tile at every check).  The tiles due are written together
+(:meth:`Chip.program_many`: the same numbers as one write after another).  The counters
+say what ran: tile writes, phase writes, vectors through tiles, conversions.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ class ChipLayer:
         self.core_of = [(first + t) % chip.cores for t in range(n_tiles)]
         self.tiles: list[Tile | None] = [None] * n_tiles
         self.seen = None  # (C, B, n) input codes of the last pass: the calibration batch
-        self.written: list[np.ndarray | None] = [None] * n_tiles
+        self.written = np.zeros((n_tiles, chip.m, chip.n))  # zero-padded tiles held
+        self._ref = np.zeros(n_tiles)  # their norms
+        self._has = np.zeros(n_tiles, dtype=bool)  # which tiles were written
         self._stack = None  # tiles' arrays for the component-by-component read-out
         self._stream = None  # the folded read-out (stream.py), when the chain allows it
         if foldable(chip):
@@ -76,44 +80,57 @@ class ChipLayer:
     def n_tiles(self) -> int:
         return len(self.tiles)
 
-    def _block(self, W, t: int) -> np.ndarray:
-        r, c = divmod(t, self.cols)
+    def _blocks(self, W) -> np.ndarray:
+        """The tiles of W, zero-padded: (T, m, n), numbered as the tiles are."""
         m, n = self.chip.m, self.chip.n
-        return np.asarray(W[r * m:(r + 1) * m, c * n:(c + 1) * n], dtype=float)
+        full = np.zeros((self.rows * m, self.cols * n))
+        full[: self.shape[0], : self.shape[1]] = W
+        return full.reshape(self.rows, m, self.cols, n).transpose(0, 2, 1, 3).reshape(-1, m, n)
+
+    def drifts(self, W, blocks=None) -> np.ndarray:
+        """‖W_t − W_t,prog‖/‖W_t,prog‖ of every tile (inf for a tile never written; 0
+        for an empty tile that stayed empty)."""
+        blocks = self._blocks(W) if blocks is None else blocks
+        diff = blocks - self.written
+        moved = np.sqrt(np.einsum("tij,tij->t", diff, diff))
+        held = self._ref > 0.0
+        out = np.where(held, moved / np.where(held, self._ref, 1.0),
+                       np.where(moved > 0.0, np.inf, 0.0))
+        out[~self._has] = np.inf
+        return out
 
     def drift(self, W, t: int) -> float:
-        old = self.written[t]
-        if old is None:
-            return math.inf
-        new = self._block(W, t)
-        moved = float(np.linalg.norm(new - old))
-        ref = float(np.linalg.norm(old))
-        return moved / ref if ref > 0.0 else (math.inf if moved > 0.0 else 0.0)
+        return float(self.drifts(W)[t])
 
     def program(self, W, rng=None, drift: float | None = None) -> int:
         """Write the tiles of W whose drift exceeds ``drift`` (all if None); the number
         written.  ``rng``: noise of the calibration measurements."""
         if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
             return self.chip.keep(self, W, rng, drift)
-        written = 0
-        for t in range(self.n_tiles):
-            if drift is not None and self.written[t] is not None and self.drift(W, t) <= drift:
-                continue
-            block = self._block(W, t)
-            codes = None if self.seen is None else self.seen[t % self.cols]
-            tile = self.chip.program(block, self.core_of[t], rng, codes)
+        blocks = self._blocks(W)
+        todo = (np.arange(self.n_tiles) if drift is None
+                else np.flatnonzero(self.drifts(W, blocks) > drift))
+        if not todo.size:
+            return 0
+        codes = None if self.seen is None else [self.seen[t % self.cols] for t in todo]
+        tiles = self.chip.program_many(blocks[todo], [self.core_of[t] for t in todo], rng,
+                                       codes)
+        if self._stream is not None:  # all written tiles folded at once
+            mats, offset, sigma = fold(self.chip, np.stack([t.matrix for t in tiles]),
+                                       np.stack([t.readout.lo_phase for t in tiles]),
+                                       np.stack([t.readout.tia_gain for t in tiles]), self._pd)
+        for i, (t, tile) in enumerate(zip(todo.tolist(), tiles)):
             self.tiles[t] = tile
-            self.written[t] = block
             if self._stream is not None:
-                r = tile.readout
-                self._stream.put(t, fold(self.chip, tile.matrix, r.lo_phase, r.tia_gain,
-                                         self._pd), r.alpha, r.beta)
+                self._stream.put(t, (mats[i], offset[i], sigma[i]), tile.readout.alpha,
+                                 tile.readout.beta)
             self.counters["phase_writes"] += self.chip.settings_written(tile)
-            written += 1
-        if written:
-            self.counters["tile_writes"] += written
-            self._stack = None
-        return written
+        self.written[todo] = blocks[todo]
+        self._ref[todo] = np.sqrt(np.einsum("tij,tij->t", blocks[todo], blocks[todo]))
+        self._has[todo] = True
+        self.counters["tile_writes"] += todo.size
+        self._stack = None
+        return int(todo.size)
 
     def stack(self) -> tuple:
         """The tiles' channel matrices, LO phases, TIA gains, α and β, stacked."""

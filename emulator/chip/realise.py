@@ -13,25 +13,34 @@ output screens, the attenuators' internal θ) holds
 ``mzi``/``phase_shifter``/``attenuator`` instances in the core netlist, and so is every
 ``loss``: the realised matrix M carries each MZI's insertion loss on the paths light
 really takes, the dummy sections of a loss-balanced layout (Clements edge modes skip
-every other column), the two output screens' and the attenuator's.  :func:`realise`
-computes M from the mesh arrays (fast); :func:`programmed_netlist` writes the same held settings into the netlist so the
+every other column), the two output screens' and the attenuator's.
+
+:func:`realise_many` does all of it for a stack of tiles at once: one LAPACK call for
+the SVDs, the gauge (:func:`emulator.mesh.svd.gauge`'s rules), both decompositions and
+the realised matrices compiled (:mod:`emulator.mesh.kernels`), the holds as array
+operations over the stack; :func:`realise` is the one-tile case.
+:func:`programmed_netlist` writes the same held settings into the netlist so the
 compiled circuit and the event engine see exactly that chip.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from components.errors import NetlistError, Problem
+from components.errors import NetlistError, Problem, UserError
+from components.optics import attenuator
 from components.units import db_to_amplitude
-from emulator.mesh.layout import MeshPhases
+from emulator.mesh import clements, kernels, reck
+from emulator.mesh.layout import MeshPhases, _loss_and_screen, _placement
 from emulator.mesh.perturb import quantize_phases, thermal_crosstalk
-from emulator.mesh.svd import SVDMapping, svd_map, svd_matrix
+from emulator.mesh.mzi import wrap_phase
+from emulator.mesh.svd import decomposer, gauge
 
 HOLD = ("driver_bits", "phase_error", "crosstalk", "loss")
-
+UNITARY_TOL = 1e-8  # as emulator.mesh.layout.check_reduced
 
 @dataclass(frozen=True)
 class LayerSpec:
@@ -54,18 +63,53 @@ class Offsets:
     vh: dict
     att: np.ndarray
 
+    def take(self, cores) -> "Offsets":
+        """Of offsets stacked over cores (:func:`stack_offsets`): those of ``cores``."""
+        idx = np.asarray(cores, dtype=np.int64)
+        return Offsets(u={k: v[idx] for k, v in self.u.items()},
+                       vh={k: v[idx] for k, v in self.vh.items()}, att=self.att[idx])
+
 
 @dataclass(frozen=True, eq=False)
 class Programmed:
-    """One tile on one core: the mapping, the settings held, and the matrix realised."""
+    """One tile on one core: the settings held and the matrix realised."""
 
     tile: np.ndarray  # the digital weights written (m × n, zero-padded)
-    mapping: SVDMapping
     u: dict  # held theta, phi, out_phase of mesh U
     vh: dict  # held theta, phi, out_phase of mesh V†
     sigma: np.ndarray  # held attenuator transmissions
     matrix: np.ndarray  # (m × n) complex field transfer, losses included
     gain: float  # scale / |M| nominal: digital factor that undoes the normalisation
+    meshes: tuple  # topologies (MeshPhases, phases 0) of U and V†, shared by all tiles
+
+
+@dataclass(frozen=True, eq=False)
+class Realised:
+    """A stack of T tiles realised at once: :class:`Programmed`'s arrays with a leading
+    tile axis (:meth:`programmed` gives tile t's)."""
+
+    tile: np.ndarray  # (T, m, n)
+    u: dict  # (T, K_u) θ, φ and (T, m) out_phase
+    vh: dict  # (T, K_v) θ, φ and (T, n) out_phase
+    sigma: np.ndarray  # (T, k)
+    matrix: np.ndarray  # (T, m, n)
+    gain: np.ndarray  # (T,)
+    meshes: tuple
+
+    def programmed(self, t: int) -> Programmed:
+        return Programmed(self.tile[t], {k: v[t] for k, v in self.u.items()},
+                          {k: v[t] for k, v in self.vh.items()}, self.sigma[t],
+                          self.matrix[t], float(self.gain[t]), self.meshes)
+
+
+@functools.lru_cache(maxsize=16)
+def topology(n: int, method: str) -> tuple[MeshPhases, np.ndarray]:
+    """The mesh of a decomposition on ``n`` modes (phases 0) and the permutation from its
+    light order to the (column, mode) order of :class:`MeshPhases`."""
+    decomposer(method)  # an unknown method is a UserError naming the choices
+    lay = {"clements": clements, "reck": reck}[method]
+    modes = np.asarray(lay.light_modes(n), dtype=np.int64)
+    return lay.layout(n), _placement(n, modes.tobytes())[1]
 
 
 def layer_spec(netlist, layer: str, method: str, file: str) -> LayerSpec:
@@ -108,6 +152,13 @@ def draw_offsets(spec: LayerSpec, rng: np.random.Generator) -> Offsets:
                    att=rng.normal(0.0, spec.attenuator["phase_error"], k))
 
 
+def stack_offsets(offsets: list[Offsets]) -> Offsets:
+    """Several cores' offsets as one, stacked along a leading core axis."""
+    return Offsets(u={k: np.stack([o.u[k] for o in offsets]) for k in offsets[0].u},
+                   vh={k: np.stack([o.vh[k] for o in offsets]) for k in offsets[0].vh},
+                   att=np.stack([o.att for o in offsets]))
+
+
 def _hold(values, part: dict, mesh: MeshPhases | None, out: bool, offset) -> np.ndarray:
     p = quantize_phases(values, int(part["driver_bits"]))
     if part["crosstalk"] and mesh is not None:
@@ -115,38 +166,101 @@ def _hold(values, part: dict, mesh: MeshPhases | None, out: bool, offset) -> np.
     return p + offset
 
 
-def _held_mesh(mesh: MeshPhases, spec: LayerSpec, off: dict) -> dict:
-    return {"theta": _hold(mesh.theta, spec.mzi, mesh, False, off["theta"]),
-            "phi": _hold(mesh.phi, spec.mzi, mesh, False, off["phi"]),
-            "out_phase": _hold(mesh.out_phase, spec.screen, mesh, True, off["out_phase"])}
+def _decompose(spec: LayerSpec, unitaries: np.ndarray):
+    """Topology and phases (θ, φ, output screen, as :class:`MeshPhases` lists and wraps
+    them) of the meshes of a stack of unitaries (T, n, n)."""
+    n = unitaries.shape[-1]
+    mesh, order = topology(n, spec.method)
+    steps, d, err = kernels.decompose_many(np.array(unitaries, dtype=complex, order="C"),
+                                           spec.method == "reck")
+    if (err > UNITARY_TOL).any():
+        raise UserError(f"matrix is not unitary (deviation {float(err.max()):.3g} > "
+                        f"tolerance {UNITARY_TOL:g})")
+    theta = 2.0 * np.arctan2(steps[:, :, 2], steps[:, :, 1])
+    return (mesh, wrap_phase(theta[:, order]), wrap_phase(steps[:, order, 3]),
+            wrap_phase(np.angle(d)))
+
+
+def _held(spec: LayerSpec, mesh: MeshPhases, theta, phi, out, off: dict) -> dict:
+    return {"theta": _hold(theta, spec.mzi, mesh, False, off["theta"]),
+            "phi": _hold(phi, spec.mzi, mesh, False, off["phi"]),
+            "out_phase": _hold(out, spec.screen, mesh, True, off["out_phase"])}
+
+
+def _meshes(spec: LayerSpec, vh, u, sigma, offsets: Offsets):
+    """(topology, held phases) of the V† and U meshes of a stack of SVDs: decomposed,
+    the attenuators' phase taken off V†'s output screen, held.  On a square core both
+    meshes have one topology and go through as one stack [V†; U] (tile by tile the
+    same numbers, half the calls)."""
+    T, k = sigma.shape
+    if vh.shape != u.shape:
+        vh_mesh, *vh_phases = _decompose(spec, vh)
+        vh_phases[2][:, :k] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
+        u_mesh, *u_phases = _decompose(spec, u)
+        return ((vh_mesh, _held(spec, vh_mesh, *vh_phases, offsets.vh)),
+                (u_mesh, _held(spec, u_mesh, *u_phases, offsets.u)))
+    mesh, theta, phi, out = _decompose(spec, np.concatenate([vh, u]))
+    out[:T, :k] -= attenuator.output_phase(sigma)
+    off = {key: np.concatenate([o[key] if o[key].ndim == 2 else  # one core's for all
+                                np.broadcast_to(o[key], (T,) + o[key].shape)
+                                for o in (offsets.vh, offsets.u)]) for key in offsets.u}
+    held = _held(spec, mesh, theta, phi, out, off)
+    return ((mesh, {key: v[:T] for key, v in held.items()}),
+            (mesh, {key: v[T:] for key, v in held.items()}))
+
+
+def _light(spec: LayerSpec, mesh: MeshPhases, held: dict, k: int, rows: bool):
+    """The first k columns (T, n, k) of the held meshes, or their first k rows (T, k, n),
+    as :func:`~emulator.mesh.layout.apply_mesh` and :func:`~emulator.mesh.layout.mesh_rows`
+    compute them."""
+    loss, screen = _loss_and_screen(mesh, held["out_phase"], spec.mzi["loss"], spec.balance)
+    amp = np.full(mesh.n_mzi, 10.0 ** (-float(loss) / 20.0))
+    yr, yi = kernels.mesh_blocks(mesh.modes, held["theta"], held["phi"], amp,
+                                 np.ascontiguousarray(screen, dtype=complex), k, rows)
+    y = yr + 1j * yi
+    return y.transpose(0, 2, 1) if rows else y * screen[:, :, None]
+
+
+def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realised:
+    """Map a stack of real tiles (T, ≤ m, ≤ n; zero-padded) and realise what the core
+    holds; ``offsets``: each tile's core's (:meth:`Offsets.take`), or one core's for all."""
+    T = tiles.shape[0]
+    W = np.zeros((T, spec.m, spec.n))
+    W[:, : tiles.shape[1], : tiles.shape[2]] = tiles
+    if not np.isfinite(W).all():
+        raise UserError("matrix must contain finite numbers only")
+    u, s, vh = gauge(*np.linalg.svd(W, full_matrices=True))
+    k = s.shape[1]
+    scale = s[:, 0].copy()
+    live = scale > 0.0
+    sigma = np.where(live[:, None],
+                     np.clip(s / np.where(live, scale, 1.0)[:, None], 0.0, 1.0), 0.0)
+    (vh_mesh, held_vh), (u_mesh, held_u) = _meshes(spec, vh, u, sigma, offsets)
+    theta_att = 2.0 * np.arcsin(np.clip(sigma, 0.0, 1.0))
+    held_att = _hold(theta_att, spec.attenuator, None, False, offsets.att)
+    sig = np.abs(np.sin(0.5 * held_att))
+    cols = _light(spec, u_mesh, held_u, k, False)  # U[:, :k]
+    rows = _light(spec, vh_mesh, held_vh, k, True)  # V†[:k, :]
+    M = (scale[:, None, None] * cols * attenuator.field(sig)[:, None, :]) @ rows
+    M = M / np.where(live, scale, 1.0)[:, None, None]  # the optics holds W / scale
+    M = M * (db_to_amplitude(spec.screen["loss"]) ** 2
+             * db_to_amplitude(spec.attenuator["loss"]))
+    return Realised(tile=W, u=held_u, vh=held_vh, sigma=sig, matrix=M, gain=scale,
+                    meshes=(u_mesh, vh_mesh))
 
 
 def realise(spec: LayerSpec, tile: np.ndarray, offsets: Offsets) -> Programmed:
     """Map ``tile`` (≤ m × n, zero-padded) and realise what the core holds."""
-    W = np.zeros((spec.m, spec.n))
-    W[: tile.shape[0], : tile.shape[1]] = tile
-    mp = svd_map(W, spec.method)
-    u = _held_mesh(mp.u, spec, offsets.u)
-    vh = _held_mesh(mp.vh, spec, offsets.vh)
-    theta_att = 2.0 * np.arcsin(np.clip(mp.sigma, 0.0, 1.0))
-    held_att = _hold(theta_att, spec.attenuator, None, False, offsets.att)
-    sigma = np.abs(np.sin(0.5 * held_att))
-    M = svd_matrix(mp, u_theta=u["theta"], u_phi=u["phi"], u_out_phase=u["out_phase"],
-                   vh_theta=vh["theta"], vh_phi=vh["phi"], vh_out_phase=vh["out_phase"],
-                   sigma=sigma, mzi_loss_db=spec.mzi["loss"], balance=spec.balance)
-    M = M / mp.scale if mp.scale > 0 else M  # the optics holds W / scale
-    M = M * (db_to_amplitude(spec.screen["loss"]) ** 2
-             * db_to_amplitude(spec.attenuator["loss"]))
-    return Programmed(tile=W, mapping=mp, u=u, vh=vh, sigma=sigma, matrix=M,
-                      gain=float(mp.scale))
+    return realise_many(spec, np.asarray(tile, dtype=float)[None], offsets).programmed(0)
 
 
 def programmed_netlist(netlist, layer: str, prog: Programmed):
     """The core netlist holding ``prog``'s settings (a copy sharing the rest)."""
     changes: dict[str, dict] = {}
-    k = min(prog.mapping.m, prog.mapping.n)
-    for prefix, mesh, held, screens in (("v.", prog.mapping.vh, prog.vh, range(k)),
-                                        ("u.", prog.mapping.u, prog.u, range(prog.mapping.m))):
+    u_mesh, vh_mesh = prog.meshes
+    k = min(u_mesh.n, vh_mesh.n)
+    for prefix, mesh, held, screens in (("v.", vh_mesh, prog.vh, range(k)),
+                                        ("u.", u_mesh, prog.u, range(u_mesh.n))):
         for i, (c, m) in enumerate(zip(mesh.columns.tolist(), mesh.modes.tolist())):
             changes[f"{layer}.{prefix}mzi_c{c}_m{m}"] = {"theta": float(held["theta"][i]),
                                                         "phi": float(held["phi"][i])}

@@ -250,6 +250,11 @@ class RingBankChip(WdmChip):
             readout = self.nominal(self._per_unit(prog))
         return Tile(core, prog, readout, prog.realised)
 
+    def program_many(self, tiles, cores, rng=None, codes=None) -> list[Tile]:
+        """:meth:`program` for each tile (with its core and codes), in order."""
+        return [self.program(w, c, rng, None if codes is None else codes[i])
+                for i, (w, c) in enumerate(zip(tiles, cores))]
+
     def _per_unit(self, prog: RingProgram) -> np.ndarray:
         """Design current per unit output: R × the power a full-scale line brings to the
         bank × scale / peak (a lossless, leak-free bank)."""

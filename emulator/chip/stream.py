@@ -59,7 +59,8 @@ _PROBE = np.array([0.0, 1.0, -2.0])[:, None]
 
 def _affine(fn, shape) -> tuple[np.ndarray, np.ndarray] | None:
     """Slope and offset of ``fn`` if it is affine on each channel (probed at 0, 1, −2)."""
-    f0, f1, f2 = np.asarray(fn(np.broadcast_to(_PROBE, (3,) + shape)), dtype=float)
+    probe = _PROBE.reshape((3,) + (1,) * len(shape))
+    f0, f1, f2 = np.asarray(fn(np.broadcast_to(probe, (3,) + shape)), dtype=float)
     k = f1 - f0
     miss = np.abs(f2 - (f0 - 2.0 * k))
     if np.any(miss > 1e-12 * (np.abs(f0) + 2.0 * np.abs(k))):
@@ -121,13 +122,15 @@ def pd_affine(chip):
 def fold(chip, matrix, lo, gain, pd=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One tile (channel matrix (m, n), LO phases and TIA gains (m,)) folded: the ADC
     input per unit modulator field (m, n), its offset and its noise σ (m,), all over the
-    ADC's full scale.  ``pd``: the detectors' (slope, offset), if already probed."""
+    ADC's full scale; or a stack of tiles, each with a leading tile axis.  ``pd``: the
+    detectors' (slope, offset), if already probed."""
     c = chip.chain
     k_pd, o_pd = pd_affine(chip) if pd is None else pd
+    gain = np.asarray(gain)
     tia_p = {**c.tia.params, "gain": gain}
-    k_tia, o_tia = _affine(lambda i: c.tia.component.signal(tia_p, i), (chip.m,))
+    k_tia, o_tia = _affine(lambda i: c.tia.component.signal(tia_p, i), gain.shape)
     vfs = np.broadcast_to(np.asarray(c.adc.params["v_fs"], dtype=float), (chip.m,))
     k = k_tia * k_pd / vfs
-    rot = (np.exp(-1j * np.asarray(lo))[:, None] * matrix).real * k[:, None]
+    rot = (np.exp(-1j * np.asarray(lo))[..., None] * matrix).real * k[..., None]
     sigma = gain * np.sqrt(c.noise_current2(tia_p)) / vfs
-    return rot, (k_tia * o_pd + o_tia) / vfs, np.broadcast_to(sigma, (chip.m,))
+    return rot, (k_tia * o_pd + o_tia) / vfs, np.broadcast_to(sigma, gain.shape)

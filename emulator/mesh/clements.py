@@ -58,12 +58,17 @@ def decompose(U, atol: float = 1e-8) -> MeshPhases:
                       np.angle(d), trusted=True)
 
 
+def light_modes(n: int) -> list[int]:
+    """The upper mode of every MZI of :func:`decompose`, in the order light meets them."""
+    steps = list(_light_order(n))
+    modes = [k for side, _, k in steps if side == "R"]  # light: right MZIs, then the
+    return modes + [r for side, r, _ in reversed(steps) if side == "L"]  # left reversed
+
+
 def layout(n: int, theta=None, phi=None, out_phase=None) -> MeshPhases:
     """The Clements topology on ``n`` modes (same MZI order as :func:`decompose`), with
     the given phases (default 0)."""
-    steps = list(_light_order(n))
-    modes = [k for side, _, k in steps if side == "R"]  # light: right MZIs, then the
-    modes += [r for side, r, _ in reversed(steps) if side == "L"]  # left ones reversed
+    modes = light_modes(n)
     mesh = build_mesh(n, "clements", modes, np.zeros(len(modes)), np.zeros(len(modes)),
                       np.zeros(n))
     return mesh.with_phases(theta, phi, out_phase)

@@ -112,6 +112,17 @@ def wrap_into(x, out):
 
 
 @numba.njit(**_JIT)
+def quantize_into(x, levels, out):
+    """out ← the nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
+    :func:`wrap_into`), k = rint(x/step) mod levels, in one pass."""
+    step = 2.0 * PI / levels
+    wrap_into(x, out)
+    for i in range(x.shape[0]):
+        out[i] = (np.rint(out[i] / step) % levels) * step
+    return out
+
+
+@numba.njit(**_JIT)
 def reduced_error(A):
     """max(|A_ij| above the diagonal, ||A_ii| − 1|): how far a nulled matrix is from a
     diagonal of unit-modulus entries."""
@@ -198,3 +209,48 @@ def mzi_transfers(theta, phi, amp):
         ge = g * cmath.exp(complex(0.0, phi[k]))
         t00[k], t01[k], t10[k], t11[k] = ge * s, g * c, ge * c, -g * s
     return t00, t01, t10, t11
+
+
+@numba.njit(**_JIT)
+def decompose_many(A, reck):
+    """The nulling of a stack of unitaries A (T, n, n), consumed, as
+    :func:`emulator.mesh.clements.decompose` (left MZIs moved through the diagonal) or
+    :func:`emulator.mesh.reck.decompose` does it: the MZIs in light order (T, K, 4), rows
+    (mode, cos θ/2, sin θ/2, φ), the diagonals left (T, n) and each matrix's distance
+    from unitary (:func:`reduced_error`)."""
+    T, n = A.shape[0], A.shape[1]
+    steps = np.empty((T, n * (n - 1) // 2, 4))
+    diag = np.empty((T, n), dtype=np.complex128)
+    err = np.empty(T)
+    for t in range(T):
+        a = A[t]
+        if reck:
+            steps[t] = reck_reduce(a)
+            err[t], diag[t] = reduced_error(a), np.diag(a)
+        else:
+            right, left = clements_reduce(a)
+            err[t], diag[t] = reduced_error(a), np.diag(a)
+            steps[t, : right.shape[0]] = right
+            steps[t, right.shape[0]:] = move_through(left, diag[t])
+    return steps, diag, err
+
+
+@numba.njit(**_JIT)
+def mesh_blocks(modes, theta, phi, amp, screen, k, rows):
+    """Per mesh t of a stack (phases θ, φ (T, K), output factors ``screen`` (T, n)): the
+    MZIs T_K···T_1 applied to the first k unit vectors, or with ``rows`` the first k rows
+    of diag(screen)·T_K···T_1 pulled back through them, transposed; as real and imaginary
+    parts (T, n, k) (:func:`apply_mzis`, loss amplitudes ``amp``)."""
+    T, n = screen.shape
+    out_r, out_i = np.zeros((T, n, k)), np.zeros((T, n, k))
+    for t in range(T):
+        t00, t01, t10, t11 = mzi_transfers(theta[t], phi[t], amp)
+        yr, yi = out_r[t], out_i[t]
+        for i in range(k):
+            yr[i, i] = screen[t, i].real if rows else 1.0
+            yi[i, i] = screen[t, i].imag if rows else 0.0
+        if rows:
+            apply_mzis(yr, yi, modes, t00, t10, t01, t11, True)
+        else:
+            apply_mzis(yr, yi, modes, t00, t01, t10, t11, False)
+    return out_r, out_i

@@ -20,11 +20,13 @@ def wrap_phase(phase) -> np.ndarray:
     """Phases wrapped into [0, 2π).
 
     ``x − 2π·floor(x/2π)`` (five times faster than ``np.mod`` on small arrays, and it runs
-    several times per re-programming), with both rounding edges folded back into range.
+    several times per re-programming), with both rounding edges folded back into range
+    (the compiled pass and the array expression agree bit for bit).
     """
     x = np.asarray(phase, dtype=float)
-    if x.ndim == 1:  # the common case (a mesh's phases): one compiled pass
-        return wrap_into(x, np.empty_like(x))
+    if x.ndim:  # one compiled pass
+        flat = np.ravel(x)
+        return wrap_into(flat, np.empty_like(flat)).reshape(x.shape)
     w = x - TWO_PI * np.floor(x * (1.0 / TWO_PI))
     w = np.where(w < 0.0, w + TWO_PI, w)
     return np.where(w >= TWO_PI, w - TWO_PI, w)

@@ -42,10 +42,15 @@ def decompose(U, atol: float = 1e-8) -> MeshPhases:
                       np.angle(d), trusted=True)
 
 
+def light_modes(n: int) -> list[int]:
+    """The upper mode of every MZI of :func:`decompose`, in the order light meets them."""
+    return [k for _, k in _light_order(n)]
+
+
 def layout(n: int, theta=None, phi=None, out_phase=None) -> MeshPhases:
     """The Reck topology on ``n`` modes (same MZI order as :func:`decompose`), with the
     given phases (default 0)."""
-    modes = [k for _, k in _light_order(n)]
+    modes = light_modes(n)
     mesh = build_mesh(n, "reck", modes, np.zeros(len(modes)), np.zeros(len(modes)),
                       np.zeros(n))
     return mesh.with_phases(theta, phi, out_phase)

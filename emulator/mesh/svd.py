@@ -57,7 +57,7 @@ RANK_TOL = 1e-12  # singular values below this fraction of the largest are zero
 
 
 def _first_max(values: np.ndarray) -> int:
-    return int(np.flatnonzero(values >= (1.0 - TIE) * values.max())[0])
+    return int((values >= (1.0 - TIE) * values.max()).argmax())
 
 
 def _complement(q: np.ndarray, dim: int) -> np.ndarray:
@@ -71,10 +71,16 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
     for c in range(q.shape[1], q.shape[1] + dim):
         j = _first_max(1.0 - inside)
+        if not basis[j, :c].any():  # e_j is outside the span already (a padded tile's
+            basis[j, c] = 1.0  # zero row or column): Gram–Schmidt would keep it exactly
+            inside[j] += 1.0
+            continue
         v = np.zeros(m, dtype=q.dtype)
         v[j] = 1.0
+        span = basis[:, :c]
+        span_h = span.conj().T
         for _ in range(2):
-            v -= basis[:, :c] @ (basis[:, :c].conj().T @ v)
+            v -= span @ (span_h @ v)
         v /= np.linalg.norm(v)
         basis[:, c] = v
         inside += np.abs(v) ** 2
@@ -88,22 +94,31 @@ def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray):
     holds them, would follow): each pair (u_i, v_i) with s_i > 0 is turned so that the
     first largest entry of u_i is real and positive; singular values below
     ``RANK_TOL`` of the largest are zero, and the null spaces of both sides get the
-    basis :func:`_complement` builds from the standard basis."""
-    s = s.copy()
-    r = int(np.sum(s > RANK_TOL * s[0])) if s.size and s[0] > 0.0 else 0
-    s[r:] = 0.0
-    u, vh = u.copy(), vh.copy()
-    for i in range(r):
-        col = u[:, i]
-        j = _first_max(np.abs(col))
-        phase = col[j] / abs(col[j])
-        u[:, i] = col * np.conj(phase)
-        vh[i] = vh[i] * phase
-    if r < u.shape[1]:
-        u[:, r:] = _complement(u[:, :r], u.shape[1] - r)
-    if r < vh.shape[0]:
-        vh[r:] = _complement(vh[:r].conj().T, vh.shape[0] - r).conj().T
-    return u, s, vh
+    basis :func:`_complement` builds from the standard basis.  Also for a stack of SVDs
+    (leading axes on all three), each on its own."""
+    lead = np.shape(s)[:-1]
+    u, s, vh = (np.array(a).reshape((-1,) + np.shape(a)[len(lead):]) for a in (u, s, vh))
+    k = s.shape[1]
+    top = s[:, 0] if k else np.zeros(len(s))
+    r = np.where(top > 0.0, np.sum(s > RANK_TOL * top[:, None], axis=1), 0)
+    s[np.arange(k) >= r[:, None]] = 0.0
+    if k:  # the pairs i < r (the others are replaced below)
+        mag = np.abs(u[:, :, :k])
+        first = np.argmax(mag >= (1.0 - TIE) * mag.max(axis=1, keepdims=True), axis=1)
+        pivot = u[np.arange(len(u))[:, None], first, np.arange(k)]
+        size = (np.hypot(pivot.real, pivot.imag) if np.iscomplexobj(pivot)
+                else np.abs(pivot))  # as abs() of a complex scalar rounds
+        phase = np.where(np.arange(k) < r[:, None], pivot / size, 1.0)
+        u[:, :, :k] = u[:, :, :k] * np.conj(phase)[:, None, :]
+        vh[:, :k] = vh[:, :k] * phase[:, :, None]
+    for t in np.flatnonzero((r < u.shape[2]) | (r < vh.shape[1])).tolist():
+        q = r[t]
+        if q < u.shape[2]:
+            u[t, :, q:] = _complement(u[t, :, :q], u.shape[2] - q)
+        if q < vh.shape[1]:
+            vh[t, q:] = _complement(vh[t, :q].conj().T, vh.shape[1] - q).conj().T
+    return u.reshape(lead + u.shape[1:]), s.reshape(lead + s.shape[1:]), \
+        vh.reshape(lead + vh.shape[1:])
 
 
 def svd_map(W, method: str = "clements") -> SVDMapping:
