@@ -34,8 +34,7 @@ import numpy as np
 
 from .calibrate import calibration_codes
 from .chain import _stage
-from .chip import Tile
-from .wdm import WdmChip
+from .wdm import Tile, WdmChip
 
 NEGLIGIBLE = 1e-12  # a form this far below the cross form is float round-off
 
@@ -155,24 +154,16 @@ class CrossbarChip(WdmChip):
         k.setdefault("calibrations", 0)
         if not self.calibrate:
             return 0
-        for t in range(layer.n_tiles):
-            if drift is not None and layer.written[t] is not None and \
-                    layer.drift(W, t) <= drift:
-                continue
-            block, peak = self._tile(layer, W, t)
+        blocks, todo = layer.due(W, drift)
+        for t in todo.tolist():
+            block = blocks[t]
+            peak = float(np.max(np.abs(block), initial=0.0))
             codes = None if layer.seen is None else layer.seen[t % layer.cols]
             readout = self.calibrate_tile(codes, block / (peak or 1.0), rng)
             layer.tiles[t] = Tile(layer.core_of[t], None, readout, block)
-            layer.written[t] = layer._block(W, t)
             k["calibrations"] += 1
+        layer.held(blocks, todo)
         return 0
-
-    def _tile(self, layer, W, t: int) -> tuple[np.ndarray, float]:
-        """Tile t of W zero-padded to the crossbar (w × n) and its largest |w|."""
-        block = np.zeros((self.m, self.n))
-        part = layer._block(W, t)
-        block[: part.shape[0], : part.shape[1]] = part
-        return block, float(np.max(np.abs(block), initial=0.0))
 
     def forward(self, layer, x, out=None, rng=None, count: bool = True):
         """z ≈ W·x: per tile the weights stream from memory through the column DACs, the
@@ -182,9 +173,11 @@ class CrossbarChip(WdmChip):
         lanes = np.arange(b) % self.h
         lx = self._levels(self.dac_x, self.mod_x, codes)  # (C, B, n)
         rows = np.zeros((layer.rows, b, self.m))
+        blocks = layer._blocks(layer.memory)  # the tiles zero-padded to the crossbar
+        peaks = np.abs(blocks).max(axis=(1, 2), initial=0.0)
         for t in range(layer.n_tiles):
             r, c = divmod(t, layer.cols)
-            block, peak = self._tile(layer, layer.memory, t)
+            block, peak = blocks[t], float(peaks[t])
             if peak == 0.0:
                 continue  # an all-zero tile streams zeros: read as zero
             tile = layer.tiles[t]

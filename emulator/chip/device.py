@@ -102,14 +102,26 @@ class ChipLayer:
     def drift(self, W, t: int) -> float:
         return float(self.drifts(W)[t])
 
+    def due(self, W, drift: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """The tiles of W (T, m, n) and the indices of those due a write under the policy
+        (all if ``drift`` is None, else those that drifted past it)."""
+        blocks = self._blocks(W)
+        todo = (np.arange(self.n_tiles) if drift is None
+                else np.flatnonzero(self.drifts(W, blocks) > drift))
+        return blocks, todo
+
+    def held(self, blocks: np.ndarray, todo: np.ndarray) -> None:
+        """Record that tiles ``todo`` now hold ``blocks[todo]`` (the drift reference)."""
+        self.written[todo] = blocks[todo]
+        self._ref[todo] = np.sqrt(np.einsum("tij,tij->t", blocks[todo], blocks[todo]))
+        self._has[todo] = True
+
     def program(self, W, rng=None, drift: float | None = None) -> int:
         """Write the tiles of W whose drift exceeds ``drift`` (all if None); the number
         written.  ``rng``: noise of the calibration measurements."""
         if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
             return self.chip.keep(self, W, rng, drift)
-        blocks = self._blocks(W)
-        todo = (np.arange(self.n_tiles) if drift is None
-                else np.flatnonzero(self.drifts(W, blocks) > drift))
+        blocks, todo = self.due(W, drift)
         if not todo.size:
             return 0
         codes = None if self.seen is None else [self.seen[t % self.cols] for t in todo]
@@ -125,9 +137,7 @@ class ChipLayer:
                 self._stream.put(t, (mats[i], offset[i], sigma[i]), tile.readout.alpha,
                                  tile.readout.beta)
             self.counters["phase_writes"] += self.chip.settings_written(tile)
-        self.written[todo] = blocks[todo]
-        self._ref[todo] = np.sqrt(np.einsum("tij,tij->t", blocks[todo], blocks[todo]))
-        self._has[todo] = True
+        self.held(blocks, todo)
         self.counters["tile_writes"] += todo.size
         self._stack = None
         return int(todo.size)

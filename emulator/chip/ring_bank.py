@@ -52,8 +52,7 @@ from emulator.rng import stream
 
 from .calibrate import calibration_codes
 from .chain import _stage
-from .chip import Tile
-from .wdm import WdmChip
+from .wdm import Tile, WdmChip
 
 CHECK_TOL = 1e-9
 SHARED = ("resonance", "detuning")  # the only ring parameters that may differ in a bank

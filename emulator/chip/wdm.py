@@ -18,6 +18,8 @@ output's α, β.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +31,17 @@ from emulator.compile.channels import channel_wavelengths
 
 from .calibrate import LOADING, MIN_CORRELATION, CAL_BATCH, Readout, _channel, fit
 from .chain import Stage, _stage
+
+
+@dataclass(eq=False)
+class Tile:
+    """A tile on a WDM chip: its program (None where nothing is programmed), read-out
+    settings and the weights it realises (m × n)."""
+
+    core: int
+    prog: Any
+    readout: Readout
+    matrix: np.ndarray
 
 
 @functools.lru_cache(maxsize=32)
