@@ -20,38 +20,88 @@ complex light) keeps the general path (:func:`foldable` is False).
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
 from components.electronics.adc import level
 
+from . import gauss
+
 _level = numba.njit(cache=True, inline="always")(level)
-_QUIET = np.random.default_rng(0)  # stands in for the generator when there is no noise
 
 
-@numba.njit(cache=True, nogil=True)
-def _readout(mats, fields, offset, sigma, alpha, beta, levels, noisy, rng, out):
-    """out[i, b] = Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] with the ADC input
-    v = Σ_k mats[c,i,k]·fields[c,k,b]: each tile output's product, noise, conversion and
-    decode done while its row is in cache (no batch-sized temporaries)."""
-    n_cols, n_rows, n = mats.shape
-    batch = fields.shape[2]
-    volts = np.empty(batch)
-    draw = np.zeros(batch)
-    for c in range(n_cols):
-        for i in range(n_rows):
-            volts[:] = offset[c, i]
-            for k in range(n):  # the inner loop runs along the batch: it vectorizes
-                a = mats[c, i, k]
-                if a != 0.0:
-                    for b in range(batch):
-                        volts[b] += a * fields[c, k, b]
-            s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
-            if noisy:  # drawn apart from the arithmetic: the loops stay tight
+@numba.njit(cache=True, inline="always")
+def _index(code, levels):
+    """The DAC's level index of a normalized code: :func:`level`'s k, step for step."""
+    lsb = 2.0 / levels
+    k = math.floor((min(max(np.float64(code), -1.0), 1.0) + 1.0) / lsb)
+    return min(max(k, 0), levels - 1)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _light(x, scale, table, n_cols, out):
+    """out[c, k, b]: the modulator field of input c·n + k of column b, x / scale as the
+    DAC's code (divided in x's own precision, like numpy), looked up in ``table``."""
+    n_l, batch = x.shape
+    n, levels = table.shape
+    dark = _index(0.0, levels)  # padded inputs: code 0
+    for c in numba.prange(n_cols):
+        for k in range(n):
+            row = c * n + k
+            if row < n_l and scale != 0.0:
                 for b in range(batch):
-                    draw[b] = rng.standard_normal()
+                    out[c, k, b] = table[k, _index(x[row, b] / scale, levels)]
+            else:
+                out[c, k, :] = table[k, dark]
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
+    """out[i, b] = gain · Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] for the rows
+    i < out.shape[0], with the ADC input v = Σ_k mats[c,i,k]·fields[c,k,b] and n draw
+    (c·rows + i)·B + b of ``key``: each output's product, noise, conversion and decode
+    done while its row is in cache.  Threads take blocks of m rows; every output is
+    summed in the same order whatever the threads."""
+    n_cols, n_rows, n = mats.shape
+    used, batch = out.shape
+    ki, wi, fi = gauss.KI, gauss.WI, gauss.FI
+    for r in numba.prange((used + m - 1) // m):
+        lo, hi = r * m, min((r + 1) * m, used)
+        acc = np.zeros((hi - lo, batch))
+        volts = np.empty(batch)
+        draw = np.zeros(batch)
+        bits = np.empty(batch, dtype=np.uint64)
+        for c in range(n_cols):
+            for i in range(lo, hi):
+                volts[:] = offset[c, i]
+                for k in range(n):  # the inner loop runs along the batch: it vectorizes
+                    a = mats[c, i, k]
+                    if a != 0.0:
+                        for b in range(batch):
+                            volts[b] += a * fields[c, k, b]
+                if noisy:
+                    gauss.fill(key, np.uint64((c * n_rows + i) * batch), draw, bits,
+                               ki, wi, fi)
+                s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
+                row = acc[i - lo]
+                for b in range(batch):
+                    row[b] += a * _level(volts[b] + s * draw[b], levels) + b0
+        for i in range(lo, hi):
             for b in range(batch):
-                out[i, b] += a * _level(volts[b] + s * draw[b], levels) + b0
+                out[i, b] = acc[i - lo, b] * gain
+
+
+def light_table(chip) -> np.ndarray:
+    """(n, 2^bits) modulator fields of every DAC level on every input channel, from the
+    DAC's and the modulators' own models (what :meth:`Chip.light` gives for a code of
+    that level, exactly)."""
+    c = chip.chain
+    levels = 2 ** int(c.dac.params["bits"])
+    centres = -1.0 + (np.arange(levels) + 0.5) * (2.0 / levels)
+    codes = np.broadcast_to(centres[:, None], (levels, chip.n))
+    return np.ascontiguousarray(np.real(chip.light(codes)).T)
 
 
 _PROBE = np.array([0.0, 1.0, -2.0])[:, None]
@@ -69,9 +119,10 @@ def _affine(fn, shape) -> tuple[np.ndarray, np.ndarray] | None:
 
 class Stream:
     """A layer's programmed tiles folded for :meth:`run`: arrays over column blocks c and
-    stacked tile outputs i = r·m + j, filled tile by tile with :meth:`put`."""
+    stacked tile outputs i = r·m + j, filled tile by tile with :meth:`put`; ``light``:
+    the chip's :func:`light_table`."""
 
-    def __init__(self, rows: int, cols: int, m: int, n: int, levels: int):
+    def __init__(self, rows: int, cols: int, m: int, n: int, levels: int, light=None):
         self.cols, self.m = cols, m
         self.mats = np.zeros((cols, rows * m, n))  # ADC input per unit modulator field, / v_fs
         self.offset = np.zeros((cols, rows * m))
@@ -79,6 +130,8 @@ class Stream:
         self.alpha = np.zeros((cols, rows * m))  # digital decode scale
         self.beta = np.zeros((cols, rows * m))  # digital decode offset
         self.levels = int(levels)  # ADC levels, 2^bits
+        self.light = light  # (n, DAC levels) modulator field per code level
+        self._fields: dict[int, np.ndarray] = {}  # (C, n, B) scratch per batch size
 
     def put(self, t: int, folded: tuple, alpha, beta) -> None:
         """Tile t = r·C + c: its :func:`fold` and its calibration's α, β (m,)."""
@@ -91,13 +144,24 @@ class Stream:
         self.alpha[c, rows] = alpha
         self.beta[c, rows] = beta
 
-    def run(self, fields: np.ndarray, rng=None) -> np.ndarray:
-        """Row sums (R·m, B) of the decoded read-outs for real modulator fields given
-        per column block as (C, n, B), noise drawn from ``rng`` if given."""
-        out = np.zeros((self.mats.shape[1], fields.shape[2]))
-        _readout(self.mats, np.ascontiguousarray(fields), self.offset, self.sigma,
-                 self.alpha, self.beta, self.levels, rng is not None,
-                 _QUIET if rng is None else rng, out)
+    def fields(self, x: np.ndarray, scale: float) -> np.ndarray:
+        """(C, n, B) modulator fields of the layer input x (n_l, B) at codes x / scale."""
+        b = x.shape[1]
+        f = self._fields.get(b)
+        if f is None:
+            f = self._fields[b] = np.empty((self.cols, self.light.shape[0], b))
+        _light(x, x.dtype.type(scale), self.light, self.cols, f)
+        return f
+
+    def run(self, x: np.ndarray, scale: float, out: np.ndarray, gain: float = 1.0,
+            rng=None) -> np.ndarray:
+        """out (rows, B) = ``gain`` × the row sums of the decoded read-outs of the layer
+        input x (n_l, B) at codes x / scale, for the first ``out.shape[0]`` rows (the rest
+        are padding nobody reads); noise drawn from ``rng`` if given (one key per pass,
+        :mod:`.gauss`)."""
+        key = np.uint64(0) if rng is None else gauss.key(rng)
+        _readout(self.mats, self.fields(x, scale), self.offset, self.sigma, self.alpha,
+                 self.beta, self.levels, self.m, rng is not None, key, float(gain), out)
         return out
 
 
