@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import numba
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,18 +55,40 @@ def bench_step() -> None:
         ideal = stepper()
         onchip = stepper(device=True)
         tile = np.random.default_rng(5).normal(size=(16, 16))
-        med = interleaved({"ideal": lambda: ideal.step(x, t, 1e-3),
-                           "chip": lambda: onchip.step(x, t, 1e-3),
-                           "tile write": lambda: chip.program(tile, 0)},
-                          rounds=7, calls={"ideal": 50, "chip": 3, "tile write": 20})
+        first = onchip.device.layers[0]
+        out = np.empty((64, b), np.float32)
+        noise = np.random.default_rng(6)
+        scale = float(np.max(np.abs(x)))
+        s = first._stream
+        fns = {"ideal": lambda: ideal.step(x, t, 1e-3),
+               "chip": lambda: onchip.step(x, t, 1e-3),
+               "pass": lambda: first.forward(x, out=out, rng=noise),
+               "input conversion": lambda: s.fields(x, scale),
+               "read-out kernel": lambda: s.read(s.fields(x, scale), out, scale, noise),
+               "tile write": lambda: chip.program(tile, 0)}
+        calls = {"ideal": 50, "tile write": 20}
+        med = {}
+        # one group per thread count (threaded loops leave their threads spinning for a
+        # while: interleaving them with serial runs would slow those)
+        for n in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            for layer in onchip.device.layers:
+                layer.set_threads(n)
+            med[n] = interleaved(fns, rounds=7, calls={k: calls.get(k, 10) for k in fns})
     n_tiles = onchip.device.counters["tiles"]
     print(f"TPFP step 784-64-10, batch 64, on {n_tiles} tiles of onn_core_16 (4 cores), "
           "read-out noise on, no re-writing:")
-    print(f"  ideal {1e3 * med['ideal']:.2f} ms, on the chip {1e3 * med['chip']:.1f} ms: "
-          f"{med['chip'] / med['ideal']:.1f}x the ideal step (target <= 5)")
+    for n, m in med.items():
+        print(f"  ideal {1e3 * m['ideal']:.2f} ms (BLAS on 1 thread), on the chip "
+              f"{1e3 * m['chip']:.2f} ms, compiled loops on {n} thread(s): "
+              f"{m['chip'] / m['ideal']:.1f}x the ideal step (target <= 5)")
+        conv, whole = m["input conversion"], m["pass"]
+        kernel = m["read-out kernel"] - conv
+        print(f"    per 784-input pass {1e3 * whole:.3f} ms: input conversion (DAC + "
+              f"modulator table) {1e3 * conv:.3f}, read-out kernel (product, noise, ADC, "
+              f"decode, sums) {1e3 * kernel:.3f}, rest {1e3 * (whole - conv - kernel):.3f}")
     print(f"  one tile write (SVD, 2 Clements decompositions, held phases, realised matrix, "
-          f"calibration): {1e3 * med['tile write']:.2f} ms; all {n_tiles} tiles "
-          f"{n_tiles * med['tile write']:.2f} s")
+          f"calibration): {1e3 * med[1]['tile write']:.2f} ms; all {n_tiles} tiles "
+          f"{n_tiles * med[1]['tile write']:.2f} s")
 
 
 def bench_runs(seeds) -> None:

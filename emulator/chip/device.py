@@ -133,6 +133,24 @@ class ChipLayer:
                 out[t.readout.status] = out.get(t.readout.status, 0) + 1
         return out
 
+    @property
+    def seen(self):
+        """(C, B', n) input codes of the last training pass (columns spread over its
+        batch): the batch a tile's calibration measures on."""
+        if self._seen is None and getattr(self, "_seen_x", None) is not None:
+            self._seen = self._codes(*self._seen_x)
+        return self._seen
+
+    @seen.setter
+    def seen(self, codes) -> None:
+        self._seen, self._seen_x = codes, None
+
+    def set_threads(self, n: int) -> None:
+        """Run the folded read-out's compiled loops on n threads (1: serial); the
+        numbers do not change."""
+        if self._stream is not None:
+            self._stream.threads = int(n)
+
     def _codes(self, x, scale: float) -> np.ndarray:
         """(C, B, n) DAC codes x / scale of the column blocks (zero-padded inputs)."""
         n, b = self.chip.n, x.shape[1]
@@ -156,8 +174,10 @@ class ChipLayer:
             out = np.empty((m_l, b), dtype=DTYPE)
         if count:  # a training pass (evaluations are not): what calibration will see,
             # columns spread over the batch (a conv layer's first columns are the corner
-            # patches of one image, often dark)
-            self.seen = self._codes(x[:, _spread(b)], scale)
+            # patches of one image, often dark); encoded when a write asks for them
+            cols = _spread(b)
+            self._seen = None
+            self._seen_x = (x.copy() if len(cols) == b else x[:, cols], scale)
         if self._stream is not None and not chained:
             self._stream.run(x, scale, out, gain, rng)
         else:
@@ -218,6 +238,10 @@ class ChipBlocks:
             for k, v in b.status().items():
                 out[k] = out.get(k, 0) + v
         return out
+
+    def set_threads(self, n: int) -> None:
+        for b in self.blocks:
+            b.set_threads(n)
 
     def forward(self, u, out=None, rng=None, count: bool = True, chained: bool = False):
         """(G, m_l, B) products of the blocks' inputs u (G, n_l, B)."""

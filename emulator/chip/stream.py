@@ -14,83 +14,22 @@ the receiver's noise (:meth:`Chain.noise_current2`) at the ADC input.  A compile
 then draws the noise, quantizes with the ADC's own level function
 (:func:`components.electronics.adc.level`), decodes with each tile's calibration
 (α·y + β) and adds the partial sums of a row of tiles — one pass over the read-outs
-instead of a dozen array passes.  A chain that is not affine (intensity detection,
-complex light) keeps the general path (:func:`foldable` is False).
+instead of a dozen array passes (:mod:`.kernels`).  The DACs and modulators before it
+are a table: a DAC has 2^bits levels, so :func:`light_table` evaluates both models
+once on every level of every channel and the loop looks the field up from the code.
+A chain that is not affine (intensity detection, complex light) keeps the general path
+(:func:`foldable` is False).
+
+The noise is counter-based (:mod:`.gauss`): one 64-bit key per pass drawn from the
+caller's generator, each read-out's draw a function of the key and its position.
 """
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
-from components.electronics.adc import level
-
-from . import gauss
-
-_level = numba.njit(cache=True, inline="always")(level)
-
-
-@numba.njit(cache=True, inline="always")
-def _index(code, levels):
-    """The DAC's level index of a normalized code: :func:`level`'s k, step for step."""
-    lsb = 2.0 / levels
-    k = math.floor((min(max(np.float64(code), -1.0), 1.0) + 1.0) / lsb)
-    return min(max(k, 0), levels - 1)
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _light(x, scale, table, n_cols, out):
-    """out[c, k, b]: the modulator field of input c·n + k of column b, x / scale as the
-    DAC's code (divided in x's own precision, like numpy), looked up in ``table``."""
-    n_l, batch = x.shape
-    n, levels = table.shape
-    dark = _index(0.0, levels)  # padded inputs: code 0
-    for c in numba.prange(n_cols):
-        for k in range(n):
-            row = c * n + k
-            if row < n_l and scale != 0.0:
-                for b in range(batch):
-                    out[c, k, b] = table[k, _index(x[row, b] / scale, levels)]
-            else:
-                out[c, k, :] = table[k, dark]
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
-    """out[i, b] = gain · Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] for the rows
-    i < out.shape[0], with the ADC input v = Σ_k mats[c,i,k]·fields[c,k,b] and n draw
-    (c·rows + i)·B + b of ``key``: each output's product, noise, conversion and decode
-    done while its row is in cache.  Threads take blocks of m rows; every output is
-    summed in the same order whatever the threads."""
-    n_cols, n_rows, n = mats.shape
-    used, batch = out.shape
-    ki, wi, fi = gauss.KI, gauss.WI, gauss.FI
-    for r in numba.prange((used + m - 1) // m):
-        lo, hi = r * m, min((r + 1) * m, used)
-        acc = np.zeros((hi - lo, batch))
-        volts = np.empty(batch)
-        draw = np.zeros(batch)
-        bits = np.empty(batch, dtype=np.uint64)
-        for c in range(n_cols):
-            for i in range(lo, hi):
-                volts[:] = offset[c, i]
-                for k in range(n):  # the inner loop runs along the batch: it vectorizes
-                    a = mats[c, i, k]
-                    if a != 0.0:
-                        for b in range(batch):
-                            volts[b] += a * fields[c, k, b]
-                if noisy:
-                    gauss.fill(key, np.uint64((c * n_rows + i) * batch), draw, bits,
-                               ki, wi, fi)
-                s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
-                row = acc[i - lo]
-                for b in range(batch):
-                    row[b] += a * _level(volts[b] + s * draw[b], levels) + b0
-        for i in range(lo, hi):
-            for b in range(batch):
-                out[i, b] = acc[i - lo, b] * gain
+from . import gauss, kernels
 
 
 def light_table(chip) -> np.ndarray:
@@ -132,6 +71,13 @@ class Stream:
         self.levels = int(levels)  # ADC levels, 2^bits
         self.light = light  # (n, DAC levels) modulator field per code level
         self._fields: dict[int, np.ndarray] = {}  # (C, n, B) scratch per batch size
+        self.threads = 1  # > 1: the threaded loops, on that many threads (same numbers)
+
+    def _kernel(self, pair):
+        if self.threads <= 1:
+            return pair[0]
+        numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+        return pair[1]
 
     def put(self, t: int, folded: tuple, alpha, beta) -> None:
         """Tile t = r·C + c: its :func:`fold` and its calibration's α, β (m,)."""
@@ -150,18 +96,23 @@ class Stream:
         f = self._fields.get(b)
         if f is None:
             f = self._fields[b] = np.empty((self.cols, self.light.shape[0], b))
-        _light(x, x.dtype.type(scale), self.light, self.cols, f)
+        self._kernel(kernels.light)(x, x.dtype.type(scale), self.light, self.cols, f)
         return f
 
     def run(self, x: np.ndarray, scale: float, out: np.ndarray, gain: float = 1.0,
             rng=None) -> np.ndarray:
         """out (rows, B) = ``gain`` × the row sums of the decoded read-outs of the layer
         input x (n_l, B) at codes x / scale, for the first ``out.shape[0]`` rows (the rest
-        are padding nobody reads); noise drawn from ``rng`` if given (one key per pass,
-        :mod:`.gauss`)."""
+        are padding nobody reads); noise drawn from ``rng`` if given."""
+        return self.read(self.fields(x, scale), out, gain, rng)
+
+    def read(self, fields: np.ndarray, out: np.ndarray, gain: float = 1.0,
+             rng=None) -> np.ndarray:
+        """:meth:`run` from the modulator fields (C, n, B); the noise's key is one draw
+        of ``rng`` (:mod:`.gauss`)."""
         key = np.uint64(0) if rng is None else gauss.key(rng)
-        _readout(self.mats, self.fields(x, scale), self.offset, self.sigma, self.alpha,
-                 self.beta, self.levels, self.m, rng is not None, key, float(gain), out)
+        self._kernel(kernels.readout)(self.mats, fields, self.offset, self.sigma, self.alpha, self.beta,
+                 self.levels, self.m, rng is not None, key, float(gain), out)
         return out
 
 

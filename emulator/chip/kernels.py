@@ -1,0 +1,139 @@
+"""The compiled loops of a layer's folded read-out (:mod:`.stream`), each built twice:
+serial, and threaded over blocks of rows (``parallel=True``), with the same numbers
+(every output is summed in the same order, and the noise is counter-based,
+:mod:`.gauss`, so no draw depends on which thread made it).
+
+* :func:`light`: layer input → DAC codes (x / scale in x's own precision, like numpy)
+  → the DAC's level index (:func:`components.electronics.adc.quantize`'s, step for
+  step) → the modulator field of that level, from the chip's table.
+* :func:`readout`: product with the folded tile matrices, noise, the ADC's level, the
+  decode α·y + β and the partial sums of a row of tiles, one output row at a time while
+  it is in cache; rows past the layer's outputs (tile padding) are not computed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from components.electronics.adc import level
+
+from . import gauss
+
+_level = numba.njit(cache=True, inline="always", error_model="numpy")(level)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _index(code, levels):
+    """The DAC's level index of a normalized code: :func:`level`'s k, step for step."""
+    lsb = 2.0 / levels
+    k = math.floor((min(max(np.float64(code), -1.0), 1.0) + 1.0) / lsb)
+    return min(max(k, 0), levels - 1)
+
+
+def _light(x, scale, table, n_cols, out):
+    """out[c, k, b]: the modulator field of input c·n + k of column b, x / scale as the
+    DAC's code (divided in x's own precision, like numpy), looked up in ``table``."""
+    n_l, batch = x.shape
+    n, levels = table.shape
+    dark = _index(0.0, levels)  # padded inputs: code 0
+    for c in numba.prange(n_cols):
+        idx = np.empty(batch, dtype=np.int64)
+        for k in range(n):
+            row = c * n + k
+            if row < n_l and scale != 0.0:
+                for b in range(batch):  # the codes vectorize, the look-ups do not
+                    idx[b] = _index(x[row, b] / scale, levels)
+            else:
+                idx[:] = dark
+            t, f = table[k], out[c, k]
+            for b in range(batch):
+                f[b] = t[idx[b]]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _dot(mats, fields, offset, c, i, v):
+    """v[b] = o[c,i] + Σ_k mats[c,i,k]·fields[c,k,b]: the ADC input of output i."""
+    v[:] = offset[c, i]
+    for k in range(fields.shape[1]):
+        a, f = mats[c, i, k], fields[c, k]
+        for b in range(v.shape[0]):  # along the batch: it vectorizes
+            v[b] += a * f[b]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
+    """:func:`_dot` of outputs i … i + 3, sharing each load of the fields (the same
+    numbers: each output's sum runs in the same order)."""
+    v0[:], v1[:], v2[:], v3[:] = offset[c, i], offset[c, i + 1], offset[c, i + 2], offset[c, i + 3]
+    for k in range(fields.shape[1]):
+        a0, a1 = mats[c, i, k], mats[c, i + 1, k]
+        a2, a3 = mats[c, i + 2, k], mats[c, i + 3, k]
+        f = fields[c, k]
+        for b in range(v0.shape[0]):
+            v0[b] += a0 * f[b]
+            v1[b] += a1 * f[b]
+            v2[b] += a2 * f[b]
+            v3[b] += a3 * f[b]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _adc(v, levels, per_lsb):
+    """:func:`level` with its division by the step 2/levels (a power of two) done as a
+    multiplication by levels/2: the same number, and the loop vectorizes (tested)."""
+    k = math.floor((min(max(v, -1.0), 1.0) + 1.0) * per_lsb)
+    return -1.0 + (min(max(k, 0), levels - 1) + 0.5) / per_lsb
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc):
+    """acc[b] += α·level(v[b] + s·n_b) + β for output i of column block c."""
+    if noisy:
+        gauss.fill(key, np.uint64((c * n_rows + i) * draw.shape[0]), draw)
+    s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
+    per_lsb = levels * 0.5
+    for b in range(acc.shape[0]):
+        acc[b] += a * _adc(v[b] + s * draw[b], levels, per_lsb) + b0
+
+
+def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
+    """out[i, b] = gain · Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] for the rows
+    i < out.shape[0] (the rest is padding nobody reads), with the ADC input
+    v = Σ_k mats[c,i,k]·fields[c,k,b] and n from draws (c·rows + i)·B' … of ``key``
+    (B': B rounded up to even, :func:`gauss.fill`): each output's product, noise,
+    conversion and decode done while its row is in cache.  Threads take blocks of m
+    rows; every output is summed in the same order whatever the threads."""
+    n_cols, n_rows, n = mats.shape
+    used, batch = out.shape
+    for t in numba.prange((used + m - 1) // m):
+        lo, hi = t * m, min((t + 1) * m, used)
+        acc = np.zeros((hi - lo, batch))
+        v0, v1, v2, v3 = np.empty(batch), np.empty(batch), np.empty(batch), np.empty(batch)
+        draw = np.zeros(batch + batch % 2)
+        for c in range(n_cols):
+            i = lo
+            while i + 4 <= hi:
+                _dot4(mats, fields, offset, c, i, v0, v1, v2, v3)
+                for r, v in enumerate((v0, v1, v2, v3)):
+                    _convert(v, c, i + r, n_rows, sigma, alpha, beta, levels, noisy, key,
+                             draw, acc[i + r - lo])
+                i += 4
+            for j in range(i, hi):
+                _dot(mats, fields, offset, c, j, v0)
+                _convert(v0, c, j, n_rows, sigma, alpha, beta, levels, noisy, key, draw,
+                         acc[j - lo])
+        for i in range(lo, hi):
+            for b in range(batch):
+                out[i, b] = acc[i - lo, b] * gain
+
+
+def _build(fn):
+    """(serial, threaded) compiled versions of ``fn``."""
+    return tuple(numba.njit(cache=True, nogil=True, error_model="numpy", parallel=p)(fn)
+                 for p in (False, True))
+
+
+light = _build(_light)
+readout = _build(_readout)
