@@ -4,8 +4,8 @@ serial, and threaded over blocks of rows (``parallel=True``), with the same numb
 :mod:`.gauss`, so no draw depends on which thread made it).
 
 * :func:`light`: layer input → DAC codes (x / scale in x's own precision, like numpy)
-  → the DAC's level index (:func:`components.electronics.adc.quantize`'s, step for
-  step) → the modulator field of that level, from the chip's table.
+  → the DAC's level index (:func:`components.electronics.adc.quantize`'s) → the
+  modulator field of that level, from the chip's table (:func:`.stream.light_table`).
 * :func:`readout`: product with the folded tile matrices, noise, the ADC's level, the
   decode α·y + β and the partial sums of a row of tiles, one output row at a time while
   it is in cache; rows past the layer's outputs (tile padding) are not computed.
@@ -18,18 +18,15 @@ import math
 import numba
 import numpy as np
 
-from components.electronics.adc import level
-
 from . import gauss
-
-_level = numba.njit(cache=True, inline="always", error_model="numpy")(level)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _index(code, levels):
-    """The DAC's level index of a normalized code: :func:`level`'s k, step for step."""
-    lsb = 2.0 / levels
-    k = math.floor((min(max(np.float64(code), -1.0), 1.0) + 1.0) / lsb)
+    """The DAC's level index of a normalized code: the k of
+    :func:`components.electronics.adc.level`, its division by the step 2/levels (a
+    power of two) done as a multiplication by levels/2 (the same number; tested)."""
+    k = math.floor((min(max(np.float64(code), -1.0), 1.0) + 1.0) * (levels * 0.5))
     return min(max(k, 0), levels - 1)
 
 
@@ -65,12 +62,31 @@ def _dot(mats, fields, offset, c, i, v):
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
-    """:func:`_dot` of outputs i … i + 3, sharing each load of the fields (the same
-    numbers: each output's sum runs in the same order)."""
-    v0[:], v1[:], v2[:], v3[:] = offset[c, i], offset[c, i + 1], offset[c, i + 2], offset[c, i + 3]
-    for k in range(fields.shape[1]):
-        a0, a1 = mats[c, i, k], mats[c, i + 1, k]
-        a2, a3 = mats[c, i + 2, k], mats[c, i + 3, k]
+    """:func:`_dot` of outputs i … i + 3, four inputs k at a time: each load of the
+    fields serves four outputs and each output is loaded and stored once per four
+    inputs.  Every sum still runs k = 0, 1, 2, … in order: the same numbers."""
+    n = fields.shape[1]
+    v0[:], v1[:] = offset[c, i], offset[c, i + 1]
+    v2[:], v3[:] = offset[c, i + 2], offset[c, i + 3]
+    k = 0
+    while k + 4 <= n:
+        a00, a01, a02, a03 = mats[c, i, k], mats[c, i, k + 1], mats[c, i, k + 2], mats[c, i, k + 3]
+        a10, a11, a12, a13 = (mats[c, i + 1, k], mats[c, i + 1, k + 1], mats[c, i + 1, k + 2],
+                              mats[c, i + 1, k + 3])
+        a20, a21, a22, a23 = (mats[c, i + 2, k], mats[c, i + 2, k + 1], mats[c, i + 2, k + 2],
+                              mats[c, i + 2, k + 3])
+        a30, a31, a32, a33 = (mats[c, i + 3, k], mats[c, i + 3, k + 1], mats[c, i + 3, k + 2],
+                              mats[c, i + 3, k + 3])
+        f0, f1, f2, f3 = fields[c, k], fields[c, k + 1], fields[c, k + 2], fields[c, k + 3]
+        for b in range(v0.shape[0]):  # along the batch: it vectorizes
+            x0, x1, x2, x3 = f0[b], f1[b], f2[b], f3[b]
+            v0[b] = (((v0[b] + a00 * x0) + a01 * x1) + a02 * x2) + a03 * x3
+            v1[b] = (((v1[b] + a10 * x0) + a11 * x1) + a12 * x2) + a13 * x3
+            v2[b] = (((v2[b] + a20 * x0) + a21 * x1) + a22 * x2) + a23 * x3
+            v3[b] = (((v3[b] + a30 * x0) + a31 * x1) + a32 * x2) + a33 * x3
+        k += 4
+    for k in range(k, n):
+        a0, a1, a2, a3 = mats[c, i, k], mats[c, i + 1, k], mats[c, i + 2, k], mats[c, i + 3, k]
         f = fields[c, k]
         for b in range(v0.shape[0]):
             v0[b] += a0 * f[b]
@@ -81,8 +97,9 @@ def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _adc(v, levels, per_lsb):
-    """:func:`level` with its division by the step 2/levels (a power of two) done as a
-    multiplication by levels/2: the same number, and the loop vectorizes (tested)."""
+    """The ADC's :func:`components.electronics.adc.level` with its divisions by the step
+    2/levels (a power of two) done with per_lsb = levels/2: the same number, and the
+    loop vectorizes (tested)."""
     k = math.floor((min(max(v, -1.0), 1.0) + 1.0) * per_lsb)
     return -1.0 + (min(max(k, 0), levels - 1) + 0.5) / per_lsb
 

@@ -11,8 +11,8 @@ where the gain k (detector current per unit field quadrature, times the TIA's vo
 ampere, over the ADC's full scale) and the offset o are measured from the component
 models themselves (each model called at 0, 1 and −2 and checked to be affine), and s is
 the receiver's noise (:meth:`Chain.noise_current2`) at the ADC input.  A compiled loop
-then draws the noise, quantizes with the ADC's own level function
-(:func:`components.electronics.adc.level`), decodes with each tile's calibration
+then draws the noise, quantizes like the ADC's own level function
+(:func:`components.electronics.adc.level`, tested equal), decodes with each tile's calibration
 (α·y + β) and adds the partial sums of a row of tiles — one pass over the read-outs
 instead of a dozen array passes (:mod:`.kernels`).  The DACs and modulators before it
 are a table: a DAC has 2^bits levels, so :func:`light_table` evaluates both models
@@ -111,8 +111,9 @@ class Stream:
         """:meth:`run` from the modulator fields (C, n, B); the noise's key is one draw
         of ``rng`` (:mod:`.gauss`)."""
         key = np.uint64(0) if rng is None else gauss.key(rng)
-        self._kernel(kernels.readout)(self.mats, fields, self.offset, self.sigma, self.alpha, self.beta,
-                 self.levels, self.m, rng is not None, key, float(gain), out)
+        self._kernel(kernels.readout)(self.mats, fields, self.offset, self.sigma, self.alpha,
+                                      self.beta, self.levels, self.m, rng is not None, key,
+                                      float(gain), out)
         return out
 
 
