@@ -58,7 +58,7 @@ def test_adc_level_in_the_loop_is_the_components():
     def adc(v, levels):
         out = np.empty_like(v)
         for i in range(v.size):
-            out[i] = kernels._adc(v[i], levels, levels * 0.5)
+            out[i] = kernels._adc(v[i], levels - 1.0, levels * 0.5, 2.0 / levels)
         return out
 
     for bits in (1, 4, 8, 12):

@@ -96,12 +96,13 @@ def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def _adc(v, levels, per_lsb):
-    """The ADC's :func:`components.electronics.adc.level` with its divisions by the step
-    2/levels (a power of two) done with per_lsb = levels/2: the same number, and the
-    loop vectorizes (tested)."""
-    k = math.floor((min(max(v, -1.0), 1.0) + 1.0) * per_lsb)
-    return -1.0 + (min(max(k, 0), levels - 1) + 0.5) / per_lsb
+def _adc(v, top, per_lsb, lsb):
+    """The ADC's :func:`components.electronics.adc.level`, step for step, with its
+    division by the step lsb = 2/levels (a power of two) done as a multiplication by
+    per_lsb = levels/2 and the level index kept a float (top = levels − 1): the same
+    numbers (tested), and the loop vectorizes."""
+    k = np.floor((min(max(v, -1.0), 1.0) + 1.0) * per_lsb)
+    return -1.0 + (min(max(k, 0.0), top) + 0.5) * lsb
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -110,9 +111,9 @@ def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc)
     if noisy:
         gauss.fill(key, np.uint64((c * n_rows + i) * draw.shape[0]), draw)
     s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
-    per_lsb = levels * 0.5
+    top, per_lsb, lsb = levels - 1.0, levels * 0.5, 2.0 / levels
     for b in range(acc.shape[0]):
-        acc[b] += a * _adc(v[b] + s * draw[b], levels, per_lsb) + b0
+        acc[b] += a * _adc(v[b] + s * draw[b], top, per_lsb, lsb) + b0
 
 
 def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
