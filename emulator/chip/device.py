@@ -137,7 +137,7 @@ class ChipLayer:
     def seen(self):
         """(C, B', n) input codes of the last training pass (columns spread over its
         batch): the batch a tile's calibration measures on."""
-        if self._seen is None and getattr(self, "_seen_x", None) is not None:
+        if self._seen is None and self._seen_x is not None:
             self._seen = self._codes(*self._seen_x)
         return self._seen
 
