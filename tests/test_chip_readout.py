@@ -152,3 +152,22 @@ def test_noisy_readout_has_the_closed_form_mean_and_variance(chip):
     assert np.all(var > 0.0)
     assert np.all(np.abs(z.var(axis=1) / var - 1.0) < 0.05)
     assert np.all(np.abs(z.mean(axis=1) - mean) < 0.05 * np.sqrt(var))
+
+
+def test_folded_readout_equals_the_chain_on_odd_sizes():
+    """A 6-port core (inputs in blocks of four plus two) under a 7 x 13 layer (rows in
+    blocks of four plus three, padded inputs and outputs), odd batch: the compiled loops'
+    remainders against the component-by-component chain, noise off."""
+    from emulator.netlist import load_netlist
+    from emulator.netlist.generators import core_netlist
+
+    chip6 = Chip(load_netlist(core_netlist(6)), "layer", {}, "core.yaml", seed=3)
+    rng = np.random.default_rng(11)
+    layer = _layer(chip6, (7, 13), seed=12)
+    assert layer._stream is not None
+    x = rng.uniform(-1.0, 2.0, (13, 33)).astype(np.float32)
+    for threads in (1, 2):
+        layer.set_threads(threads)
+        fast = layer.forward(x, count=False)
+        slow = layer.forward(x, count=False, chained=True)
+        assert np.max(np.abs(fast - slow)) <= 1e-12 * np.max(np.abs(slow))
