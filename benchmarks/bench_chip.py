@@ -3,9 +3,11 @@
 interleaved rounds, so a busy machine slows every contender alike.
 
 1. A TPFP step of 784-64-10 at batch 64 on 16-port tiles of ``onn_core_16`` (4 cores,
-   200 tiles, read-out noise on, no re-writing) over the ideal step (target ≤ 5), and
-   what one tile write (map, realise, calibrate) costs, alone and per tile when k tiles
-   are written together (``Chip.program_many``, k = 1, 4, 16).
+   200 tiles, read-out noise on, no re-writing) over the ideal step (target ≤ 5), with
+   the chip's compiled loops on 1 thread and on every core (the ideal step's BLAS on 1
+   thread, as training runs it); one 784-input pass broken down (input conversion,
+   read-out kernel, the rest); what one tile write (map, realise, calibrate) costs, alone
+   and per tile when k tiles are written together (``Chip.program_many``, k = 1, 4, 16).
 2. ``--runs``: whole 100-epoch digits runs, 64-32-10 on four ``onn_core_16`` cores at the
    shipped parameters (noise on, 8-bit converters, re-writing on drift > 1 %): the wall
    time over the ideal run's (target ≤ 10) and the accuracy of TPFP (calibrated and not,
@@ -20,6 +22,7 @@ import functools
 import sys
 from pathlib import Path
 
+import numba
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,28 +61,46 @@ def bench_step() -> None:
         ideal = stepper()
         onchip = stepper(device=True)
         tile = np.random.default_rng(5).normal(size=(16, 16))
+        first = onchip.device.layers[0]
+        out = np.empty((64, b), np.float32)
+        noise = np.random.default_rng(6)
+        scale = float(np.max(np.abs(x)))
+        s = first._stream
         stacks = {k: np.random.default_rng(6).normal(size=(k, 16, 16)) for k in BATCHES}
-        write = getattr(chip, "program_many", None) or (  # older trees: one at a time
-            lambda tiles, cores: [chip.program(w, c) for w, c in zip(tiles, cores)])
-        med = interleaved({"ideal": lambda: ideal.step(x, t, 1e-3),
-                           "chip": lambda: onchip.step(x, t, 1e-3),
-                           "tile write": lambda: chip.program(tile, 0),
-                           **{f"{k} tiles": functools.partial(
-                               write, stacks[k], [i % 4 for i in range(k)])
-                              for k in BATCHES}},
-                          rounds=7, calls={"ideal": 50, "chip": 3, "tile write": 20,
-                                           **{f"{k} tiles": max(2, 20 // k)
-                                              for k in BATCHES}})
+        fns = {"ideal": lambda: ideal.step(x, t, 1e-3),
+               "chip": lambda: onchip.step(x, t, 1e-3),
+               "pass": lambda: first.forward(x, out=out, rng=noise),
+               "input conversion": lambda: s.fields(x, scale),
+               "read-out kernel": lambda: s.read(s.fields(x, scale), out, scale, noise),
+               "tile write": lambda: chip.program(tile, 0)}
+        calls = {"ideal": 50, "tile write": 20}
+        med = {}
+        # one group per thread count (threaded loops leave their threads spinning for a
+        # while: interleaving them with serial runs would slow those)
+        for n in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            for layer in onchip.device.layers:
+                layer.set_threads(n)
+            med[n] = interleaved(fns, rounds=7, calls={k: calls.get(k, 10) for k in fns})
+        writes = interleaved({f"{k} tiles": functools.partial(
+            chip.program_many, stacks[k], [i % 4 for i in range(k)]) for k in BATCHES},
+            rounds=7, calls={f"{k} tiles": max(2, 20 // k) for k in BATCHES})
     n_tiles = onchip.device.counters["tiles"]
     print(f"TPFP step 784-64-10, batch 64, on {n_tiles} tiles of onn_core_16 (4 cores), "
           "read-out noise on, no re-writing:")
-    print(f"  ideal {1e3 * med['ideal']:.2f} ms, on the chip {1e3 * med['chip']:.1f} ms: "
-          f"{med['chip'] / med['ideal']:.1f}x the ideal step (target <= 5)")
+    for n, m in med.items():
+        print(f"  ideal {1e3 * m['ideal']:.2f} ms (BLAS on 1 thread), on the chip "
+              f"{1e3 * m['chip']:.2f} ms, compiled loops on {n} thread(s): "
+              f"{m['chip'] / m['ideal']:.1f}x the ideal step (target <= 5)")
+        conv, whole = m["input conversion"], m["pass"]
+        kernel = m["read-out kernel"] - conv
+        print(f"    per 784-input pass {1e3 * whole:.3f} ms: input conversion (DAC + "
+              f"modulator table) {1e3 * conv:.3f}, read-out kernel (product, noise, ADC, "
+              f"decode, sums) {1e3 * kernel:.3f}, rest {1e3 * (whole - conv - kernel):.3f}")
     print(f"  one tile write (SVD, 2 Clements decompositions, held phases, realised matrix, "
-          f"calibration): {1e3 * med['tile write']:.2f} ms; all {n_tiles} tiles "
-          f"{n_tiles * med['tile write']:.2f} s")
+          f"calibration): {1e3 * med[1]['tile write']:.2f} ms; all {n_tiles} tiles "
+          f"{n_tiles * med[1]['tile write']:.2f} s")
     print("  tiles written together (Chip.program_many), per tile: " + ", ".join(
-        f"k={k} {1e3 * med[f'{k} tiles'] / k:.3f} ms" for k in BATCHES))
+        f"k={k} {1e3 * writes[f'{k} tiles'] / k:.3f} ms" for k in BATCHES))
 
 
 def bench_runs(seeds) -> None:

@@ -34,7 +34,7 @@ from components.errors import Problem, UserError
 
 from .calibrate import CAL_BATCH, square_law
 from .chip import Chip, Tile
-from .stream import Stream, fold, foldable, pd_affine
+from .stream import Stream, fold, foldable, light_table, pd_affine
 
 DTYPE = np.float32
 
@@ -71,7 +71,7 @@ class ChipLayer:
         self._stream = None  # the folded read-out (stream.py), when the chain allows it
         if foldable(chip):
             self._stream = Stream(self.rows, self.cols, chip.m, chip.n,
-                                  2 ** int(chip.chain.adc.params["bits"]))
+                                  2 ** int(chip.chain.adc.params["bits"]), light_table(chip))
             self._pd = pd_affine(chip)
         self.counters = dict(tile_writes=0, phase_writes=0, tile_passes=0,
                              dac_conversions=0, adc_conversions=0)
@@ -160,6 +160,32 @@ class ChipLayer:
                 out[t.readout.status] = out.get(t.readout.status, 0) + 1
         return out
 
+    @property
+    def seen(self):
+        """(C, B', n) input codes of the last training pass (columns spread over its
+        batch): the batch a tile's calibration measures on."""
+        if self._seen is None and self._seen_x is not None:
+            self._seen = self._codes(*self._seen_x)
+        return self._seen
+
+    @seen.setter
+    def seen(self, codes) -> None:
+        self._seen, self._seen_x = codes, None
+
+    def set_threads(self, n: int) -> None:
+        """Run the folded read-out's compiled loops on n threads (1: serial); the
+        numbers do not change."""
+        if self._stream is not None:
+            self._stream.threads = int(n)
+
+    def _codes(self, x, scale: float) -> np.ndarray:
+        """(C, B, n) DAC codes x / scale of the column blocks (zero-padded inputs)."""
+        n, b = self.chip.n, x.shape[1]
+        codes = np.zeros((self.cols * n, b))
+        if scale > 0.0:
+            np.divide(x, scale, out=codes[:self.shape[1]])
+        return codes.reshape(self.cols, n, b).transpose(0, 2, 1)
+
     def forward(self, x, out=None, rng=None, count: bool = True, chained: bool = False):
         """z ≈ W·x for a column batch x (n_l × B), through the programmed tiles (read-out
         noise drawn from ``rng`` when the device is noisy).  The read-out is folded
@@ -169,36 +195,32 @@ class ChipLayer:
             rng = None
         if self.chip.kind != "svd_layer":  # a WDM core reads out its own way (wdm.py)
             return self.chip.forward(self, x, out, rng, count)
-        chip, (m_l, n_l) = self.chip, self.shape
+        chip, m_l = self.chip, self.shape[0]
         b = x.shape[1]
         scale = float(np.max(np.abs(x), initial=0.0))
-        codes_t = np.zeros((self.cols * chip.n, b))
-        if scale > 0.0:
-            np.divide(x, scale, out=codes_t[:n_l])
-        # (C, B, n) as the components see it, laid out (C, n, B): a column block's inputs
-        # run along the batch for the read-out's product
-        codes = codes_t.reshape(self.cols, chip.n, b).transpose(0, 2, 1)
+        gain = scale * scale if self.activation == "square" else scale  # z² or z
+        if out is None:
+            out = np.empty((m_l, b), dtype=DTYPE)
         if count:  # a training pass (evaluations are not): what calibration will see,
             # columns spread over the batch (a conv layer's first columns are the corner
-            # patches of one image, often dark)
-            self.seen = codes[:, _spread(b)]
-        fields = chip.light(codes)  # each column block lit once: (C, B, n)
+            # patches of one image, often dark); encoded when a write asks for them
+            cols = _spread(b)
+            self._seen = None
+            self._seen_x = (x.copy() if len(cols) == b else x[:, cols], scale)
         if self._stream is not None and not chained:
-            full = self._stream.run(fields.real.transpose(0, 2, 1), rng)[:m_l]
+            self._stream.run(x, scale, out, gain, rng)
         else:
-            mats, lo, gain, alpha, beta = self.stack()
+            fields = chip.light(self._codes(x, scale))  # each column block lit once
+            mats, lo, gain_tia, alpha, beta = self.stack()
             grid = (self.rows, self.cols)
             y = chip.detect(fields[None], mats.reshape(grid + mats.shape[1:]),
                             lo.reshape(grid + lo.shape[1:]),
-                            gain.reshape(grid + gain.shape[1:]),
+                            gain_tia.reshape(grid + gain_tia.shape[1:]),
                             rng).reshape(self.n_tiles, b, chip.m)
             z = y * alpha + beta  # (T, B, m) partial products
             rows = z.reshape(self.rows, self.cols, b, chip.m).sum(axis=1)  # digital adds
             full = rows.transpose(0, 2, 1).reshape(self.rows * chip.m, b)[:m_l]
-        if out is None:
-            out = np.empty((m_l, b), dtype=DTYPE)
-        gain = scale * scale if self.activation == "square" else scale  # z² or z
-        np.multiply(full, gain, out=out, casting="unsafe")
+            np.multiply(full, gain, out=out, casting="unsafe")
         if count:
             c = self.counters
             c["tile_passes"] += self.n_tiles  # batches through a tile
@@ -246,13 +268,17 @@ class ChipBlocks:
                 out[k] = out.get(k, 0) + v
         return out
 
+    def set_threads(self, n: int) -> None:
+        for b in self.blocks:
+            b.set_threads(n)
+
     def forward(self, u, out=None, rng=None, count: bool = True, chained: bool = False):
         """(G, m_l, B) products of the blocks' inputs u (G, n_l, B)."""
-        z = np.stack([b.forward(x, rng=rng, count=count, chained=chained)
-                      for b, x in zip(self.blocks, u)])
         if out is None:
-            return z
-        out[...] = z
+            out = np.empty((len(self.blocks), self.blocks[0].shape[0], u.shape[-1]),
+                           dtype=DTYPE)
+        for b, x, o in zip(self.blocks, u, out):
+            b.forward(x, out=o, rng=rng, count=count, chained=chained)
         return out
 
 

@@ -11,11 +11,17 @@ where the gain k (detector current per unit field quadrature, times the TIA's vo
 ampere, over the ADC's full scale) and the offset o are measured from the component
 models themselves (each model called at 0, 1 and −2 and checked to be affine), and s is
 the receiver's noise (:meth:`Chain.noise_current2`) at the ADC input.  A compiled loop
-then draws the noise, quantizes with the ADC's own level function
-(:func:`components.electronics.adc.level`), decodes with each tile's calibration
+then draws the noise, quantizes like the ADC's own level function
+(:func:`components.electronics.adc.level`, tested equal), decodes with each tile's calibration
 (α·y + β) and adds the partial sums of a row of tiles — one pass over the read-outs
-instead of a dozen array passes.  A chain that is not affine (intensity detection,
-complex light) keeps the general path (:func:`foldable` is False).
+instead of a dozen array passes (:mod:`.kernels`).  The DACs and modulators before it
+are a table: a DAC has 2^bits levels, so :func:`light_table` evaluates both models
+once on every level of every channel and the loop looks the field up from the code.
+A chain that is not affine (intensity detection, complex light) keeps the general path
+(:func:`foldable` is False).
+
+The noise is counter-based (:mod:`.gauss`): one 64-bit key per pass drawn from the
+caller's generator, each read-out's draw a function of the key and its position.
 """
 
 from __future__ import annotations
@@ -23,35 +29,18 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from components.electronics.adc import level
-
-_level = numba.njit(cache=True, inline="always")(level)
-_QUIET = np.random.default_rng(0)  # stands in for the generator when there is no noise
+from . import gauss, kernels
 
 
-@numba.njit(cache=True, nogil=True)
-def _readout(mats, fields, offset, sigma, alpha, beta, levels, noisy, rng, out):
-    """out[i, b] = Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] with the ADC input
-    v = Σ_k mats[c,i,k]·fields[c,k,b]: each tile output's product, noise, conversion and
-    decode done while its row is in cache (no batch-sized temporaries)."""
-    n_cols, n_rows, n = mats.shape
-    batch = fields.shape[2]
-    volts = np.empty(batch)
-    draw = np.zeros(batch)
-    for c in range(n_cols):
-        for i in range(n_rows):
-            volts[:] = offset[c, i]
-            for k in range(n):  # the inner loop runs along the batch: it vectorizes
-                a = mats[c, i, k]
-                if a != 0.0:
-                    for b in range(batch):
-                        volts[b] += a * fields[c, k, b]
-            s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
-            if noisy:  # drawn apart from the arithmetic: the loops stay tight
-                for b in range(batch):
-                    draw[b] = rng.standard_normal()
-            for b in range(batch):
-                out[i, b] += a * _level(volts[b] + s * draw[b], levels) + b0
+def light_table(chip) -> np.ndarray:
+    """(n, 2^bits) modulator fields of every DAC level on every input channel, from the
+    DAC's and the modulators' own models (what :meth:`Chip.light` gives for a code of
+    that level, exactly)."""
+    c = chip.chain
+    levels = 2 ** int(c.dac.params["bits"])
+    centres = -1.0 + (np.arange(levels) + 0.5) * (2.0 / levels)
+    codes = np.broadcast_to(centres[:, None], (levels, chip.n))
+    return np.ascontiguousarray(np.real(chip.light(codes)).T)
 
 
 _PROBE = np.array([0.0, 1.0, -2.0])[:, None]
@@ -70,9 +59,10 @@ def _affine(fn, shape) -> tuple[np.ndarray, np.ndarray] | None:
 
 class Stream:
     """A layer's programmed tiles folded for :meth:`run`: arrays over column blocks c and
-    stacked tile outputs i = r·m + j, filled tile by tile with :meth:`put`."""
+    stacked tile outputs i = r·m + j, filled tile by tile with :meth:`put`; ``light``:
+    the chip's :func:`light_table`."""
 
-    def __init__(self, rows: int, cols: int, m: int, n: int, levels: int):
+    def __init__(self, rows: int, cols: int, m: int, n: int, levels: int, light=None):
         self.cols, self.m = cols, m
         self.mats = np.zeros((cols, rows * m, n))  # ADC input per unit modulator field, / v_fs
         self.offset = np.zeros((cols, rows * m))
@@ -80,6 +70,15 @@ class Stream:
         self.alpha = np.zeros((cols, rows * m))  # digital decode scale
         self.beta = np.zeros((cols, rows * m))  # digital decode offset
         self.levels = int(levels)  # ADC levels, 2^bits
+        self.light = light  # (n, DAC levels) modulator field per code level
+        self._fields: dict[int, np.ndarray] = {}  # (C, n, B) scratch per batch size
+        self.threads = 1  # > 1: the threaded loops, on that many threads (same numbers)
+
+    def _kernel(self, pair):
+        if self.threads <= 1:
+            return pair[0]
+        numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+        return pair[1]
 
     def put(self, t: int, folded: tuple, alpha, beta) -> None:
         """Tile t = r·C + c: its :func:`fold` and its calibration's α, β (m,)."""
@@ -92,13 +91,30 @@ class Stream:
         self.alpha[c, rows] = alpha
         self.beta[c, rows] = beta
 
-    def run(self, fields: np.ndarray, rng=None) -> np.ndarray:
-        """Row sums (R·m, B) of the decoded read-outs for real modulator fields given
-        per column block as (C, n, B), noise drawn from ``rng`` if given."""
-        out = np.zeros((self.mats.shape[1], fields.shape[2]))
-        _readout(self.mats, np.ascontiguousarray(fields), self.offset, self.sigma,
-                 self.alpha, self.beta, self.levels, rng is not None,
-                 _QUIET if rng is None else rng, out)
+    def fields(self, x: np.ndarray, scale: float) -> np.ndarray:
+        """(C, n, B) modulator fields of the layer input x (n_l, B) at codes x / scale."""
+        b = x.shape[1]
+        f = self._fields.get(b)
+        if f is None:
+            f = self._fields[b] = np.empty((self.cols, self.light.shape[0], b))
+        self._kernel(kernels.light)(x, x.dtype.type(scale), self.light, self.cols, f)
+        return f
+
+    def run(self, x: np.ndarray, scale: float, out: np.ndarray, gain: float = 1.0,
+            rng=None) -> np.ndarray:
+        """out (rows, B) = ``gain`` × the row sums of the decoded read-outs of the layer
+        input x (n_l, B) at codes x / scale, for the first ``out.shape[0]`` rows (the rest
+        are padding nobody reads); noise drawn from ``rng`` if given."""
+        return self.read(self.fields(x, scale), out, gain, rng)
+
+    def read(self, fields: np.ndarray, out: np.ndarray, gain: float = 1.0,
+             rng=None) -> np.ndarray:
+        """:meth:`run` from the modulator fields (C, n, B); the noise's key is one draw
+        of ``rng`` (:mod:`.gauss`)."""
+        key = np.uint64(0) if rng is None else gauss.key(rng)
+        self._kernel(kernels.readout)(self.mats, fields, self.offset, self.sigma, self.alpha,
+                                      self.beta, self.levels, self.m, rng is not None, key,
+                                      float(gain), out)
         return out
 
 

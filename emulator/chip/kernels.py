@@ -1,0 +1,157 @@
+"""The compiled loops of a layer's folded read-out (:mod:`.stream`), each built twice:
+serial, and threaded over blocks of rows (``parallel=True``), with the same numbers
+(every output is summed in the same order, and the noise is counter-based,
+:mod:`.gauss`, so no draw depends on which thread made it).
+
+* :func:`light`: layer input → DAC codes (x / scale in x's own precision, like numpy)
+  → the DAC's level index (:func:`components.electronics.adc.quantize`'s) → the
+  modulator field of that level, from the chip's table (:func:`.stream.light_table`).
+* :func:`readout`: product with the folded tile matrices, noise, the ADC's level, the
+  decode α·y + β and the partial sums of a row of tiles, one output row at a time while
+  it is in cache; rows past the layer's outputs (tile padding) are not computed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from . import gauss
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _index(code, levels):
+    """The DAC's level index of a normalized code: the k of
+    :func:`components.electronics.adc.level`, its division by the step 2/levels (a
+    power of two) done as a multiplication by levels/2 (the same number; tested)."""
+    k = math.floor((min(max(np.float64(code), -1.0), 1.0) + 1.0) * (levels * 0.5))
+    return min(max(k, 0), levels - 1)
+
+
+def _light(x, scale, table, n_cols, out):
+    """out[c, k, b]: the modulator field of input c·n + k of column b, x / scale as the
+    DAC's code (divided in x's own precision, like numpy), looked up in ``table``."""
+    n_l, batch = x.shape
+    n, levels = table.shape
+    dark = _index(0.0, levels)  # padded inputs: code 0
+    for c in numba.prange(n_cols):
+        idx = np.empty(batch, dtype=np.int64)
+        for k in range(n):
+            row = c * n + k
+            if row < n_l and scale != 0.0:
+                for b in range(batch):  # the codes vectorize, the look-ups do not
+                    idx[b] = _index(x[row, b] / scale, levels)
+            else:
+                idx[:] = dark
+            t, f = table[k], out[c, k]
+            for b in range(batch):
+                f[b] = t[idx[b]]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _dot(mats, fields, offset, c, i, v):
+    """v[b] = o[c,i] + Σ_k mats[c,i,k]·fields[c,k,b]: the ADC input of output i."""
+    v[:] = offset[c, i]
+    for k in range(fields.shape[1]):
+        a, f = mats[c, i, k], fields[c, k]
+        for b in range(v.shape[0]):  # along the batch: it vectorizes
+            v[b] += a * f[b]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
+    """:func:`_dot` of outputs i … i + 3, four inputs k at a time: each load of the
+    fields serves four outputs and each output is loaded and stored once per four
+    inputs.  Every sum still runs k = 0, 1, 2, … in order: the same numbers."""
+    n = fields.shape[1]
+    v0[:], v1[:] = offset[c, i], offset[c, i + 1]
+    v2[:], v3[:] = offset[c, i + 2], offset[c, i + 3]
+    k = 0
+    while k + 4 <= n:
+        a00, a01, a02, a03 = mats[c, i, k], mats[c, i, k + 1], mats[c, i, k + 2], mats[c, i, k + 3]
+        a10, a11, a12, a13 = (mats[c, i + 1, k], mats[c, i + 1, k + 1], mats[c, i + 1, k + 2],
+                              mats[c, i + 1, k + 3])
+        a20, a21, a22, a23 = (mats[c, i + 2, k], mats[c, i + 2, k + 1], mats[c, i + 2, k + 2],
+                              mats[c, i + 2, k + 3])
+        a30, a31, a32, a33 = (mats[c, i + 3, k], mats[c, i + 3, k + 1], mats[c, i + 3, k + 2],
+                              mats[c, i + 3, k + 3])
+        f0, f1, f2, f3 = fields[c, k], fields[c, k + 1], fields[c, k + 2], fields[c, k + 3]
+        for b in range(v0.shape[0]):  # along the batch: it vectorizes
+            x0, x1, x2, x3 = f0[b], f1[b], f2[b], f3[b]
+            v0[b] = (((v0[b] + a00 * x0) + a01 * x1) + a02 * x2) + a03 * x3
+            v1[b] = (((v1[b] + a10 * x0) + a11 * x1) + a12 * x2) + a13 * x3
+            v2[b] = (((v2[b] + a20 * x0) + a21 * x1) + a22 * x2) + a23 * x3
+            v3[b] = (((v3[b] + a30 * x0) + a31 * x1) + a32 * x2) + a33 * x3
+        k += 4
+    for k in range(k, n):
+        a0, a1, a2, a3 = mats[c, i, k], mats[c, i + 1, k], mats[c, i + 2, k], mats[c, i + 3, k]
+        f = fields[c, k]
+        for b in range(v0.shape[0]):
+            v0[b] += a0 * f[b]
+            v1[b] += a1 * f[b]
+            v2[b] += a2 * f[b]
+            v3[b] += a3 * f[b]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _adc(v, top, per_lsb, lsb):
+    """The ADC's :func:`components.electronics.adc.level`, step for step, with its
+    division by the step lsb = 2/levels (a power of two) done as a multiplication by
+    per_lsb = levels/2 and the level index kept a float (top = levels − 1): the same
+    numbers (tested), and the loop vectorizes."""
+    k = np.floor((min(max(v, -1.0), 1.0) + 1.0) * per_lsb)
+    return -1.0 + (min(max(k, 0.0), top) + 0.5) * lsb
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc):
+    """acc[b] += α·level(v[b] + s·n_b) + β for output i of column block c."""
+    if noisy:
+        gauss.fill(key, np.uint64((c * n_rows + i) * draw.shape[0]), draw)
+    s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
+    top, per_lsb, lsb = levels - 1.0, levels * 0.5, 2.0 / levels
+    for b in range(acc.shape[0]):
+        acc[b] += a * _adc(v[b] + s * draw[b], top, per_lsb, lsb) + b0
+
+
+def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
+    """out[i, b] = gain · Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] for the rows
+    i < out.shape[0] (the rest is padding nobody reads), with the ADC input
+    v = Σ_k mats[c,i,k]·fields[c,k,b] and n from draws (c·rows + i)·B' … of ``key``
+    (B': B rounded up to even, :func:`gauss.fill`): each output's product, noise,
+    conversion and decode done while its row is in cache.  Threads take blocks of m
+    rows; every output is summed in the same order whatever the threads."""
+    n_cols, n_rows, n = mats.shape
+    used, batch = out.shape
+    for t in numba.prange((used + m - 1) // m):
+        lo, hi = t * m, min((t + 1) * m, used)
+        acc = np.zeros((hi - lo, batch))
+        v0, v1, v2, v3 = np.empty(batch), np.empty(batch), np.empty(batch), np.empty(batch)
+        draw = np.zeros(batch + batch % 2)
+        for c in range(n_cols):
+            i = lo
+            while i + 4 <= hi:
+                _dot4(mats, fields, offset, c, i, v0, v1, v2, v3)
+                for r, v in enumerate((v0, v1, v2, v3)):
+                    _convert(v, c, i + r, n_rows, sigma, alpha, beta, levels, noisy, key,
+                             draw, acc[i + r - lo])
+                i += 4
+            for j in range(i, hi):
+                _dot(mats, fields, offset, c, j, v0)
+                _convert(v0, c, j, n_rows, sigma, alpha, beta, levels, noisy, key, draw,
+                         acc[j - lo])
+        for i in range(lo, hi):
+            for b in range(batch):
+                out[i, b] = acc[i - lo, b] * gain
+
+
+def _build(fn):
+    """(serial, threaded) compiled versions of ``fn``."""
+    return tuple(numba.njit(cache=True, nogil=True, error_model="numpy", parallel=p)(fn)
+                 for p in (False, True))
+
+
+light = _build(_light)
+readout = _build(_readout)
