@@ -129,15 +129,19 @@ def test_ring_bank_holds_the_target_within_the_driver_quantization(tmp_path):
     assert np.all(np.abs(prog.held - prog.target) <= step / 2 * (1 + 1e-9))
     # the bound: how far each weight moves over ±step/2 around its target detuning, plus
     # the mapping's own inversion-grid error (4001 points over FSR/2)
-    p = {**chip.ring, "resonance": chip.resonance[0]}
-    det = prog.target[:, 0]
-    moved = np.max([np.abs(ring_model.weight_response(p, det + s)
-                           - ring_model.weight_response(p, det)) for s in (-step, step)], axis=0)
-    bound = moved / 2 / prog.scale * prog.peak + 2e-3
-    # channel 0: the ring the mapping read its parameters from
-    assert np.all(np.abs(prog.realised[:, 0] - W[:, 0]) <= bound)
-    # the other channels sit up to 11 nm away: their linewidth differs by ~1.5 %
-    assert np.abs(prog.realised - W).max() < 0.03 + bound.max()
+    for k in range(chip.n):  # each ring inverted on its own channel's response
+        p = {**chip.ring, "resonance": chip.resonance[k]}
+        det = prog.target[:, k]
+        moved = np.max([np.abs(ring_model.weight_response(p, det + s)
+                               - ring_model.weight_response(p, det)) for s in (-step, step)],
+                       axis=0)
+        bound = moved / 2 / prog.scale * prog.peak + 2e-3
+        assert np.all(np.abs(prog.realised[:, k] - W[:, k]) <= bound), k
+    # one ring's table read on every channel (as first written) misplaces the far ones
+    one, scale = ring_model.bank_detunings(chip.ring, np.full(chip.n, chip.resonance[0]),
+                                           W / prog.peak)
+    far = chip._own_weights(one)[:, -1] * prog.peak / scale
+    assert np.abs(far - W[:, -1]).max() > 0.01
     fine = RingBankChip(Core.load(BANK, params={"ring": {"driver_bits": 20}}))
     assert np.abs(fine.realise(W).realised[:, 0] - W[:, 0]).max() < 3e-3
     assert np.abs(prog.realised[:, 0] - W[:, 0]).max() > 3e-3  # 10 bits do show
@@ -203,21 +207,26 @@ def test_crossbar_trains_in_situ_near_the_ideal_run(digits):
     assert acc > ideal.test_accuracy - 0.05
 
 
-def test_ring_bank_trains_in_situ_below_the_ideal_run(digits):
-    """The shipped 16x16 bank learns in situ, but not to within 5 points of the ideal run:
-    measured 0.805 / 0.786 / 0.699 against 0.897 / 0.914 / 0.877 (seeds 1-3, 15 epochs),
-    a gap of 13 points on average (see emulator/chip/ring_bank.py: TPFP's one-rail clean
-    pass and two-rail modulated pass).  This pins seed 1 so a change either way shows."""
-    ideal = _run(digits)
-    chip = _run(digits, dict(core=BANK16, cores=4))
-    assert ideal.test_accuracy - 0.15 < chip.test_accuracy < ideal.test_accuracy
-    c = chip.counters
+@pytest.mark.slow
+def test_ring_bank_trains_in_situ_near_the_ideal_run(digits):
+    """The shipped 16x16 bank, in situ with noise and calibration, within 5 points of the
+    ideal run on the mean of seeds 1-3 (measured: 0.830 / 0.866 / 0.850 against 0.897 /
+    0.877 / 0.875; seeds 4-5: 0.802 / 0.880 against 0.880 / 0.886).  Before TPFP streamed
+    the modulation on its own (ring_bank.py), the same runs reached 0.805 / 0.786 / 0.699."""
+    ideal, chip = [], []
+    for seed in (1, 2, 3):
+        ideal.append(_run(digits, seed=seed).test_accuracy)
+        run = _run(digits, dict(core=BANK16, cores=4), seed=seed)
+        chip.append(run.test_accuracy)
+    assert np.mean(chip) > np.mean(ideal) - 0.05
+    c = run.counters
     assert c["tile_writes"] >= c["tiles"] and c["phase_writes"] == 256 * c["tile_writes"]
-    # per step: pass 1 through both layers (8 + 2 tiles, inputs >= 0: one rail) and pass 2
-    # through the hidden layer (8 tiles; its modulated input is signed: two rails)
-    assert c["steps"] * (8 + 2 + 8) < c["tile_passes"] <= c["steps"] * (8 + 2 + 2 * 8)
-    assert chip.chip["architecture"] == "microring weight bank"
-    assert chip.chip["ring"]["driver_bits"] == 12
+    # per step: pass 1 through both layers (8 + 2 tiles, inputs >= 0: one rail); pass 2's
+    # first layer streams the signed modulation FΓ alone on two rails (2 × 8 tiles), its
+    # output layer is not run (the update takes pass 1's error)
+    assert c["tile_passes"] == c["steps"] * (8 + 2 + 2 * 8)
+    assert run.chip["architecture"] == "microring weight bank"
+    assert run.chip["ring"]["driver_bits"] == 12
 
 
 def test_a_scenario_trains_in_situ_on_a_ring_bank(tmp_path, capsys):

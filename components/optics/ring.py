@@ -211,7 +211,26 @@ def weight_to_detuning(p, weights, points: int = 4001) -> tuple[np.ndarray, floa
     return det, scale
 
 
-@functools.lru_cache(maxsize=64)
+def bank_detunings(p, resonances, weights) -> tuple[np.ndarray, float]:
+    """Detunings realising ``scale·weights`` on a bank whose ring k sits on its own channel
+    ``resonances[k]`` (weights (..., n), the last axis over the rings), and the common
+    ``scale`` every ring reaches.  Each ring is inverted on its own response: the linewidth
+    and FSR follow λ², so one ring's table read on another channel misplaces its weight
+    (≈ 6 % of full scale across 15 nm at 1550 nm)."""
+    w = np.clip(np.asarray(weights, dtype=float), -1.0, 1.0)
+    res = np.asarray(resonances, dtype=float)
+    if w.shape[-1:] != res.shape:
+        raise ValueError(f"weights over {w.shape[-1:]} rings, resonances {res.shape}")
+    tables = [_weight_table(tuple(sorted({**p, "resonance": float(r)}.items())), 4001)
+              for r in res]
+    scale = float(min(min(resp[0], -resp[-1]) for _, resp in tables))
+    det = np.empty_like(w)
+    for k, (grid, resp) in enumerate(tables):
+        det[..., k] = np.interp(-w[..., k] * scale, -resp, grid)
+    return det, scale
+
+
+@functools.lru_cache(maxsize=256)
 def _weight_table(items: tuple, points: int) -> tuple[np.ndarray, np.ndarray]:
     """The inversion grid of :func:`weight_to_detuning` for one ring's parameters (computed
     once: a chip maps a tile at every re-write)."""

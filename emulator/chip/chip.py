@@ -55,6 +55,7 @@ class Tile:
 class Chip:
     kind = "svd_layer"  # the core's weight layer (core.LAYER_KINDS); others: chips.py
     holds_weights = True
+    signed_inputs = True  # the modulators take a signed input in one pass
 
     def __init__(self, netlist, layer: str, layer_params: dict, file: str, *, cores: int = 1,
                  seed=0, calibrate: bool = True):

@@ -317,6 +317,12 @@ class ChipDevice:
         layer = self.layers[l]
         return layer is not None and layer.activation == "square"
 
+    def signed_inputs(self, l: int) -> bool:
+        """False when layer l's core encodes inputs in optical power (a signed input then
+        takes one pass per rail, :mod:`.ring_bank`); a digital layer takes any input."""
+        layer = self.layers[l]
+        return layer is None or layer.chip.signed_inputs
+
     def program_all(self) -> None:
         for layer, w in self._on_chip():
             layer.program(w, self.rng)

@@ -2,7 +2,7 @@
 
 Programming a tile W (m outputs × n wavelengths) maps it as the cost model does
 (:mod:`emulator.scenario.mapping.ring_bank`): normalised by its largest |w|, each weight
-becomes one add-drop ring's detuning (:func:`components.optics.ring.weight_to_detuning`,
+becomes one add-drop ring's detuning (:func:`components.optics.ring.bank_detunings`, each ring on its own channel,
 the inverse of the balanced drop − through response).  What ring (j, k) then holds, read
 from the ring instances' own parameters:
 
@@ -25,14 +25,13 @@ modulator sets the field (power ∝ level²), so an input power u ∈ [0, 1] dri
 with √u (digital predistortion: fine steps near zero, where ReLU activations and dark
 pixels sit).  Power cannot be negative: a batch with negative inputs runs twice, once on
 each rail (x⁺ and x⁻), and the decoded read-outs are subtracted (the counters count both
-passes); a batch without any runs once.  Known limit: TPFP's clean pass (inputs ≥ 0) then
-runs on one rail and its modulated pass on two, and the two passes' read-outs differ by
-more than their inputs (the second rail's quantization and noise, and the fit's offset
-counted once instead of cancelling); with the shipped 8-bit DACs this makes in-situ TPFP
-on the bank unstable (see tests/test_training_onchip_arch.py).  Decoding the negative
-rail against a dark read, always running both rails, or sending x as the power
-(x + 1)/2 against a reference read were tried and were worse: the first two meet the
-ADC's mid-rise levels within an LSB of dark, the last has 4× coarser input steps.
+passes); a batch without any runs once.  TPFP's modulated input x + FΓ is signed while
+its clean input is not: taking both passes literally (one rail, then two) made the two
+read-outs differ by more than their inputs (the second rail's quantization, noise and
+offset) and in-situ TPFP diverged (13 points below the ideal run, 3 seeds).  So the
+chip says it takes no signed input in one pass (``signed_inputs = False``) and TPFP
+streams the modulation FΓ alone through the first layer, on its two rails at its own
+full scale, adding pass 1's read-out (:mod:`emulator.training.methods.tpfp`).
 
 Left out: thermal crosstalk between banks (only along a bank's bus), the rings'
 self-heating and nonlinearity, drift of the held detuning over time, the modulator's
@@ -64,7 +63,7 @@ class RingProgram:
 
     tile: np.ndarray  # digital weights written (m × n, zero-padded)
     peak: float  # the tile's largest |w| (the normalisation)
-    scale: float  # largest realisable |drop − through| per unit power (weight_to_detuning)
+    scale: float  # largest realisable |drop − through| per unit power (bank_detunings)
     target: np.ndarray  # (m, n) detunings the mapping asks for [m]
     held: np.ndarray  # (m, n) detunings the rings hold [m]
     qd: np.ndarray  # (m, n, n) drop power per modulator levels a: aᵀ·qd[j]·a [W]
@@ -78,6 +77,7 @@ class RingProgram:
 
 class RingBankChip(WdmChip):
     kind = "mrr_weight_bank"
+    signed_inputs = False  # inputs are optical powers: a signed input runs on two rails
 
     def __init__(self, core, *, cores: int = 1, seed=0, calibrate: bool = True):
         super().__init__(core, cores=cores, seed=seed, calibrate=calibrate)
@@ -224,8 +224,7 @@ class RingBankChip(WdmChip):
         W = np.zeros((self.m, self.n))
         W[: tile.shape[0], : tile.shape[1]] = tile
         peak = float(np.max(np.abs(W), initial=0.0)) or 1.0
-        det, scale = ring_model.weight_to_detuning(self.ring, (W / peak).ravel())
-        target = det.reshape(W.shape)
+        target, scale = ring_model.bank_detunings(self.ring, self.resonance, W / peak)
         held = self.hold(target, core)
         qd, qt = self.forms(held)
         own = self._own_weights(held)

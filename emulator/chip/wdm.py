@@ -71,6 +71,7 @@ class WdmChip:
 
     kind = ""
     holds_weights = True
+    signed_inputs = True
 
     def __init__(self, core, *, cores: int = 1, seed=0, calibrate: bool = True):
         self.netlist = core.netlist

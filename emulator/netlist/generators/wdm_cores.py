@@ -4,7 +4,7 @@
 multi-wavelength source, a demultiplexer, one DAC-driven modulator per wavelength, a
 multiplexer, a 1×m split, and per output a bank of n add-drop rings (ring k on channel k)
 whose drop and through buses end on a balanced photodetector pair, then a TIA and an ADC.
-A weight w ∈ [−1, 1] is a ring detuning (:func:`components.optics.ring.weight_to_detuning`):
+A weight w ∈ [−1, 1] is a ring detuning (:func:`components.optics.ring.bank_detunings`, each ring inverted on its own channel):
 output j reads ``Σ_k scale·W[j,k]·P_k``; ``info.scale`` is that scale.
 
 ``dota_crossbar`` (a dynamically-operated crossbar in the style of Lightening-Transformer,
@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from components.errors import UserError
-from components.optics.ring import RING, fsr, weight_to_detuning
+from components.optics.ring import RING, bank_detunings, fsr
 from components.units import to_si
 from emulator.netlist.params import check_params
 
@@ -89,8 +89,7 @@ def mrr_weight_bank(n, m=None, *, weights=None, seed=None, wavelength="1.55 um",
     lam0, step = _channels(n, wavelength, spacing)
     ring_given, ring_p = _ring_params({**BANK_RING, **dict(ring or {})}, "ring")
     _fit_fsr(n, step, ring_p)
-    det, scale = weight_to_detuning(ring_p, W.ravel())
-    det = det.reshape(W.shape)
+    det, scale = bank_detunings(ring_p, lam0 + step * np.arange(n), W)
     src = _extra(source, "source", ("lines", "wavelength", "spacing"))
     wdm = {"n": n, "wavelength": lam0, "spacing": step}
 

@@ -1,9 +1,9 @@
 """Microring weight banks (``mrr_weight_bank``): weight-stationary, no SVD.
 
 A tile (m outputs × n wavelengths) is normalised by its largest magnitude and each weight
-becomes one add-drop ring's detuning (:func:`components.optics.ring.weight_to_detuning`,
-the inverse of the balanced drop − through response); the rings' heaters are written and
-settle, then the batch streams.  A thermal ring holds its detuning with
+becomes one add-drop ring's detuning (:func:`components.optics.ring.bank_detunings`: the
+inverse of the balanced drop − through response of that ring on its own channel); the
+rings' heaters are written and settle, then the batch streams.  A thermal ring holds its detuning with
 ``|detuning| / tuning_efficiency`` of heater power, so the hold power is the tile's.
 
 The update computes the re-written tiles' detunings: per weight, ``DETUNING_OPS`` scalar
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from components.optics.ring import weight_to_detuning
+from components.optics.ring import bank_detunings
 from emulator.engine import reprogram
 from emulator.engine.plan import static_rows
 from emulator.ledger import evaluate_many
@@ -49,8 +49,10 @@ class RingBankMapping:
             W[t, : mat.shape[0], : mat.shape[1]] = mat
         peak = np.abs(W).reshape(len(mats), -1).max(axis=1) if len(mats) else np.zeros(0)
         peak = np.where(peak > 0, peak, 1.0)
-        ring = self.core.netlist.instances[self.rings[0]].params
-        det, scale = weight_to_detuning(ring, (W / peak[:, None, None]).ravel())
+        inst = self.core.netlist.instances
+        ring = inst[self.rings[0]].params
+        res = [inst[name].params["resonance"] for name in self.rings[: self.n]]
+        det, scale = bank_detunings(ring, res, W / peak[:, None, None])
         return det.reshape(len(mats), -1), scale / peak
 
     def static_power(self, mats):

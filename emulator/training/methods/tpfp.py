@@ -16,7 +16,13 @@ derivative and never transposes a weight (a test checks both).
 
 With ideal (digital) weights, pass 2's first layer reuses pass 1:  W_1 (x + FΓ) =
 W_1 x + (W_1 F) Γ, which is the same product at a fraction of the cost (W_1 F has only
-n_out columns).  On emulated hardware both passes go through the device in full.
+n_out columns).  On emulated hardware both passes go through the device in full, except
+on a core that encodes inputs in optical power (a microring weight bank: power cannot be
+negative, so a signed input takes two passes, one per rail): there pass 2's first layer
+is pass 1's read-out W_1 x plus the chip's read-out of the modulation FΓ alone,
+streamed on its two rails at its own full scale.  The layer is linear, so this is the
+same product; measured so, the two passes differ by W_1 FΓ as read, not by the
+difference of two read-outs taken on different rails (``ChipDevice.signed_inputs``).
 
 Any other net (conv, strip layers) runs :meth:`TPFP.step_net`: the same rule on the
 layers' unfolded inputs, ``ΔW_l = Σ_{images, positions} (X_l − X_err,l) ⊗
@@ -47,6 +53,9 @@ class TPFP(Method):
         L, n = self.L, self.sizes
         masks = self.draw_masks(b)
         reuse = self.reuse_first_layer and self.device is None and L > 1
+        # a power-encoded core: the modulation FΓ streamed alone (see the module doc)
+        split = (self.device is not None and L > 1 and not self.device.signed_inputs(0))
+        z1 = self.buf("z1", (n[1], b)) if split else None
 
         # pass 1 (clean).  With reuse, layer 1 multiplies [x | F] in one product: its first
         # b columns are W_1 x, the last n_out are W_1 F (for pass 2 below).
@@ -63,19 +72,24 @@ class TPFP(Method):
             if masks is not None:
                 x1 *= masks[0]
             xs.append(x1)
+        if split:
+            xs.append(self.hidden(0, x, self.buf(("p1", 0), (n[1], b)), pre=z1))
         for l in range(len(xs) - 1, L - 1):
             xs.append(self.hidden(l, xs[l], self.buf(("p1", l), (n[l + 1], b))))
         y = self.output(xs[L - 1], self.buf(("p1", L - 1), (n[L], b)))
         gamma = np.subtract(y, t, out=self.buf("gamma", (n[L], b)))
 
         # modulated input and pass 2
-        xe0 = np.matmul(self.F, gamma, out=self.buf("xe0", (n[0], b)))
-        xe0 += x
+        fg = np.matmul(self.F, gamma, out=self.buf("fg", (n[0], b)))
+        xe0 = np.add(fg, x, out=self.buf("xe0", (n[0], b)))
         xe = [xe0]
         for l in range(L - 1):
             out = self.buf(("p2", l), (n[l + 1], b))
-            if l == 0 and reuse:  # W_1 (x + FΓ) = W_1 x + (W_1 F) Γ
-                np.matmul(wf, gamma, out=out)
+            if l == 0 and (reuse or split):  # W_1 (x + FΓ) = W_1 x + W_1 (FΓ)
+                if reuse:
+                    np.matmul(wf, gamma, out=out)
+                else:
+                    self.linear(0, fg, out)
                 out += z1
                 self.f(out, out)
                 if masks is not None:
