@@ -52,11 +52,13 @@ def _complement(q, dim):
     return basis[:, q.shape[1]:]
 
 
-def ref_gauge(u, s, vh):
+def ref_gauge(u, s, vh, W):
     s = s.copy()
     r = int(np.sum(s > 1e-12 * s[0])) if s.size and s[0] > 0.0 else 0
     s[r:] = 0.0
     u, vh = u.copy(), vh.copy()
+    u[np.flatnonzero(~W.any(axis=1))[:, None], np.arange(r)] = 0.0  # exact zeros of u_i
+    vh[np.arange(r)[:, None], np.flatnonzero(~W.any(axis=0))] = 0.0  # and of v_i
     for i in range(r):
         col = u[:, i]
         phase = col[_first_max(np.abs(col))] / abs(col[_first_max(np.abs(col))])
@@ -73,7 +75,7 @@ def ref_realise(spec, tile, off):
     """Map and realise one tile: SVD, gauge, two decompositions, holds, matrix."""
     W = np.zeros((spec.m, spec.n))
     W[: tile.shape[0], : tile.shape[1]] = tile
-    u, s, vh = ref_gauge(*np.linalg.svd(W, full_matrices=True))
+    u, s, vh = ref_gauge(*np.linalg.svd(W, full_matrices=True), W)
     scale = float(s[0])
     sigma = np.clip(s / scale, 0.0, 1.0) if scale > 0.0 else np.zeros_like(s)
     decompose = decomposer(spec.method)

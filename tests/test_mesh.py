@@ -195,6 +195,14 @@ def test_svd_gauge_ignores_lapacks_choices(shape, complex_):
     a, b = gauge(u, s, vh), gauge(u2, s, vh2)
     for x, y in zip(a, b):
         assert np.abs(x - y).max() < 1e-13
+    # rounding dust on the padded rows: with W given, cleared to the exact zeros (and the
+    # complement then holds the padded modes' unit vectors exactly)
+    u2[-3:, :r] += 1e-17
+    clean = gauge(u2, s, vh2, W)
+    assert np.all(clean[0][-3:, :r] == 0.0)
+    assert np.abs(clean[0] - a[0]).max() < 1e-13
+    pad = np.abs(clean[0][-3:, r:])
+    assert np.sort(pad.ravel())[-3:].tolist() == [1.0, 1.0, 1.0] and np.sum(pad != 0) == 3
     gu, gs, gvh = a
     k = min(shape)
     assert np.abs(gu[:, :k] * gs @ gvh[:k] - W).max() < 1e-12

@@ -229,7 +229,7 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
     W[:, : tiles.shape[1], : tiles.shape[2]] = tiles
     if not np.isfinite(W).all():
         raise UserError("matrix must contain finite numbers only")
-    u, s, vh = gauge(*np.linalg.svd(W, full_matrices=True))
+    u, s, vh = gauge(*np.linalg.svd(W, full_matrices=True), W)
     k = s.shape[1]
     scale = s[:, 0].copy()
     live = scale > 0.0

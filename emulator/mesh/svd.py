@@ -87,21 +87,32 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     return basis[:, q.shape[1]:]
 
 
-def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray):
+def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray | None = None):
     """The SVD ``u · diag(s) · vh`` with LAPACK's free choices fixed, so a tile maps to the
     same phases on every machine (LAPACK's kernels differ by CPU and may flip a singular
     pair's sign or pick another null-space basis; the phases, and the heater power that
     holds them, would follow): each pair (u_i, v_i) with s_i > 0 is turned so that the
     first largest entry of u_i is real and positive; singular values below
     ``RANK_TOL`` of the largest are zero, and the null spaces of both sides get the
-    basis :func:`_complement` builds from the standard basis.  Also for a stack of SVDs
-    (leading axes on all three), each on its own."""
+    basis :func:`_complement` builds from the standard basis.  With the matrix ``a``
+    given, the pairs' entries on its all-zero rows (of u_i = a·v_i/s_i) and columns (of
+    v_i) are set to the exact zero LAPACK leaves as rounding dust: an edge tile's padding
+    then maps to the same phases everywhere (dust decides the angles of the MZIs that
+    meet only dark modes, and heater crosstalk carries those angles into the live ones).
+    Also for a stack of SVDs (leading axes on all four), each on its own."""
     lead = np.shape(s)[:-1]
     u, s, vh = (np.array(a).reshape((-1,) + np.shape(a)[len(lead):]) for a in (u, s, vh))
     k = s.shape[1]
     top = s[:, 0] if k else np.zeros(len(s))
     r = np.where(top > 0.0, np.sum(s > RANK_TOL * top[:, None], axis=1), 0)
     s[np.arange(k) >= r[:, None]] = 0.0
+    if k and a is not None:
+        a = np.asarray(a).reshape((-1,) + np.shape(a)[len(lead):])
+        live = (np.arange(k) < r[:, None])
+        dark_rows = ~(a != 0.0).any(axis=2)
+        dark_cols = ~(a != 0.0).any(axis=1)
+        u[:, :, :k][dark_rows[:, :, None] & live[:, None, :]] = 0.0
+        vh[:, :k][live[:, :, None] & dark_cols[:, None, :]] = 0.0
     if k:  # the pairs i < r (the others are replaced below)
         mag = np.abs(u[:, :, :k])
         first = np.argmax(mag >= (1.0 - TIE) * mag.max(axis=1, keepdims=True), axis=1)
@@ -129,8 +140,8 @@ def svd_map(W, method: str = "clements") -> SVDMapping:
         raise UserError(f"svd_map needs a non-empty 2-D matrix, got shape {a.shape}")
     if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
         raise UserError("matrix must contain finite numbers only")
-    u, s, vh = gauge(*np.linalg.svd(a.astype(complex if np.iscomplexobj(a) else float),
-                                    full_matrices=True))
+    a = a.astype(complex if np.iscomplexobj(a) else float)
+    u, s, vh = gauge(*np.linalg.svd(a, full_matrices=True), a)
     scale = float(s[0])
     sigma = np.clip(s / scale, 0.0, 1.0) if scale > 0.0 else np.zeros_like(s)
     vh_mesh = decompose(vh)
