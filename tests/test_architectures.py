@@ -61,21 +61,27 @@ def _actions(result) -> float:
     return sum(e.energy_j for e in result.ledger.entries if not e.static)
 
 
-def _hand(core: Core, static_w: float, vectors: int, update_work: list, program) -> dict:
+def _hand(core: Core, static_w: float, vectors: int, update_work: list, program,
+          rails: int = 1) -> dict:
     """Each pass of one layer W (one tile, one core, stationary when it programs) by hand:
     the tile stream (the engine's pass of the core netlist: its actions) in a pipeline with
     its buffer traffic, then the digital work of the pass; the core draws ``static_w`` for
-    the whole pass (busy, then idle)."""
+    the whole pass (busy, then idle).  ``rails``: streams of pass 2's signed input x + FΓ
+    (2 on a core whose inputs are optical powers: once per sign, then subtracted)."""
     n_out, n_in = W.shape
     net = core.netlist
     bits = {c: max(int(i.params["bits"]) for i in net.instances.values()
                    if i.component.name == c) for c in ("dac", "adc")}
-    stream = simulate(net, np.zeros((vectors, core.n_in)))
-    io_t, io_e = _digital(0, vectors * core.n_in * math.ceil(bits["dac"] / 8),
-                          vectors * core.n_out * math.ceil(bits["adc"] / 8))
-    stream_t = max(stream.latency_s, io_t)
-    ps_t, ps_e = _digital(B * n_out, B * n_out * 4, B * n_out * 4)  # partial sums + activation
-    fwd_t, fwd_e = stream_t + ps_t, _actions(stream) + io_e + ps_e
+
+    def forward(k: int):  # the batch streamed k times, the k read-outs added
+        stream = simulate(net, np.zeros((vectors * k, core.n_in)))
+        io_t, io_e = _digital(0, vectors * k * core.n_in * math.ceil(bits["dac"] / 8),
+                              vectors * k * core.n_out * math.ceil(bits["adc"] / 8))
+        ps_t, ps_e = _digital(k * B * n_out, k * B * n_out * 4, B * n_out * 4)  # sums + act.
+        return max(stream.latency_s, io_t) + ps_t, _actions(stream) + io_e + ps_e
+
+    fwd_t, fwd_e = forward(1)
+    two_t, two_e = forward(rails)
     mod_t, mod_e = _digital(B * (n_out + n_in * n_out + n_in),
                             B * (n_out + n_in) * 4 + n_in * n_out * 4, B * n_in * 4)
     size = W.size
@@ -84,7 +90,7 @@ def _hand(core: Core, static_w: float, vectors: int, update_work: list, program)
     up_t, up_e = sum(t for t, _ in up), sum(e for _, e in up)
     if program is not None:
         up_t, up_e = up_t + program.latency_s, up_e + _actions(program)
-    out = {"forward": (fwd_t, fwd_e), "modulated_forward": (mod_t + fwd_t, mod_e + fwd_e),
+    out = {"forward": (fwd_t, fwd_e), "modulated_forward": (mod_t + two_t, mod_e + two_e),
            "update": (up_t, up_e), "inference": (fwd_t, fwd_e)}
     return {k: (t, e + static_w * t) for k, (t, e) in out.items()}
 
@@ -110,7 +116,8 @@ def test_weight_bank_tile_by_hand(bank):
     """One 4×4 tile on a 4×4 thermal ring bank: every weight (over the tile's largest,
     1.0) is a ring detuning held by |δ|/η of heater power; the realised weights are the
     tile's (exact ring response); the update computes 16 detunings (6 operations each),
-    writes 16 heater codes, and settles the rings (4 µs)."""
+    writes 16 heater codes, and settles the rings (4 µs).  Its inputs are optical powers:
+    pass 2's signed input streams twice (once per sign) and the read-outs are subtracted."""
     rings = [i for n, i in bank.netlist.instances.items() if i.component.name == "ring"]
     p = rings[0].params
     mapping = mapping_for(bank)
@@ -127,7 +134,7 @@ def test_weight_bank_tile_by_hand(bank):
     program = reprogram(bank.netlist, [n for n, i in bank.netlist.instances.items()
                                        if i.component.name == "ring"])
     assert program.latency_s == pytest.approx(4e-6)
-    _check(step, _hand(bank, static_w, B, [(16 * 6, W.size * 4, 16 * 4)], program))
+    _check(step, _hand(bank, static_w, B, [(16 * 6, W.size * 4, 16 * 4)], program, rails=2))
 
 
 def test_crossbar_tile_by_hand(crossbar):

@@ -280,12 +280,14 @@ class _StepSim:
             self.actions[vectors] = ((rows, count * self.wavelengths, rate), io)
         return self.actions[vectors]
 
-    def _stream_energy(self, ledger: Ledger, tiles: list[Tile]):
-        """``tiles`` (of one vector count) each streamed the batch."""
+    def _stream_energy(self, ledger: Ledger, tiles: list[Tile], rails: int = 1):
+        """``tiles`` (of one vector count) each streamed the batch (``rails`` times: a
+        signed batch on a power-encoded core)."""
         k = len(tiles)
-        for rows, count, rate in self._stream_rows(tiles[0].positions):
+        vectors = tiles[0].positions * rails
+        for rows, count, rate in self._stream_rows(vectors):
             ledger.charge(rows, count * k, energy=(count * rate) * k)
-        self._static(ledger, tiles, self.stream_seconds(tiles[0].positions), "streaming")
+        self._static(ledger, tiles, self.stream_seconds(vectors), "streaming")
 
     def _program_energy(self, ledger: Ledger, tiles: list[Tile]):
         """``tiles`` were each programmed and settled."""
@@ -308,10 +310,11 @@ class _StepSim:
             if self.trace_on:
                 events.append((track, label, offset + start, offset + end, args or {}))
 
-        def run(k: int, tiles: list[Tile], program: bool, stream: bool):
+        def run(k: int, tiles: list[Tile], program: bool, stream: bool, rails: int):
             """Core ``k`` takes its ``tiles`` one after the other: the schedule of identical
             jobs is known, so one timeout covers them all and the energy is charged by the
-            array (per vector count)."""
+            array (per vector count).  ``rails``: streams per tile (a signed batch on a
+            power-encoded core runs once per sign)."""
             t0 = t = env.now
             settle = self.program_ticks if program else 0
             for tile in tiles:
@@ -320,27 +323,28 @@ class _StepSim:
                          t, t + settle, {"settling_s": self.program.latency_s})
                     t += settle
                 if stream:
-                    st = self.stream_for(tile.positions)
-                    d = to_ticks(self.stream_seconds(tile.positions), "tile stream")
+                    st = self.stream_for(tile.positions * rails)
+                    d = to_ticks(self.stream_seconds(tile.positions * rails), "tile stream")
                     span(f"core{k}", f"stream L{tile.layer + 1} block {tile.block} "
                          f"tile {tile.row},{tile.col}", t, t + d,
-                         {"vectors": self.batch * tile.positions, "latency_s": st.latency_s})
+                         {"vectors": self.batch * tile.positions * rails,
+                          "latency_s": st.latency_s})
                     t += d
                     counts["events"] += st.events
             if program:
                 self._program_energy(ledger, tiles)
             if stream:
                 for pos in dict.fromkeys(t.positions for t in tiles):
-                    self._stream_energy(ledger, [t for t in tiles if t.positions == pos])
+                    self._stream_energy(ledger, [t for t in tiles if t.positions == pos], rails)
             yield env.timeout(t - t0)
             held[k] = tiles[-1]
             busy[k] += t - t0
 
-        def jobs(tiles: list[Tile], program: bool, stream: bool):
+        def jobs(tiles: list[Tile], program: bool, stream: bool, rails: int = 1):
             per_core: dict[int, list[Tile]] = {}
             for t in tiles:
                 per_core.setdefault(t.core, []).append(t)
-            return env.all_of([env.process(run(k, ts, program, stream))
+            return env.all_of([env.process(run(k, ts, program, stream, rails))
                                for k, ts in per_core.items()])
 
         def digital(label: str, macs: int, reads: int, writes: int,
@@ -390,8 +394,12 @@ class _StepSim:
 
         def forward():
             for l, tiles in enumerate(self.by_layer):
-                yield jobs(tiles, program_in_pass, True)
-                col_tiles = max(t.col for t in tiles) + 1
+                # pass 2's first input x + FΓ is signed: a power-encoded core (ring bank)
+                # streams it once per sign and subtracts (hidden inputs: activations ≥ 0)
+                rails = (self.mapping.signed_rails
+                         if name == "modulated_forward" and l == 0 else 1)
+                yield jobs(tiles, program_in_pass, True, rails)
+                col_tiles = (max(t.col for t in tiles) + 1) * rails
                 n = outs[l]
                 yield from digital(f"L{l + 1} partial sums + activation", B * n * col_tiles,
                                    B * n * col_tiles * BYTES, B * n * BYTES)

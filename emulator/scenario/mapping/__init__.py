@@ -6,6 +6,8 @@ The architecture is a property of the core netlist: the generator of its weight 
 
 ``tile_shape()``      (rows, cols) of a weight tile, for the one tiler (:mod:`emulator.tiling`)
 ``lanes``             input vectors one stream cycle carries (the crossbar's h rows)
+``signed_rails``      streams a signed batch takes (2 where inputs are optical powers: one
+                      per sign, the read-outs subtracted; 1 where modulators take a sign)
 ``static_power(mats)``  the static rows, watts per tile (tiles × rows) and scales
 ``program()``         the engine pass that writes and settles one tile (None: the weights
                       are not held by the core, they stream with the data)

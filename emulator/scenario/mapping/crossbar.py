@@ -25,6 +25,7 @@ class CrossbarMapping:
         info = core.netlist.info["subcircuits"][core.layer]
         self.h, self.w, self.n = int(info["h"]), int(info["w"]), int(info["n"])
         self.lanes = self.h
+        self.signed_rails = 1  # its modulators take signed operands
 
     def tile_shape(self) -> tuple[int, int]:
         return self.w, self.n

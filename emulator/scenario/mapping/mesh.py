@@ -15,6 +15,7 @@ class MeshMapping:
     name = "SVD mesh"
     operands = "weight_stationary"
     lanes = 1
+    signed_rails = 1
 
     def __init__(self, core):
         self.core = core

@@ -31,6 +31,7 @@ class RingBankMapping:
     name = "microring weight bank"
     operands = "weight_stationary"
     lanes = 1
+    signed_rails = 2  # inputs are optical powers (emulator.chip.ring_bank)
 
     def __init__(self, core):
         self.core = core
