@@ -2,7 +2,10 @@
 :data:`emulator.chip.core.LAYER_KINDS`): an SVD mesh (:class:`~.chip.Chip`), a microring
 weight bank (:class:`~.ring_bank.RingBankChip`) or a DOTA crossbar
 (:class:`~.crossbar.CrossbarChip`).  All three give :class:`~.device.ChipLayer` the same
-interface: ``m``, ``n``, ``cores``, ``program``, ``describe``, ``settings_written``."""
+interface: ``m``, ``n``, ``cores``, ``program``, ``program_many``, ``describe``,
+``settings_written``, and the flags ``holds_weights`` (False: the weights stream from
+memory every pass) and ``signed_inputs`` (False: a signed input takes one pass per
+sign)."""
 
 from __future__ import annotations
 
