@@ -254,3 +254,75 @@ def mesh_blocks(modes, theta, phi, amp, screen, k, rows):
         else:
             apply_mzis(yr, yi, modes, t00, t01, t10, t11, False)
     return out_r, out_i
+
+
+@numba.njit(**_JIT)
+def first_max(values, tie):
+    """Index of the first entry within ``tie`` (a fraction) of the largest."""
+    top = values[0]
+    for j in range(1, values.shape[0]):
+        top = max(top, values[j])
+    bound = (1.0 - tie) * top
+    for j in range(values.shape[0]):
+        if values[j] >= bound:
+            return j
+    return 0
+
+
+@numba.njit(**_JIT)
+def _units_into(basis, r, dark):
+    """Columns r.. of ``basis`` ← the unit vectors of the ``dark`` rows, in order, when
+    they are exactly the complement of its first r columns (as many dark rows as columns
+    to fill; the first r columns are zero on them); False (nothing written) otherwise."""
+    if np.sum(dark) != basis.shape[1] - r:
+        return False
+    c = r
+    for j in range(basis.shape[0]):
+        if dark[j]:
+            basis[:, c] = 0.0
+            basis[j, c] = 1.0
+            c += 1
+    return True
+
+
+@numba.njit(**_JIT)
+def gauge_many(u, s, vh, dark_rows, dark_cols, tie, rank_tol):
+    """:func:`emulator.mesh.svd.gauge` on a stack of SVDs u (T, m, m), s (T, k),
+    vh (T, n, n), in place, but for the null spaces that are not spanned by the unit
+    vectors of the matrices' all-zero rows (``dark_rows`` (T, m)) or columns
+    (``dark_cols`` (T, n)): the ranks r (T,) and whether each side's null space was
+    filled (T, 2)."""
+    T, m, n, k = u.shape[0], u.shape[1], vh.shape[1], s.shape[1]
+    mag = np.empty(m)
+    ranks = np.zeros(T, dtype=np.int64)
+    done = np.ones((T, 2), dtype=np.bool_)
+    for t in range(T):
+        r = 0
+        if k and s[t, 0] > 0.0:
+            for i in range(k):
+                r += s[t, i] > rank_tol * s[t, 0]
+        s[t, r:] = 0.0
+        for i in range(r):
+            for j in range(m):
+                if dark_rows[t, j]:
+                    u[t, j, i] = 0.0
+            for j in range(n):
+                if dark_cols[t, j]:
+                    vh[t, i, j] = 0.0
+            for j in range(m):
+                mag[j] = abs(u[t, j, i])
+            pivot = u[t, first_max(mag, tie), i]
+            phase = pivot / abs(pivot)  # the pair turned: that entry real and positive
+            for j in range(m):
+                u[t, j, i] = u[t, j, i] * np.conj(phase)
+            for j in range(n):
+                vh[t, i, j] = vh[t, i, j] * phase
+        ranks[t] = r
+        if r < m:
+            done[t, 0] = _units_into(u[t], r, dark_rows[t])
+        if r < n:
+            b = vh[t].T.copy()  # real or conjugated below: only units are written
+            done[t, 1] = _units_into(b, r, dark_cols[t])
+            if done[t, 1]:
+                vh[t, r:] = b[:, r:].T
+    return ranks, done
