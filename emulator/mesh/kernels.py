@@ -98,28 +98,82 @@ def clements_reduce(A):
 
 
 @numba.njit(**_JIT)
-def wrap_into(x, out):
-    """out ← x wrapped into [0, 2π): x − 2π·floor(x/2π), both rounding edges folded back."""
+def wrap1(x):
+    """x wrapped into [0, 2π): x − 2π·floor(x/2π), both rounding edges folded back."""
     two_pi = 2.0 * PI
+    w = x - two_pi * math.floor(x * (1.0 / two_pi))
+    if w < 0.0:
+        w += two_pi
+    if w >= two_pi:
+        w -= two_pi
+    return w
+
+
+@numba.njit(**_JIT)
+def quantize1(x, levels):
+    """The nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
+    :func:`wrap1`), k = rint(x/step) mod levels."""
+    step = 2.0 * PI / levels
+    return (np.rint(wrap1(x) / step) % levels) * step
+
+
+@numba.njit(**_JIT)
+def wrap_into(x, out):
+    """out ← x wrapped into [0, 2π) (:func:`wrap1`)."""
     for i in range(x.shape[0]):
-        w = x[i] - two_pi * math.floor(x[i] * (1.0 / two_pi))
-        if w < 0.0:
-            w += two_pi
-        if w >= two_pi:
-            w -= two_pi
-        out[i] = w
+        out[i] = wrap1(x[i])
     return out
 
 
 @numba.njit(**_JIT)
 def quantize_into(x, levels, out):
-    """out ← the nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
-    :func:`wrap_into`), k = rint(x/step) mod levels, in one pass."""
-    step = 2.0 * PI / levels
-    wrap_into(x, out)
+    """out ← x quantized to ``levels`` levels (:func:`quantize1`)."""
     for i in range(x.shape[0]):
-        out[i] = (np.rint(out[i] / step) % levels) * step
+        out[i] = quantize1(x[i], levels)
     return out
+
+
+@numba.njit(**_JIT)
+def crosstalk_into(p, recv, src, coef, out):
+    """out[t, recv_i] += coef_i · wrap(p[t, src_i]) for the pairs in order, per row t of
+    phases p (T, K) (:func:`emulator.mesh.perturb.thermal_crosstalk`)."""
+    for t in range(p.shape[0]):
+        for i in range(recv.shape[0]):
+            out[t, recv[i]] += coef[i] * wrap1(p[t, src[i]])
+    return out
+
+
+@numba.njit(**_JIT)
+def hold_into(p, levels, recv, src, coef, offset, out):
+    """out ← what shifters set to phases p (T, K) hold: the nearest of ``levels`` driver
+    levels (:func:`quantize1`), plus the heat of their neighbours (:func:`crosstalk_into`,
+    no pairs: none), plus their offsets (T, K)."""
+    T, K = p.shape
+    for t in range(T):
+        for k in range(K):
+            out[t, k] = quantize1(p[t, k], levels)
+    q = out.copy()
+    crosstalk_into(q, recv, src, coef, out)
+    for t in range(T):
+        for k in range(K):
+            out[t, k] += offset[t, k]
+    return out
+
+
+@numba.njit(**_JIT)
+def mesh_angles(steps, d, order):
+    """θ, φ (T, K) in the order ``order`` and output phases (T, n), wrapped, of stacked
+    decompositions (:func:`decompose_many`'s steps and diagonals)."""
+    T, K, n = steps.shape[0], steps.shape[1], d.shape[1]
+    theta, phi, out = np.empty((T, K)), np.empty((T, K)), np.empty((T, n))
+    for t in range(T):
+        for k in range(K):
+            j = order[k]
+            theta[t, k] = wrap1(2.0 * math.atan2(steps[t, j, 2], steps[t, j, 1]))
+            phi[t, k] = wrap1(steps[t, j, 3])
+        for i in range(n):
+            out[t, i] = wrap1(math.atan2(d[t, i].imag, d[t, i].real))
+    return theta, phi, out
 
 
 @numba.njit(**_JIT)
