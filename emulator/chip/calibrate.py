@@ -35,6 +35,7 @@ and :func:`nominal` are their one-tile case.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,41 +114,58 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
                           codes[None, :CAL_BATCH] if given else None)[0]
 
 
+@dataclass(frozen=True, eq=False)
+class Receiver:
+    """A chip's read-out constants, looked up once: square law, the ADCs' full scales,
+    the TIAs' gain range and the detector parameters at LO phase 0."""
+
+    square: bool
+    vfs: np.ndarray  # (m,) V
+    gain_lo: float
+    gain_hi: float
+    pd0: dict
+
+
+@functools.lru_cache(maxsize=32)
+def receiver(chip) -> Receiver:
+    c = chip.chain
+    gain = c.tia.component.param("gain")
+    return Receiver(square_law(chip), _channel(c.adc.params["v_fs"], chip.m), gain.lo,
+                    gain.hi, {**c.pd.params, "lo_phase": 0.0})
+
+
 def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
                    codes: np.ndarray | None = None) -> list[Readout]:
     """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
     each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
-    c = chip.chain
+    c, rx = chip.chain, receiver(chip)
     T, m = len(matrices), chip.m
     u = chip.cal_codes if codes is None else codes
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
     fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(u),
                              (T,) + u.shape[-2:])
     E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
-    if square_law(chip):
+    if rx.square:
         z = z * z
         lo = np.zeros((T, m))
     else:
         corr = (E * z).sum(axis=1)
         lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
-    current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
+    current = c.pd.component.signal({**rx.pd0, "lo_phase": lo[:, None, :]}, E)
     rms = np.sqrt((current * current).mean(axis=1))
     peak = LOADING * rms
-    g_lo, g_hi = c.tia.component.param("gain").lo, c.tia.component.param("gain").hi
-    vfs = _channel(c.adc.params["v_fs"], m)
     with np.errstate(divide="ignore"):
-        wanted = np.where(peak > 0.0, vfs / peak, g_hi)
-    gain = np.clip(wanted, g_lo, g_hi)
+        wanted = np.where(peak > 0.0, rx.vfs / peak, rx.gain_hi)
+    gain = np.minimum(np.maximum(wanted, rx.gain_lo), rx.gain_hi)
     rows = (ideals != 0.0).any(axis=2)  # outputs that carry weights (not tile padding)
-    limited = ((wanted > g_hi) & rows).any(axis=1)
+    limited = ((wanted > rx.gain_hi) & rows).any(axis=1)
     if rng is None:
         y = chip.detect(fields, matrices, lo, gain)
     else:  # tile after tile: each draws its noise in turn, as one tile alone would
         y = np.stack([chip.detect(fields[t][None], matrices[t][None], lo[t][None],
                                   gain[t][None], rng)[0] for t in range(T)])
     alpha, beta, live, r = fit(y, z)
-    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})),
-                              (T, m))
+    noise_i = np.sqrt(c.noise_current2({**c.tia.params, "gain": gain}))
     weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
     status = np.where(weak, "below_noise", np.where(limited, "gain_limited", "calibrated"))
     return [Readout(lo[t], gain[t], alpha[t], beta[t], str(status[t])) for t in range(T)]
