@@ -68,9 +68,10 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     basis = np.zeros((m, q.shape[1] + dim), dtype=q.dtype)
     basis[:, : q.shape[1]] = q
     inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
+    real = not np.iscomplexobj(q)
     for c in range(q.shape[1], q.shape[1] + dim):
         j = first_max(1.0 - inside, TIE)
-        if not basis[j, :c].any():  # e_j is outside the span already (a padded tile's
+        if not np.count_nonzero(basis[j, :c]):  # e_j is outside the span already (a tile's
             basis[j, c] = 1.0  # zero row or column): Gram–Schmidt would keep it exactly
             inside[j] += 1.0
             continue
@@ -80,9 +81,13 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
         span_h = span.conj().T
         for _ in range(2):
             v -= span @ (span_h @ v)
-        v /= np.linalg.norm(v)
+        if real:  # np.linalg.norm's own arithmetic, without its checks
+            v /= np.sqrt(v.dot(v))
+            inside += v * v
+        else:
+            v /= np.linalg.norm(v)
+            inside += np.abs(v) ** 2
         basis[:, c] = v
-        inside += np.abs(v) ** 2
     return basis[:, q.shape[1]:]
 
 
