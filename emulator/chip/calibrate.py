@@ -42,6 +42,9 @@ import numpy as np
 
 from emulator.rng import stream
 
+from . import cal_kernels
+from .stream import foldable, pd_affine, tia_affine
+
 CAL_BATCH = 64
 LOADING = 4.0  # ADC full scale / rms of the calibration outputs
 MIN_CORRELATION = 0.5
@@ -124,14 +127,16 @@ class Receiver:
     gain_lo: float
     gain_hi: float
     pd0: dict
+    pd: tuple | None  # detector slope and offset (m,) when the compiled loops apply
 
 
 @functools.lru_cache(maxsize=32)
 def receiver(chip) -> Receiver:
     c = chip.chain
     gain = c.tia.component.param("gain")
+    pd = tuple(np.ascontiguousarray(a) for a in pd_affine(chip)) if foldable(chip) else None
     return Receiver(square_law(chip), _channel(c.adc.params["v_fs"], chip.m), gain.lo,
-                    gain.hi, {**c.pd.params, "lo_phase": 0.0})
+                    gain.hi, {**c.pd.params, "lo_phase": 0.0}, pd)
 
 
 def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
@@ -144,22 +149,31 @@ def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
     fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(u),
                              (T,) + u.shape[-2:])
-    E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
-    if rx.square:
-        z = z * z
-        lo = np.zeros((T, m))
+    compiled = rx.pd is not None and rng is None
+    if compiled:  # the same arithmetic in two compiled passes (cal_kernels)
+        lo, rms = cal_kernels.lo_and_rms(fields[:1] if codes is None else fields,
+                                         matrices, z, *rx.pd)
     else:
-        corr = (E * z).sum(axis=1)
-        lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
-    current = c.pd.component.signal({**rx.pd0, "lo_phase": lo[:, None, :]}, E)
-    rms = np.sqrt((current * current).mean(axis=1))
+        E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
+        if rx.square:
+            z = z * z
+            lo = np.zeros((T, m))
+        else:
+            corr = (E * z).sum(axis=1)
+            lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
+        current = c.pd.component.signal({**rx.pd0, "lo_phase": lo[:, None, :]}, E)
+        rms = np.sqrt((current * current).mean(axis=1))
     peak = LOADING * rms
     with np.errstate(divide="ignore"):
         wanted = np.where(peak > 0.0, rx.vfs / peak, rx.gain_hi)
     gain = np.minimum(np.maximum(wanted, rx.gain_lo), rx.gain_hi)
     rows = (ideals != 0.0).any(axis=2)  # outputs that carry weights (not tile padding)
     limited = ((wanted > rx.gain_hi) & rows).any(axis=1)
-    if rng is None:
+    if compiled:
+        y = cal_kernels.codes(fields[:1] if codes is None else fields, matrices, lo, *rx.pd,
+                              *tia_affine(chip, gain), rx.vfs,
+                              2.0 ** int(c.adc.params["bits"]))
+    elif rng is None:
         y = chip.detect(fields, matrices, lo, gain)
     else:  # tile after tile: each draws its noise in turn, as one tile alone would
         y = np.stack([chip.detect(fields[t][None], matrices[t][None], lo[t][None],
@@ -167,22 +181,17 @@ def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
     alpha, beta, live, r = fit(y, z)
     noise_i = np.sqrt(c.noise_current2({**c.tia.params, "gain": gain}))
     weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
-    status = np.where(weak, "below_noise", np.where(limited, "gain_limited", "calibrated"))
-    return [Readout(lo[t], gain[t], alpha[t], beta[t], str(status[t])) for t in range(T)]
+    status = ["below_noise" if w else "gain_limited" if g else "calibrated"
+              for w, g in zip(weak.tolist(), limited.tolist())]
+    return [Readout(lo[t], gain[t], alpha[t], beta[t], status[t]) for t in range(T)]
 
 
 def fit(y: np.ndarray, z: np.ndarray):
     """Least-squares decode z ≈ α·y + β per output of read-outs y and expected outputs z
     (..., B, m), B the calibration batch: α, β (..., m), the outputs that carry signal
-    (``live``) and the correlation r."""
-    ym, zm = y.mean(axis=-2, keepdims=True), z.mean(axis=-2, keepdims=True)
-    dy, dz = y - ym, z - zm
-    var_y = (dy * dy).sum(axis=-2)
-    cov = (dy * dz).sum(axis=-2)
-    alpha = np.where(var_y > 0.0, cov / np.where(var_y > 0.0, var_y, 1.0), 0.0)
-    beta = zm[..., 0, :] - alpha * ym[..., 0, :]
-    var_z = (dz * dz).sum(axis=-2)
-    top = np.maximum(var_z.max(axis=-1, initial=0.0), 1e-300)[..., None]
-    live = var_z > 1e-12 * top
-    r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
-    return alpha, beta, live, r
+    (``live``: variance of z above 1e-12 of the largest output's) and the correlation r
+    (1 where undefined); one compiled pass (:func:`.cal_kernels.fit`)."""
+    y, z = np.broadcast_arrays(np.asarray(y, dtype=float), np.asarray(z, dtype=float))
+    lead = y.shape[:-2]
+    flat = [np.ascontiguousarray(a).reshape((-1,) + a.shape[-2:]) for a in (y, z)]
+    return tuple(a.reshape(lead + a.shape[-1:]) for a in cal_kernels.fit(*flat))
