@@ -19,6 +19,17 @@ _JIT = dict(cache=True, nogil=True)
 
 
 @numba.njit(**_JIT)
+def _project(f, w, out):
+    """out[b] = Σ_k f[k, b]·w[k] for fields f (n, B), summed in k order (the loop over
+    the batch vectorizes)."""
+    out[:] = 0.0
+    for k in range(f.shape[0]):
+        a, fk = w[k], f[k]
+        for b in range(f.shape[1]):
+            out[b] += fk[b] * a
+
+
+@numba.njit(**_JIT)
 def lo_and_rms(fields, matrices, z, k_pd, o_pd):
     """LO phase (T, m) of each output, arg Σ_b E_jb·z_jb, and the rms of its detector
     current over the batch, for modulator fields (1 or T, B, n), channel matrices
@@ -28,17 +39,14 @@ def lo_and_rms(fields, matrices, z, k_pd, o_pd):
     lo, rms = np.zeros((T, m)), np.empty((T, m))
     er, ei = np.empty(B), np.empty(B)
     for t in range(T):
-        f = fields[t if fields.shape[0] > 1 else 0]
+        f = np.ascontiguousarray(fields[t if fields.shape[0] > 1 else 0].T)
         for j in range(m):
+            _project(f, matrices[t, j].real, er)
+            _project(f, matrices[t, j].imag, ei)
             cr = ci = 0.0
             for b in range(B):
-                sr = si = 0.0
-                for k in range(n):
-                    sr += f[b, k] * matrices[t, j, k].real
-                    si += f[b, k] * matrices[t, j, k].imag
-                er[b], ei[b] = sr, si
-                cr += sr * z[t, b, j]
-                ci += si * z[t, b, j]
+                cr += er[b] * z[t, b, j]
+                ci += ei[b] * z[t, b, j]
             if cr != 0.0 or ci != 0.0:
                 lo[t, j] = math.atan2(ci, cr)
             c, s = math.cos(lo[t, j]), math.sin(lo[t, j])
@@ -58,18 +66,16 @@ def codes(fields, matrices, lo, k_pd, o_pd, k_tia, o_tia, vfs, levels):
     B = fields.shape[1]
     lsb = 2.0 / levels
     y = np.empty((T, B, m))
-    rot = np.empty(n)
+    rot, proj = np.empty(n), np.empty(B)
     for t in range(T):
-        f = fields[t if fields.shape[0] > 1 else 0]
+        f = np.ascontiguousarray(fields[t if fields.shape[0] > 1 else 0].T)
         for j in range(m):
             c, s = math.cos(lo[t, j]), math.sin(lo[t, j])
             for k in range(n):
                 rot[k] = c * matrices[t, j, k].real + s * matrices[t, j, k].imag
+            _project(f, rot, proj)
             for b in range(B):
-                proj = 0.0
-                for k in range(n):
-                    proj += f[b, k] * rot[k]
-                volts = k_tia[t, j] * (k_pd[j] * proj + o_pd[j]) + o_tia[t, j]
+                volts = k_tia[t, j] * (k_pd[j] * proj[b] + o_pd[j]) + o_tia[t, j]
                 q = min(max(volts / vfs[j], -1.0), 1.0) + 1.0
                 q = min(max(math.floor(q / lsb), 0.0), levels - 1.0) + 0.5
                 y[t, b, j] = q * lsb - 1.0
