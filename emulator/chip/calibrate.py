@@ -28,9 +28,12 @@ in ``Readout.status``; training goes on with what the fit gives.  With ``calibra
 off (``nominal``), the design values are used as they are: LO phase 0, the netlist's
 TIA gains, and a decode that assumes a lossless layer.
 
-:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (array
-operations over a leading tile axis, the same numbers as tile by tile); :func:`calibrate`
-and :func:`nominal` are their one-tile case.
+:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (the
+same numbers as tile by tile): on a receiver whose detector and TIA are affine (coherent
+detection of real laser light, as :func:`.stream.foldable` probes it) the noiseless
+calibration runs in compiled loops (:mod:`.cal_kernels`), otherwise as array operations
+over a leading tile axis through the components' own models; :func:`calibrate` and
+:func:`nominal` are their one-tile case.
 """
 
 from __future__ import annotations
