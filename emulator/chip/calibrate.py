@@ -28,18 +28,25 @@ in ``Readout.status``; training goes on with what the fit gives.  With ``calibra
 off (``nominal``), the design values are used as they are: LO phase 0, the netlist's
 TIA gains, and a decode that assumes a lossless layer.
 
-:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (array
-operations over a leading tile axis, the same numbers as tile by tile); :func:`calibrate`
-and :func:`nominal` are their one-tile case.
+:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (the
+same numbers as tile by tile): on a receiver whose detector and TIA are affine (coherent
+detection of real laser light, as :func:`.stream.foldable` probes it) the noiseless
+calibration runs in compiled loops (:mod:`.cal_kernels`), otherwise as array operations
+over a leading tile axis through the components' own models; :func:`calibrate` and
+:func:`nominal` are their one-tile case.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from emulator.rng import stream
+
+from . import cal_kernels
+from .stream import foldable, pd_affine, tia_affine
 
 CAL_BATCH = 64
 LOADING = 4.0  # ADC full scale / rms of the calibration outputs
@@ -113,58 +120,81 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
                           codes[None, :CAL_BATCH] if given else None)[0]
 
 
+@dataclass(frozen=True, eq=False)
+class Receiver:
+    """A chip's read-out constants, looked up once: square law, the ADCs' full scales,
+    the TIAs' gain range and the detector parameters at LO phase 0."""
+
+    square: bool
+    vfs: np.ndarray  # (m,) V
+    gain_lo: float
+    gain_hi: float
+    pd0: dict
+    pd: tuple | None  # detector slope and offset (m,) when the compiled loops apply
+
+
+@functools.lru_cache(maxsize=32)
+def receiver(chip) -> Receiver:
+    c = chip.chain
+    gain = c.tia.component.param("gain")
+    pd = tuple(np.ascontiguousarray(a) for a in pd_affine(chip)) if foldable(chip) else None
+    return Receiver(square_law(chip), _channel(c.adc.params["v_fs"], chip.m), gain.lo,
+                    gain.hi, {**c.pd.params, "lo_phase": 0.0}, pd)
+
+
 def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
                    codes: np.ndarray | None = None) -> list[Readout]:
     """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
     each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
-    c = chip.chain
+    c, rx = chip.chain, receiver(chip)
     T, m = len(matrices), chip.m
     u = chip.cal_codes if codes is None else codes
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
     fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(u),
                              (T,) + u.shape[-2:])
-    E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
-    if square_law(chip):
-        z = z * z
-        lo = np.zeros((T, m))
+    compiled = rx.pd is not None and rng is None
+    if compiled:  # the same arithmetic in two compiled passes (cal_kernels)
+        lo, rms = cal_kernels.lo_and_rms(fields[:1] if codes is None else fields,
+                                         matrices, z, *rx.pd)
     else:
-        corr = (E * z).sum(axis=1)
-        lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
-    current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
-    rms = np.sqrt((current * current).mean(axis=1))
+        E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
+        if rx.square:
+            z = z * z
+            lo = np.zeros((T, m))
+        else:
+            corr = (E * z).sum(axis=1)
+            lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
+        current = c.pd.component.signal({**rx.pd0, "lo_phase": lo[:, None, :]}, E)
+        rms = np.sqrt((current * current).mean(axis=1))
     peak = LOADING * rms
-    g_lo, g_hi = c.tia.component.param("gain").lo, c.tia.component.param("gain").hi
-    vfs = _channel(c.adc.params["v_fs"], m)
     with np.errstate(divide="ignore"):
-        wanted = np.where(peak > 0.0, vfs / peak, g_hi)
-    gain = np.clip(wanted, g_lo, g_hi)
+        wanted = np.where(peak > 0.0, rx.vfs / peak, rx.gain_hi)
+    gain = np.minimum(np.maximum(wanted, rx.gain_lo), rx.gain_hi)
     rows = (ideals != 0.0).any(axis=2)  # outputs that carry weights (not tile padding)
-    limited = ((wanted > g_hi) & rows).any(axis=1)
-    if rng is None:
+    limited = ((wanted > rx.gain_hi) & rows).any(axis=1)
+    if compiled:
+        y = cal_kernels.codes(fields[:1] if codes is None else fields, matrices, lo, *rx.pd,
+                              *tia_affine(chip, gain), rx.vfs,
+                              2.0 ** int(c.adc.params["bits"]))
+    elif rng is None:
         y = chip.detect(fields, matrices, lo, gain)
     else:  # tile after tile: each draws its noise in turn, as one tile alone would
         y = np.stack([chip.detect(fields[t][None], matrices[t][None], lo[t][None],
                                   gain[t][None], rng)[0] for t in range(T)])
     alpha, beta, live, r = fit(y, z)
-    noise_i = np.broadcast_to(np.sqrt(c.noise_current2({**c.tia.params, "gain": gain})),
-                              (T, m))
+    noise_i = np.sqrt(c.noise_current2({**c.tia.params, "gain": gain}))
     weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
-    status = np.where(weak, "below_noise", np.where(limited, "gain_limited", "calibrated"))
-    return [Readout(lo[t], gain[t], alpha[t], beta[t], str(status[t])) for t in range(T)]
+    status = ["below_noise" if w else "gain_limited" if g else "calibrated"
+              for w, g in zip(weak.tolist(), limited.tolist())]
+    return [Readout(lo[t], gain[t], alpha[t], beta[t], status[t]) for t in range(T)]
 
 
 def fit(y: np.ndarray, z: np.ndarray):
     """Least-squares decode z ≈ α·y + β per output of read-outs y and expected outputs z
     (..., B, m), B the calibration batch: α, β (..., m), the outputs that carry signal
-    (``live``) and the correlation r."""
-    ym, zm = y.mean(axis=-2, keepdims=True), z.mean(axis=-2, keepdims=True)
-    dy, dz = y - ym, z - zm
-    var_y = (dy * dy).sum(axis=-2)
-    cov = (dy * dz).sum(axis=-2)
-    alpha = np.where(var_y > 0.0, cov / np.where(var_y > 0.0, var_y, 1.0), 0.0)
-    beta = zm[..., 0, :] - alpha * ym[..., 0, :]
-    var_z = (dz * dz).sum(axis=-2)
-    top = np.maximum(var_z.max(axis=-1, initial=0.0), 1e-300)[..., None]
-    live = var_z > 1e-12 * top
-    r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
-    return alpha, beta, live, r
+    (``live``: variance of z above 1e-12 of the largest output's) and the correlation r
+    (1 where undefined); one compiled pass (:func:`.cal_kernels.fit`)."""
+    y, z = np.broadcast_arrays(np.asarray(y, dtype=float), np.asarray(z, dtype=float))
+    lead = y.shape[:-2]
+    flat = [np.ascontiguousarray(a).reshape((-1,) + a.shape[-2:]) for a in (y, z)]
+    return tuple(a.reshape(lead + a.shape[-1:]) for a in cal_kernels.fit(*flat))

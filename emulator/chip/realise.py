@@ -16,9 +16,10 @@ really takes, the dummy sections of a loss-balanced layout (Clements edge modes 
 every other column), the two output screens' and the attenuator's.
 
 :func:`realise_many` does all of it for a stack of tiles at once: one LAPACK call for
-the SVDs, the gauge (:func:`emulator.mesh.svd.gauge`'s rules), both decompositions and
-the realised matrices compiled (:mod:`emulator.mesh.kernels`), the holds as array
-operations over the stack; :func:`realise` is the one-tile case.
+the SVDs, then compiled passes over the stack (:mod:`emulator.mesh.kernels`): the gauge
+(:func:`emulator.mesh.svd.gauge`'s rules), both decompositions, the holds (driver
+levels, crosstalk over each mesh's neighbour pairs, offsets; worked out once per layer
+in :func:`mesh_holds`) and the realised matrices; :func:`realise` is the one-tile case.
 :func:`programmed_netlist` writes the same held settings into the netlist so the
 compiled circuit and the event engine see exactly that chip.
 """
@@ -35,14 +36,15 @@ from components.optics import attenuator
 from components.units import db_to_amplitude
 from emulator.mesh import clements, kernels, reck
 from emulator.mesh.layout import MeshPhases, _loss_and_screen, _placement
-from emulator.mesh.perturb import quantize_phases, thermal_crosstalk
-from emulator.mesh.mzi import wrap_phase
+from emulator.mesh.perturb import crosstalk_pairs, driver_levels
 from emulator.mesh.svd import decomposer, gauge
 
 HOLD = ("driver_bits", "phase_error", "crosstalk", "loss")
 UNITARY_TOL = 1e-8  # as emulator.mesh.layout.check_reduced
+NO_PAIRS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class LayerSpec:
     """The layer's programmable parts, read from its instances (uniform per component)."""
 
@@ -53,6 +55,21 @@ class LayerSpec:
     screen: dict  # the same for the output phase screens
     attenuator: dict  # the same for the attenuators
     balance: bool = True  # the meshes carry loss-balancing sections
+
+
+@dataclass(frozen=True, eq=False)
+class MeshHolds:
+    """What realising one mesh of a layer needs beyond its phases, worked out once: its
+    topology, the crosstalk pairs of its MZIs' and its screen's heaters
+    (:func:`~emulator.mesh.perturb.crosstalk_pairs`), the loss amplitude per MZI and
+    the factor the output screen carries (:func:`~emulator.mesh.layout._loss_and_screen`)."""
+
+    mesh: MeshPhases
+    order: np.ndarray  # light order -> (column, mode) order
+    mzi_pairs: tuple
+    screen_pairs: tuple
+    amp: np.ndarray  # (K,)
+    screen: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,64 +176,78 @@ def stack_offsets(offsets: list[Offsets]) -> Offsets:
                    att=np.stack([o.att for o in offsets]))
 
 
-def _hold(values, part: dict, mesh: MeshPhases | None, out: bool, offset) -> np.ndarray:
-    p = quantize_phases(values, int(part["driver_bits"]))
-    if part["crosstalk"] and mesh is not None:
-        p = thermal_crosstalk(mesh, p, part["crosstalk"], out=out)
-    return p + offset
+def _key(coupling) -> tuple:
+    return tuple(np.ravel(coupling).tolist()) if np.any(coupling) else ()
 
 
-def _decompose(spec: LayerSpec, unitaries: np.ndarray):
-    """Topology and phases (θ, φ, output screen, as :class:`MeshPhases` lists and wraps
-    them) of the meshes of a stack of unitaries (T, n, n)."""
-    n = unitaries.shape[-1]
+@functools.lru_cache(maxsize=64)
+def mesh_holds(spec: LayerSpec, n: int) -> MeshHolds:
+    """The :class:`MeshHolds` of the layer's mesh on ``n`` modes (cached per layer)."""
     mesh, order = topology(n, spec.method)
+    mzi_loss, factor = _loss_and_screen(mesh, np.zeros(1), spec.mzi["loss"], spec.balance)
+    return MeshHolds(mesh, order, crosstalk_pairs(mesh, _key(spec.mzi["crosstalk"]) or 0.0),
+                     crosstalk_pairs(mesh, _key(spec.screen["crosstalk"]) or 0.0, out=True),
+                     np.full(mesh.n_mzi, 10.0 ** (-float(mzi_loss) / 20.0)),
+                     float(factor[0].real))
+
+
+def _hold(values, part: dict, pairs, offset) -> np.ndarray:
+    """Phases (T, K) held by shifters of ``part`` set to ``values``: driver levels, the
+    crosstalk ``pairs`` (none: an empty triple), fabrication offsets (T, K) or (K,)."""
+    if offset.shape != values.shape:
+        offset = np.broadcast_to(offset, values.shape)
+    return kernels.hold_into(values, driver_levels(part["driver_bits"]), *pairs, offset,
+                             np.empty_like(values))
+
+
+def _decompose(holds: MeshHolds, unitaries: np.ndarray, reck: bool):
+    """Phases (θ, φ, output screen, as :class:`MeshPhases` lists and wraps them) of the
+    meshes of a stack of unitaries (T, n, n)."""
     steps, d, err = kernels.decompose_many(np.array(unitaries, dtype=complex, order="C"),
-                                           spec.method == "reck")
+                                           reck)
     if (err > UNITARY_TOL).any():
         raise UserError(f"matrix is not unitary (deviation {float(err.max()):.3g} > "
                         f"tolerance {UNITARY_TOL:g})")
-    theta = 2.0 * np.arctan2(steps[:, :, 2], steps[:, :, 1])
-    return (mesh, wrap_phase(theta[:, order]), wrap_phase(steps[:, order, 3]),
-            wrap_phase(np.angle(d)))
+    return kernels.mesh_angles(steps, d, holds.order)
 
 
-def _held(spec: LayerSpec, mesh: MeshPhases, theta, phi, out, off: dict) -> dict:
-    return {"theta": _hold(theta, spec.mzi, mesh, False, off["theta"]),
-            "phi": _hold(phi, spec.mzi, mesh, False, off["phi"]),
-            "out_phase": _hold(out, spec.screen, mesh, True, off["out_phase"])}
+def _held(spec: LayerSpec, holds: MeshHolds, theta, phi, out, off: dict) -> dict:
+    return {"theta": _hold(theta, spec.mzi, holds.mzi_pairs, off["theta"]),
+            "phi": _hold(phi, spec.mzi, holds.mzi_pairs, off["phi"]),
+            "out_phase": _hold(out, spec.screen, holds.screen_pairs, off["out_phase"])}
 
 
 def _meshes(spec: LayerSpec, vh, u, sigma, offsets: Offsets):
-    """(topology, held phases) of the V† and U meshes of a stack of SVDs: decomposed,
+    """(mesh holds, held phases) of the V† and U meshes of a stack of SVDs: decomposed,
     the attenuators' phase taken off V†'s output screen, held.  On a square core both
     meshes have one topology and go through as one stack [V†; U] (tile by tile the
     same numbers, half the calls)."""
     T, k = sigma.shape
+    reck = spec.method == "reck"
+    vh_holds, u_holds = mesh_holds(spec, vh.shape[-1]), mesh_holds(spec, u.shape[-1])
     if vh.shape != u.shape:
-        vh_mesh, *vh_phases = _decompose(spec, vh)
+        vh_phases = _decompose(vh_holds, vh, reck)
         vh_phases[2][:, :k] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
-        u_mesh, *u_phases = _decompose(spec, u)
-        return ((vh_mesh, _held(spec, vh_mesh, *vh_phases, offsets.vh)),
-                (u_mesh, _held(spec, u_mesh, *u_phases, offsets.u)))
-    mesh, theta, phi, out = _decompose(spec, np.concatenate([vh, u]))
+        u_phases = _decompose(u_holds, u, reck)
+        return ((vh_holds, _held(spec, vh_holds, *vh_phases, offsets.vh)),
+                (u_holds, _held(spec, u_holds, *u_phases, offsets.u)))
+    theta, phi, out = _decompose(u_holds, np.concatenate([vh, u]), reck)
     out[:T, :k] -= attenuator.output_phase(sigma)
     off = {key: np.concatenate([o[key] if o[key].ndim == 2 else  # one core's for all
                                 np.broadcast_to(o[key], (T,) + o[key].shape)
                                 for o in (offsets.vh, offsets.u)]) for key in offsets.u}
-    held = _held(spec, mesh, theta, phi, out, off)
-    return ((mesh, {key: v[:T] for key, v in held.items()}),
-            (mesh, {key: v[T:] for key, v in held.items()}))
+    held = _held(spec, u_holds, theta, phi, out, off)
+    return ((u_holds, {key: v[:T] for key, v in held.items()}),
+            (u_holds, {key: v[T:] for key, v in held.items()}))
 
 
-def _light(spec: LayerSpec, mesh: MeshPhases, held: dict, k: int, rows: bool):
+def _light(holds: MeshHolds, held: dict, k: int, rows: bool):
     """The first k columns (T, n, k) of the held meshes, or their first k rows (T, k, n),
     as :func:`~emulator.mesh.layout.apply_mesh` and :func:`~emulator.mesh.layout.mesh_rows`
     compute them."""
-    loss, screen = _loss_and_screen(mesh, held["out_phase"], spec.mzi["loss"], spec.balance)
-    amp = np.full(mesh.n_mzi, 10.0 ** (-float(loss) / 20.0))
-    yr, yi = kernels.mesh_blocks(mesh.modes, held["theta"], held["phi"], amp,
-                                 np.ascontiguousarray(screen, dtype=complex), k, rows)
+    screen = np.exp(1j * held["out_phase"]) * holds.screen
+    yr, yi = kernels.mesh_blocks(holds.mesh.modes, held["theta"], held["phi"], holds.amp,
+                                 screen, k, rows)
     y = yr + 1j * yi
     return y.transpose(0, 2, 1) if rows else y * screen[:, :, None]
 
@@ -235,18 +266,18 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
     live = scale > 0.0
     sigma = np.where(live[:, None],
                      np.clip(s / np.where(live, scale, 1.0)[:, None], 0.0, 1.0), 0.0)
-    (vh_mesh, held_vh), (u_mesh, held_u) = _meshes(spec, vh, u, sigma, offsets)
+    (vh_holds, held_vh), (u_holds, held_u) = _meshes(spec, vh, u, sigma, offsets)
     theta_att = 2.0 * np.arcsin(np.clip(sigma, 0.0, 1.0))
-    held_att = _hold(theta_att, spec.attenuator, None, False, offsets.att)
+    held_att = _hold(theta_att, spec.attenuator, NO_PAIRS, offsets.att)
     sig = np.abs(np.sin(0.5 * held_att))
-    cols = _light(spec, u_mesh, held_u, k, False)  # U[:, :k]
-    rows = _light(spec, vh_mesh, held_vh, k, True)  # V†[:k, :]
+    cols = _light(u_holds, held_u, k, False)  # U[:, :k]
+    rows = _light(vh_holds, held_vh, k, True)  # V†[:k, :]
     M = (scale[:, None, None] * cols * attenuator.field(sig)[:, None, :]) @ rows
     M = M / np.where(live, scale, 1.0)[:, None, None]  # the optics holds W / scale
     M = M * (db_to_amplitude(spec.screen["loss"]) ** 2
              * db_to_amplitude(spec.attenuator["loss"]))
     return Realised(tile=W, u=held_u, vh=held_vh, sigma=sig, matrix=M, gain=scale,
-                    meshes=(u_mesh, vh_mesh))
+                    meshes=(u_holds.mesh, vh_holds.mesh))
 
 
 def realise(spec: LayerSpec, tile: np.ndarray, offsets: Offsets) -> Programmed:

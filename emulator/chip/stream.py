@@ -135,6 +135,14 @@ def pd_affine(chip):
                    (chip.m,))
 
 
+def tia_affine(chip, gain):
+    """The TIAs' volts per ampere and offset at transimpedances ``gain`` (..., m), probed
+    (None if not affine)."""
+    c = chip.chain
+    tia_p = {**c.tia.params, "gain": gain}
+    return _affine(lambda i: c.tia.component.signal(tia_p, i), np.shape(gain))
+
+
 def fold(chip, matrix, lo, gain, pd=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One tile (channel matrix (m, n), LO phases and TIA gains (m,)) folded: the ADC
     input per unit modulator field (m, n), its offset and its noise σ (m,), all over the
@@ -144,7 +152,7 @@ def fold(chip, matrix, lo, gain, pd=None) -> tuple[np.ndarray, np.ndarray, np.nd
     k_pd, o_pd = pd_affine(chip) if pd is None else pd
     gain = np.asarray(gain)
     tia_p = {**c.tia.params, "gain": gain}
-    k_tia, o_tia = _affine(lambda i: c.tia.component.signal(tia_p, i), gain.shape)
+    k_tia, o_tia = tia_affine(chip, gain)
     vfs = np.broadcast_to(np.asarray(c.adc.params["v_fs"], dtype=float), (chip.m,))
     k = k_tia * k_pd / vfs
     rot = (np.exp(-1j * np.asarray(lo))[..., None] * matrix).real * k[..., None]

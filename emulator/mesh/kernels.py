@@ -98,28 +98,82 @@ def clements_reduce(A):
 
 
 @numba.njit(**_JIT)
-def wrap_into(x, out):
-    """out ← x wrapped into [0, 2π): x − 2π·floor(x/2π), both rounding edges folded back."""
+def wrap1(x):
+    """x wrapped into [0, 2π): x − 2π·floor(x/2π), both rounding edges folded back."""
     two_pi = 2.0 * PI
+    w = x - two_pi * math.floor(x * (1.0 / two_pi))
+    if w < 0.0:
+        w += two_pi
+    if w >= two_pi:
+        w -= two_pi
+    return w
+
+
+@numba.njit(**_JIT)
+def quantize1(x, levels):
+    """The nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
+    :func:`wrap1`), k = rint(x/step) mod levels."""
+    step = 2.0 * PI / levels
+    return (np.rint(wrap1(x) / step) % levels) * step
+
+
+@numba.njit(**_JIT)
+def wrap_into(x, out):
+    """out ← x wrapped into [0, 2π) (:func:`wrap1`)."""
     for i in range(x.shape[0]):
-        w = x[i] - two_pi * math.floor(x[i] * (1.0 / two_pi))
-        if w < 0.0:
-            w += two_pi
-        if w >= two_pi:
-            w -= two_pi
-        out[i] = w
+        out[i] = wrap1(x[i])
     return out
 
 
 @numba.njit(**_JIT)
 def quantize_into(x, levels, out):
-    """out ← the nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
-    :func:`wrap_into`), k = rint(x/step) mod levels, in one pass."""
-    step = 2.0 * PI / levels
-    wrap_into(x, out)
+    """out ← x quantized to ``levels`` levels (:func:`quantize1`)."""
     for i in range(x.shape[0]):
-        out[i] = (np.rint(out[i] / step) % levels) * step
+        out[i] = quantize1(x[i], levels)
     return out
+
+
+@numba.njit(**_JIT)
+def crosstalk_into(p, recv, src, coef, out):
+    """out[t, recv_i] += coef_i · wrap(p[t, src_i]) for the pairs in order, per row t of
+    phases p (T, K) (:func:`emulator.mesh.perturb.thermal_crosstalk`)."""
+    for t in range(p.shape[0]):
+        for i in range(recv.shape[0]):
+            out[t, recv[i]] += coef[i] * wrap1(p[t, src[i]])
+    return out
+
+
+@numba.njit(**_JIT)
+def hold_into(p, levels, recv, src, coef, offset, out):
+    """out ← what shifters set to phases p (T, K) hold: the nearest of ``levels`` driver
+    levels (:func:`quantize1`), plus the heat of their neighbours (:func:`crosstalk_into`,
+    no pairs: none), plus their offsets (T, K)."""
+    T, K = p.shape
+    for t in range(T):
+        for k in range(K):
+            out[t, k] = quantize1(p[t, k], levels)
+    q = out.copy()
+    crosstalk_into(q, recv, src, coef, out)
+    for t in range(T):
+        for k in range(K):
+            out[t, k] += offset[t, k]
+    return out
+
+
+@numba.njit(**_JIT)
+def mesh_angles(steps, d, order):
+    """θ, φ (T, K) in the order ``order`` and output phases (T, n), wrapped, of stacked
+    decompositions (:func:`decompose_many`'s steps and diagonals)."""
+    T, K, n = steps.shape[0], steps.shape[1], d.shape[1]
+    theta, phi, out = np.empty((T, K)), np.empty((T, K)), np.empty((T, n))
+    for t in range(T):
+        for k in range(K):
+            j = order[k]
+            theta[t, k] = wrap1(2.0 * math.atan2(steps[t, j, 2], steps[t, j, 1]))
+            phi[t, k] = wrap1(steps[t, j, 3])
+        for i in range(n):
+            out[t, i] = wrap1(math.atan2(d[t, i].imag, d[t, i].real))
+    return theta, phi, out
 
 
 @numba.njit(**_JIT)
@@ -254,3 +308,75 @@ def mesh_blocks(modes, theta, phi, amp, screen, k, rows):
         else:
             apply_mzis(yr, yi, modes, t00, t01, t10, t11, False)
     return out_r, out_i
+
+
+@numba.njit(**_JIT)
+def first_max(values, tie):
+    """Index of the first entry within ``tie`` (a fraction) of the largest."""
+    top = values[0]
+    for j in range(1, values.shape[0]):
+        top = max(top, values[j])
+    bound = (1.0 - tie) * top
+    for j in range(values.shape[0]):
+        if values[j] >= bound:
+            return j
+    return 0
+
+
+@numba.njit(**_JIT)
+def _units_into(basis, r, dark):
+    """Columns r.. of ``basis`` ← the unit vectors of the ``dark`` rows, in order, when
+    they are exactly the complement of its first r columns (as many dark rows as columns
+    to fill; the first r columns are zero on them); False (nothing written) otherwise."""
+    if np.sum(dark) != basis.shape[1] - r:
+        return False
+    c = r
+    for j in range(basis.shape[0]):
+        if dark[j]:
+            basis[:, c] = 0.0
+            basis[j, c] = 1.0
+            c += 1
+    return True
+
+
+@numba.njit(**_JIT)
+def gauge_many(u, s, vh, dark_rows, dark_cols, tie, rank_tol):
+    """:func:`emulator.mesh.svd.gauge` on a stack of SVDs u (T, m, m), s (T, k),
+    vh (T, n, n), in place, but for the null spaces that are not spanned by the unit
+    vectors of the matrices' all-zero rows (``dark_rows`` (T, m)) or columns
+    (``dark_cols`` (T, n)): the ranks r (T,) and whether each side's null space was
+    filled (T, 2)."""
+    T, m, n, k = u.shape[0], u.shape[1], vh.shape[1], s.shape[1]
+    mag = np.empty(m)
+    ranks = np.zeros(T, dtype=np.int64)
+    done = np.ones((T, 2), dtype=np.bool_)
+    for t in range(T):
+        r = 0
+        if k and s[t, 0] > 0.0:
+            for i in range(k):
+                r += s[t, i] > rank_tol * s[t, 0]
+        s[t, r:] = 0.0
+        for i in range(r):
+            for j in range(m):
+                if dark_rows[t, j]:
+                    u[t, j, i] = 0.0
+            for j in range(n):
+                if dark_cols[t, j]:
+                    vh[t, i, j] = 0.0
+            for j in range(m):
+                mag[j] = abs(u[t, j, i])
+            pivot = u[t, first_max(mag, tie), i]
+            phase = pivot / abs(pivot)  # the pair turned: that entry real and positive
+            for j in range(m):
+                u[t, j, i] = u[t, j, i] * np.conj(phase)
+            for j in range(n):
+                vh[t, i, j] = vh[t, i, j] * phase
+        ranks[t] = r
+        if r < m:
+            done[t, 0] = _units_into(u[t], r, dark_rows[t])
+        if r < n:
+            b = vh[t].T.copy()  # real or conjugated below: only units are written
+            done[t, 1] = _units_into(b, r, dark_cols[t])
+            if done[t, 1]:
+                vh[t, r:] = b[:, r:].T
+    return ranks, done

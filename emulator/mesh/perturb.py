@@ -32,9 +32,8 @@ from components.optics._shifter import SHIFTER_PARAMS
 
 DRIVER_BITS = next(p for p in SHIFTER_PARAMS if p.name == "driver_bits")  # one bound
 
-from .kernels import quantize_into
+from .kernels import crosstalk_into, quantize_into
 from .layout import MeshPhases
-from .mzi import wrap_phase
 
 
 def _check_rng(rng) -> np.random.Generator:
@@ -43,17 +42,23 @@ def _check_rng(rng) -> np.random.Generator:
     return rng
 
 
+def driver_levels(bits) -> float:
+    """The number of levels 2^bits of a b-bit phase driver (a UserError out of bounds)."""
+    lo, hi = int(DRIVER_BITS.lo), int(DRIVER_BITS.hi)
+    if isinstance(bits, bool) or int(bits) != bits or not lo <= bits <= hi:
+        raise UserError(f"phase resolution bits must be an integer in {lo}..{hi}, got {bits!r}")
+    return float(2 ** int(bits))
+
+
 def quantize_phases(phases, bits: int) -> np.ndarray:
     """Nearest of the 2^bits levels k·2π/2^bits (k = 0 … 2^bits − 1), in [0, 2π).
 
     The circular distance to the input is at most half a step, π/2^bits.
     """
-    lo, hi = int(DRIVER_BITS.lo), int(DRIVER_BITS.hi)
-    if isinstance(bits, bool) or int(bits) != bits or not lo <= bits <= hi:
-        raise UserError(f"phase resolution bits must be an integer in {lo}..{hi}, got {bits!r}")
+    levels = driver_levels(bits)
     x = np.asarray(phases, dtype=float)
     flat = np.ravel(x)  # one compiled pass (the same arithmetic as the array expression)
-    return quantize_into(flat, float(2 ** int(bits)), np.empty_like(flat)).reshape(x.shape)
+    return quantize_into(flat, levels, np.empty_like(flat)).reshape(x.shape)
 
 
 def static_phase_error(shape, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -91,6 +96,18 @@ def _neighbour_pairs(mesh: MeshPhases, out: bool, d: int):
     return np.concatenate(recv), np.concatenate(src)
 
 
+def crosstalk_pairs(mesh: MeshPhases, coupling, out: bool = False):
+    """(receiver, source, coupling) arrays of every neighbour pair that couples, by
+    distance d = 1, 2, … and in receiver order within one distance."""
+    recv, src, coef = [np.zeros(0, dtype=np.int64)] * 2 + [np.zeros(0)]
+    for d, c in enumerate(_couplings(coupling), start=1):
+        if c != 0.0:
+            r, j = _neighbour_pairs(mesh, out, d)
+            recv, src, coef = (np.concatenate([recv, r]), np.concatenate([src, j]),
+                               np.concatenate([coef, np.full(len(r), c)]))
+    return recv, src, coef
+
+
 def thermal_crosstalk(mesh: MeshPhases, phases, coupling, *, out: bool = False) -> np.ndarray:
     """Phases actually held when every heater leaks into its same-column neighbours.
 
@@ -103,14 +120,9 @@ def thermal_crosstalk(mesh: MeshPhases, phases, coupling, *, out: bool = False) 
     if p.shape[-1:] != (size,):
         raise UserError(f"phases have shape {p.shape}, expected (..., {size}) for the "
                         + ("output screen" if out else "MZIs") + " of this mesh")
-    held = wrap_phase(p)
-    result = p.copy()
-    for d, c in enumerate(_couplings(coupling), start=1):
-        if c == 0.0:
-            continue
-        recv, src = _neighbour_pairs(mesh, out, d)
-        np.add.at(result, (Ellipsis, recv), c * held[..., src])
-    return result
+    flat = np.ascontiguousarray(p.reshape(-1, size))
+    return crosstalk_into(flat, *crosstalk_pairs(mesh, coupling, out),
+                          flat.copy()).reshape(p.shape)
 
 
 def perturb_mesh(mesh: MeshPhases, rng: np.random.Generator | None = None, *,

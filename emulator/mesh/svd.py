@@ -23,6 +23,7 @@ from components.errors import UserError, did_you_mean
 from components.optics import attenuator
 
 from . import clements, reck
+from .kernels import first_max, gauge_many
 from .layout import MeshPhases, apply_mesh, mesh_rows
 
 DECOMPOSERS = {"clements": clements.decompose, "reck": reck.decompose}
@@ -56,22 +57,21 @@ TIE = 1e-9  # entries within this fraction of the largest count as tied (first o
 RANK_TOL = 1e-12  # singular values below this fraction of the largest are zero
 
 
-def _first_max(values: np.ndarray) -> int:
-    return int((values >= (1.0 - TIE) * values.max()).argmax())
-
-
 def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     """``dim`` orthonormal columns spanning the complement of q's (orthonormal) columns,
     picked from the standard basis: each time the first e_j left with the largest part
     outside the span so far (Gram–Schmidt, twice for orthogonality), so the basis is the
-    same whatever LAPACK returned for the null space."""
+    same whatever LAPACK returned for the null space.  (The arithmetic is numpy's on
+    purpose: such a basis has exact zeros that come out as rounding dust, and the dust
+    decides some MZIs' φ; its values are pinned by this one way of computing it.)"""
     m = q.shape[0]
     basis = np.zeros((m, q.shape[1] + dim), dtype=q.dtype)
     basis[:, : q.shape[1]] = q
     inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
+    real = not np.iscomplexobj(q)
     for c in range(q.shape[1], q.shape[1] + dim):
-        j = _first_max(1.0 - inside)
-        if not basis[j, :c].any():  # e_j is outside the span already (a padded tile's
+        j = first_max(1.0 - inside, TIE)
+        if not np.count_nonzero(basis[j, :c]):  # e_j is outside the span already (a tile's
             basis[j, c] = 1.0  # zero row or column): Gram–Schmidt would keep it exactly
             inside[j] += 1.0
             continue
@@ -81,9 +81,13 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
         span_h = span.conj().T
         for _ in range(2):
             v -= span @ (span_h @ v)
-        v /= np.linalg.norm(v)
+        if real:  # np.linalg.norm's own arithmetic, without its checks
+            v /= np.sqrt(v.dot(v))
+            inside += v * v
+        else:
+            v /= np.linalg.norm(v)
+            inside += np.abs(v) ** 2
         basis[:, c] = v
-        inside += np.abs(v) ** 2
     return basis[:, q.shape[1]:]
 
 
@@ -96,37 +100,29 @@ def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray | None = N
     ``RANK_TOL`` of the largest are zero, and the null spaces of both sides get the
     basis :func:`_complement` builds from the standard basis.  With the matrix ``a``
     given, the pairs' entries on its all-zero rows (of u_i = a·v_i/s_i) and columns (of
-    v_i) are set to the exact zero LAPACK leaves as rounding dust: an edge tile's padding
-    then maps to the same phases everywhere (dust decides the angles of the MZIs that
-    meet only dark modes, and heater crosstalk carries those angles into the live ones).
-    Also for a stack of SVDs (leading axes on all four), each on its own."""
+    v_i) are set to the exact zero LAPACK leaves as rounding dust: an edge tile's padding then maps to the
+    same phases everywhere (dust decides the angles of the MZIs that meet only dark
+    modes, and heater crosstalk carries those angles into the live ones).  Also for a
+    stack of SVDs (leading axes on all four), each on its own: one compiled pass
+    (:func:`emulator.mesh.kernels.gauge_many`), which also fills the null spaces that
+    are the unit vectors of the zero rows or columns (a padded tile's)."""
     lead = np.shape(s)[:-1]
-    u, s, vh = (np.array(a).reshape((-1,) + np.shape(a)[len(lead):]) for a in (u, s, vh))
-    k = s.shape[1]
-    top = s[:, 0] if k else np.zeros(len(s))
-    r = np.where(top > 0.0, np.sum(s > RANK_TOL * top[:, None], axis=1), 0)
-    s[np.arange(k) >= r[:, None]] = 0.0
-    if k and a is not None:
+    dtype = complex if np.iscomplexobj(u) or np.iscomplexobj(vh) else float
+    u, vh = (np.array(x, dtype=dtype).reshape((-1,) + np.shape(x)[len(lead):])
+             for x in (u, vh))
+    s = np.array(s, dtype=float).reshape(-1, np.shape(s)[-1])
+    if a is None:
+        dark_rows = np.zeros(u.shape[:2], dtype=bool)
+        dark_cols = np.zeros(vh.shape[:2], dtype=bool)
+    else:
         a = np.asarray(a).reshape((-1,) + np.shape(a)[len(lead):])
-        live = (np.arange(k) < r[:, None])
-        dark_rows = ~(a != 0.0).any(axis=2)
-        dark_cols = ~(a != 0.0).any(axis=1)
-        u[:, :, :k][dark_rows[:, :, None] & live[:, None, :]] = 0.0
-        vh[:, :k][live[:, :, None] & dark_cols[:, None, :]] = 0.0
-    if k:  # the pairs i < r (the others are replaced below)
-        mag = np.abs(u[:, :, :k])
-        first = np.argmax(mag >= (1.0 - TIE) * mag.max(axis=1, keepdims=True), axis=1)
-        pivot = u[np.arange(len(u))[:, None], first, np.arange(k)]
-        size = (np.hypot(pivot.real, pivot.imag) if np.iscomplexobj(pivot)
-                else np.abs(pivot))  # as abs() of a complex scalar rounds
-        phase = np.where(np.arange(k) < r[:, None], pivot / size, 1.0)
-        u[:, :, :k] = u[:, :, :k] * np.conj(phase)[:, None, :]
-        vh[:, :k] = vh[:, :k] * phase[:, :, None]
-    for t in np.flatnonzero((r < u.shape[2]) | (r < vh.shape[1])).tolist():
-        q = r[t]
-        if q < u.shape[2]:
+        dark_rows, dark_cols = ~(a != 0.0).any(axis=2), ~(a != 0.0).any(axis=1)
+    ranks, done = gauge_many(u, s, vh, dark_rows, dark_cols, TIE, RANK_TOL)
+    for t in np.flatnonzero(~done.all(axis=1)).tolist():
+        q = ranks[t]
+        if not done[t, 0]:
             u[t, :, q:] = _complement(u[t, :, :q], u.shape[2] - q)
-        if q < vh.shape[1]:
+        if not done[t, 1]:
             vh[t, q:] = _complement(vh[t, :q].conj().T, vh.shape[1] - q).conj().T
     return u.reshape(lead + u.shape[1:]), s.reshape(lead + s.shape[1:]), \
         vh.reshape(lead + vh.shape[1:])

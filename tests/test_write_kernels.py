@@ -1,0 +1,117 @@
+"""The compiled pieces of a tile write against the numpy they replace: the gauge's
+unit-vector null spaces, the holds (levels, heater crosstalk, offsets), the mesh angles,
+and the calibration's loops (LO phase and rms, read-out codes, least-squares decode).
+Whole writes are checked against an independent reference in test_chip_write.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emulator.chip import Chip, cal_kernels
+from emulator.chip.calibrate import fit, receiver
+from emulator.chip.core import Core
+from emulator.chip.stream import tia_affine
+from emulator.mesh import clements, kernels
+from emulator.mesh.perturb import _couplings, _neighbour_pairs, thermal_crosstalk
+from emulator.mesh.svd import _complement, gauge
+
+CORE16 = Path(__file__).resolve().parents[1] / "netlists" / "onn_core_16.yaml"
+
+
+@pytest.mark.parametrize("shape, dark", [((16, 16), "rows"), ((16, 16), "cols"),
+                                         ((10, 16), "both"), ((16, 16), "none"),
+                                         ((16, 16), "all")])
+def test_unit_vector_null_spaces_are_the_gram_schmidt_ones(shape, dark):
+    """Where the kernel fills a null space with the zero rows' (columns') unit vectors,
+    numpy's Gram–Schmidt picks exactly those; elsewhere it is left to numpy."""
+    rng = np.random.default_rng(3)
+    W = np.zeros(shape)
+    if dark != "all":
+        W[:] = rng.normal(size=shape)
+    if dark in ("rows", "both"):
+        W[-4:] = 0.0
+    if dark in ("cols", "both"):
+        W[:, :3] = 0.0
+    if dark == "none":  # rank-deficient without zero rows: Gram–Schmidt on both sides
+        W = np.outer(rng.normal(size=shape[0]), rng.normal(size=shape[1]))
+    u, s, vh = gauge(*np.linalg.svd(W), W)
+    r = int(np.sum(s > 0.0))
+    assert np.array_equal(u[:, r:], _complement(u[:, :r], shape[0] - r))
+    assert np.array_equal(vh[r:], _complement(vh[:r].conj().T, shape[1] - r).conj().T)
+
+
+@pytest.mark.parametrize("coupling", [0.03, (0.02, -0.01), 0.0])
+@pytest.mark.parametrize("out", [False, True])
+def test_crosstalk_kernel_is_the_neighbour_sum(coupling, out):
+    mesh = clements.decompose(np.linalg.qr(np.random.default_rng(1).normal(size=(8, 8)))[0])
+    size = mesh.n if out else mesh.n_mzi
+    p = np.random.default_rng(2).uniform(-7.0, 14.0, (3, 2, size))
+    want = p.copy()
+    held = p - 2 * np.pi * np.floor(p / (2 * np.pi))
+    for d, c in enumerate(_couplings(coupling), start=1):
+        recv, src = _neighbour_pairs(mesh, out, d)
+        np.add.at(want, (Ellipsis, recv), c * held[..., src])
+    assert np.abs(thermal_crosstalk(mesh, p, coupling, out=out) - want).max() < 1e-14
+
+
+def test_mesh_angles_are_the_array_expressions():
+    rng = np.random.default_rng(4)
+    steps = rng.normal(size=(3, 10, 4))
+    d = np.exp(1j * rng.uniform(-9.0, 9.0, (3, 5)))
+    order = rng.permutation(10)
+    theta, phi, out = kernels.mesh_angles(steps, d, order)
+
+    def wrap(x):
+        return x - 2 * np.pi * np.floor(x / (2 * np.pi))
+
+    assert np.abs(theta - wrap(2.0 * np.arctan2(steps[:, order, 2], steps[:, order, 1]))).max() < 1e-14
+    assert np.array_equal(phi, wrap(steps[:, order, 3]))
+    assert np.abs(out - wrap(np.angle(d))).max() < 1e-14
+
+
+def _numpy_fit(y, z):
+    ym, zm = y.mean(axis=-2, keepdims=True), z.mean(axis=-2, keepdims=True)
+    dy, dz = y - ym, z - zm
+    var_y, cov, var_z = (dy * dy).sum(axis=-2), (dy * dz).sum(axis=-2), (dz * dz).sum(axis=-2)
+    alpha = np.where(var_y > 0.0, cov / np.where(var_y > 0.0, var_y, 1.0), 0.0)
+    beta = zm[..., 0, :] - alpha * ym[..., 0, :]
+    top = np.maximum(var_z.max(axis=-1, initial=0.0), 1e-300)[..., None]
+    live = var_z > 1e-12 * top
+    r = np.where(live & (var_y > 0.0), cov / np.sqrt(np.maximum(var_y * var_z, 1e-300)), 1.0)
+    return alpha, beta, live, r
+
+
+@pytest.mark.parametrize("lead", [(), (3,), (2, 2)])
+def test_fit_is_the_numpy_least_squares(lead):
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=lead + (64, 6))
+    y = np.round(2.0 * z + 0.1 * rng.normal(size=z.shape), 2)
+    z[..., 1] = 0.5  # an output without signal
+    y[..., 2] = 0.25  # a read-out stuck at one code
+    for got, want in zip(fit(y, z), _numpy_fit(y, z)):
+        assert got.shape == want.shape
+        assert np.allclose(got, want, rtol=1e-12, atol=1e-15) and got.dtype == want.dtype
+
+
+def test_calibration_loops_are_the_chains_component_models():
+    chip = Chip.of(Core.load(CORE16), seed=1)
+    rx = receiver(chip)
+    rng = np.random.default_rng(6)
+    mats = rng.normal(size=(2, 16, 16)) + 1j * rng.normal(size=(2, 16, 16))
+    mats *= 0.05
+    fields = chip.light(rng.uniform(-1.0, 1.0, (2, 64, 16)))
+    z = rng.normal(size=(2, 64, 16))
+    lo, rms = cal_kernels.lo_and_rms(fields, mats, z, *rx.pd)
+    E = np.matmul(fields, np.swapaxes(mats, -1, -2))
+    corr = (E * z).sum(axis=1)
+    assert np.abs(lo - np.angle(corr)).max() < 1e-12
+    c = chip.chain
+    current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
+    assert np.allclose(rms, np.sqrt((current * current).mean(axis=1)), rtol=1e-12, atol=0.0)
+    gain = rng.uniform(1e3, 1e5, (2, 16))
+    y = cal_kernels.codes(fields, mats, lo, *rx.pd, *tia_affine(chip, gain), rx.vfs,
+                          2.0 ** c.adc.params["bits"])
+    assert np.array_equal(y, chip.detect(fields, mats, lo, gain))
