@@ -21,6 +21,11 @@ import numba
 import numpy as np
 
 PI = math.pi
+# Entries of a unitary at or below this are rounding dust (exactly 0 in exact arithmetic,
+# e.g. where a tile's null space or padding meets a nulling): taken as 0, so the angle
+# they would set (φ of an MZI whose θ is 0, or θ itself when both entries are dust) is
+# the canonical one, the same on every machine, not one decided by the last bits.
+DUST = 1e-14
 _JIT = dict(cache=True, nogil=True)
 
 
@@ -36,6 +41,10 @@ def _cos_sin(x, y):
 def null_right(A, r, k):
     """A ← A·T(θ,φ)† on columns (k, k+1), rows 0..r, nulling A[r, k]."""
     a, b = A[r, k], A[r, k + 1]
+    if abs(a) <= DUST:
+        a = 0j
+    if abs(b) <= DUST:
+        b = 0j
     c, s = _cos_sin(abs(a), abs(b))
     phi = cmath.phase(a) - cmath.phase(b) + PI
     gc = complex(-s, -c)  # conj(i·e^{iθ/2})
@@ -54,6 +63,10 @@ def null_left(A, m, k):
     """A ← T(θ,φ)·A on rows (m, m+1), columns k.., nulling A[m+1, k]."""
     n = A.shape[1]
     a, b = A[m, k], A[m + 1, k]
+    if abs(a) <= DUST:
+        a = 0j
+    if abs(b) <= DUST:
+        b = 0j
     c, s = _cos_sin(abs(b), abs(a))
     phi = cmath.phase(b) - cmath.phase(a)
     g = complex(-s, c)  # i·e^{iθ/2}
