@@ -14,6 +14,11 @@ the operations the mapping performs (``emulator.mesh.svd.svd_map``).
   run in parallel: the digital unit's lanes beyond 2k stay idle.
 * **Attenuators**: per singular value, ``ATTENUATOR_SCALAR_OPS``: the setting θ = 2·asin(σ)
   and its output phase taken off V†'s output screen.
+
+Not charged: the emulator's gauge (:func:`emulator.mesh.svd.gauge`), which fixes the
+SVD's free phases and null-space bases so that every machine maps a tile alike; a
+controller's own LAPACK makes some such choice at no extra cost, and the gauge's O(m·k)
+scaling is small beside the SVD's O(m³).
 """
 
 from __future__ import annotations
