@@ -66,6 +66,14 @@ def _channel(value, m: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), (m,)).copy()
 
 
+@functools.lru_cache(maxsize=32)
+def calibration_columns(batch: int) -> np.ndarray:
+    """At most CAL_BATCH column indices spread evenly over a training batch: the inputs a
+    layer keeps as its next calibration batch (spread, because a conv layer's first
+    columns are the corner patches of one image, often dark)."""
+    return np.unique(np.linspace(0, batch - 1, min(batch, CAL_BATCH)).astype(int))
+
+
 def calibration_codes(chip) -> np.ndarray:
     rng = stream(chip.seed, "chip", chip.cores + 1)
     half = CAL_BATCH // 2

@@ -25,24 +25,17 @@ say what ran: tile writes, phase writes, vectors through tiles, conversions.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
 from components.errors import Problem, UserError
 
-from .calibrate import CAL_BATCH, square_law
+from .calibrate import calibration_columns, square_law
 from .chip import Chip, Tile
 from .stream import Stream, fold, foldable, light_table, pd_affine
 
 DTYPE = np.float32
-
-
-@functools.lru_cache(maxsize=32)
-def _spread(batch: int) -> np.ndarray:
-    """At most CAL_BATCH column indices spread evenly over a batch."""
-    return np.unique(np.linspace(0, batch - 1, min(batch, CAL_BATCH)).astype(int))
 
 
 class ChipLayer:
@@ -204,7 +197,7 @@ class ChipLayer:
         if count:  # a training pass (evaluations are not): what calibration will see,
             # columns spread over the batch (a conv layer's first columns are the corner
             # patches of one image, often dark); encoded when a write asks for them
-            cols = _spread(b)
+            cols = calibration_columns(b)
             self._seen = None
             self._seen_x = (x.copy() if len(cols) == b else x[:, cols], scale)
         if self._stream is not None and not chained:

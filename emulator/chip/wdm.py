@@ -17,7 +17,6 @@ output's α, β.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +28,7 @@ from components.errors import NetlistError, Problem
 from emulator.compile import compile_netlist
 from emulator.compile.channels import channel_wavelengths
 
-from .calibrate import LOADING, MIN_CORRELATION, CAL_BATCH, Readout, _channel, fit
+from .calibrate import LOADING, MIN_CORRELATION, Readout, _channel, calibration_columns, fit
 from .chain import Stage, _stage
 
 
@@ -42,12 +41,6 @@ class Tile:
     prog: Any
     readout: Readout
     matrix: np.ndarray
-
-
-@functools.lru_cache(maxsize=32)
-def spread(batch: int) -> np.ndarray:
-    """At most CAL_BATCH column indices spread evenly over a batch (as ChipLayer keeps)."""
-    return np.unique(np.linspace(0, batch - 1, min(batch, CAL_BATCH)).astype(int))
 
 
 class Receivers:
@@ -201,7 +194,7 @@ class WdmChip:
             np.divide(x, scale, out=codes_t[:n_l])
         codes = codes_t.reshape(layer.cols, self.n, b).transpose(0, 2, 1)
         if count:
-            layer.seen = codes[:, spread(b)]
+            layer.seen = codes[:, calibration_columns(b)]
         return codes, scale
 
     @staticmethod
