@@ -227,18 +227,29 @@ def test_training_on_a_ring_bank_runs_on_its_chip(tmp_path, bank):
     assert "microring weight bank" in chip["text"]
 
 
-def test_settings_reach_a_generators_parts_or_are_refused(tmp_path, bank):
-    """``params: {ring: ...}`` reaches the bank's rings (the generator takes ``ring``);
-    ``adc`` settings would be dropped by the generator: an error naming the key."""
-    eo = Core.load(Path(bank.file), params={"ring": {"tech": "eo"}})
-    rings = [i for i in eo.netlist.instances.values() if i.component.name == "ring"]
-    assert rings and all(i.params["tech"] == "eo" for i in rings)
+def test_settings_reach_a_generators_parts_or_are_refused(tmp_path, bank, crossbar):
+    """``params: {ring: ...}`` reaches the bank's rings and ``adc``/``dac``/... its
+    converters (the generator takes a settings dict for each); ``splitter`` settings would
+    be dropped by the generator: an error naming the key."""
+    eo = Core.load(Path(bank.file), params={"ring": {"tech": "eo"}, "adc": {"bits": 4},
+                                            "dac": {"bits": 6}})
+    kinds = {}
+    for i in eo.netlist.instances.values():
+        kinds.setdefault(i.component.name, []).append(i.params)
+    assert kinds["ring"] and all(p["tech"] == "eo" for p in kinds["ring"])
+    assert kinds["adc"] and all(p["bits"] == 4 for p in kinds["adc"])
+    assert kinds["dac"] and all(p["bits"] == 6 for p in kinds["dac"])
+    xb = Core.load(Path(crossbar.file), params={"tia": {"gain": "2 kohm"}})
+    tias = [i.params["gain"] for i in xb.netlist.instances.values() if i.component.name == "tia"]
+    assert tias and all(g == pytest.approx(2e3) for g in tias)
     sc = {"version": 1, "data": "xor", "model": {"layers": [3, 4, 2]},
           "hardware": {"core": bank.file, "params": {"adc": {"bits": 4}}},
           "training": {"methods": ["tpfp"], "epochs": 1, "batch": 4}}
+    assert load_scenario(sc, base=tmp_path).core.kind == "mrr_weight_bank"
+    sc["hardware"]["params"] = {"splitter": {"loss": "0.1 dB"}}
     with pytest.raises(ScenarioError) as err:
         load_scenario(sc, base=tmp_path)
-    assert "hardware.params.adc" in str(err.value) and "would be ignored" in str(err.value)
+    assert "hardware.params.splitter" in str(err.value) and "would be ignored" in str(err.value)
 
 
 def test_a_mapping_the_core_does_not_do_is_refused(tmp_path, crossbar):

@@ -44,6 +44,15 @@ def _spec(component: str, params: Mapping[str, Any] | None = None) -> dict:
     return {"component": component, "params": dict(params or {})}
 
 
+def _parts(**given) -> dict:
+    """The settings given for the converters and receivers a WDM core builds (one dict per
+    component, as svd_layer takes its mzi's), so a scenario's hardware.params reach them."""
+    for name, value in given.items():
+        if value is not None and not isinstance(value, Mapping):
+            raise UserError(f"{name} settings must be a mapping of parameters, got {value!r}")
+    return {name: dict(value or {}) for name, value in given.items()}
+
+
 def _ring_params(ring, what: str) -> dict:
     given = _extra(ring, what, ("mode", "resonance", "detuning"))
     converted, problems = check_params(RING, given)
@@ -64,7 +73,8 @@ BANK_RING = {"coupling": 0.01, "drop_coupling": 0.01}
 
 
 def mrr_weight_bank(n, m=None, *, weights=None, seed=None, wavelength="1.55 um",
-                    spacing="1.6 nm", ring=None, source=None, name=None) -> dict:
+                    spacing="1.6 nm", ring=None, source=None, dac=None, modulator=None,
+                    balanced_photodetector=None, tia=None, adc=None, name=None) -> dict:
     """n wavelengths (inputs), m outputs (default n); ``weights`` an m×n matrix in
     [−1, 1] or uniform random ones drawn with ``seed``.
 
@@ -86,6 +96,8 @@ def mrr_weight_bank(n, m=None, *, weights=None, seed=None, wavelength="1.55 um",
                             f"{m}x{n} (m outputs x n wavelengths)")
         if np.any(np.abs(W) > 1):
             raise UserError("mrr_weight_bank: weights must lie in [-1, 1]")
+    part = _parts(dac=dac, modulator=modulator, balanced_photodetector=balanced_photodetector,
+                  tia=tia, adc=adc)
     lam0, step = _channels(n, wavelength, spacing)
     ring_given, ring_p = _ring_params({**BANK_RING, **dict(ring or {})}, "ring")
     _fit_fsr(n, step, ring_p)
@@ -99,7 +111,8 @@ def mrr_weight_bank(n, m=None, *, weights=None, seed=None, wavelength="1.55 um",
     conn = {"src,out0": "demux,in0"}
     ports = {}
     for k in range(n):
-        inst[f"dac{k}"], inst[f"mod{k}"] = _spec("dac"), _spec("modulator")
+        inst[f"dac{k}"], inst[f"mod{k}"] = _spec("dac", part["dac"]), _spec(
+            "modulator", part["modulator"])
         conn[f"demux,out{k}"] = f"mod{k},in0"
         conn[f"dac{k},e_out"] = f"mod{k},drive"
         conn[f"mod{k},out0"] = f"mux,in{k}"
@@ -120,7 +133,8 @@ def mrr_weight_bank(n, m=None, *, weights=None, seed=None, wavelength="1.55 um",
             conn[drop] = f"{r},in1"
             bus, drop = f"{r},out0", f"{r},out1"
         inst[f"bpd{j}"], inst[f"tia{j}"], inst[f"adc{j}"] = (
-            _spec("balanced_photodetector"), _spec("tia"), _spec("adc"))
+            _spec("balanced_photodetector", part["balanced_photodetector"]),
+            _spec("tia", part["tia"]), _spec("adc", part["adc"]))
         conn[drop] = f"bpd{j},in0"
         conn[bus] = f"bpd{j},in1"
         conn[f"bpd{j},e_out"] = f"tia{j},e_in"
@@ -143,7 +157,7 @@ def _fit_fsr(n: int, step: float, ring_p: dict) -> None:
 
 
 def _operand_bus(inst, conn, ports, tag: str, n: int, lam0: float, step: float,
-                 fanout: int, src: dict, ring_given: dict) -> str:
+                 fanout: int, src: dict, ring_given: dict, part: dict) -> str:
     """Source -> n (drop ring -> MZM -> add ring) -> 1×fanout split; returns the split."""
     inst[f"{tag}_src"] = _spec("multi_laser", {**src, "lines": n, "wavelength": lam0,
                                                "spacing": step})
@@ -154,7 +168,7 @@ def _operand_bus(inst, conn, ports, tag: str, n: int, lam0: float, step: float,
         ch = {**ring_given, "mode": "add_drop", "resonance": lam0 + k * step}
         rd, ra, mod, dac = f"{tag}_rd{k}", f"{tag}_ra{k}", f"{tag}_mod{k}", f"{tag}_dac{k}"
         inst[rd], inst[ra] = _spec("ring", ch), _spec("ring", ch)
-        inst[mod], inst[dac] = _spec("modulator"), _spec("dac")
+        inst[mod], inst[dac] = _spec("modulator", part["modulator"]), _spec("dac", part["dac"])
         inst[f"{rd}_add"] = _spec("dark")
         conn[bus_in] = f"{rd},in0"
         conn[f"{rd}_add,out0"] = f"{rd},in1"
@@ -176,11 +190,14 @@ def _operand_bus(inst, conn, ports, tag: str, n: int, lam0: float, step: float,
 
 
 def dota_crossbar(h, w=None, n=None, *, wavelength="1.55 um", spacing="0.8 nm", ring=None,
-                  source=None, name=None) -> dict:
+                  source=None, dac=None, modulator=None, balanced_photodetector=None,
+                  tia=None, adc=None, name=None) -> dict:
     """An h×w crossbar of dot-product nodes over n wavelengths (w defaults to h, n to h)."""
     h = _size(h, "h")
     w = h if w is None else _size(w, "w")
     n = h if n is None else _size(n, "n")
+    part = _parts(dac=dac, modulator=modulator, balanced_photodetector=balanced_photodetector,
+                  tia=tia, adc=adc)
     lam0, step = _channels(n, wavelength, spacing)
     ring_given, ring_p = _ring_params(ring, "ring")
     _fit_fsr(n, step, ring_p)
@@ -192,17 +209,19 @@ def dota_crossbar(h, w=None, n=None, *, wavelength="1.55 um", spacing="0.8 nm", 
     def tap(split: str, k: int, fanout: int) -> str:
         return f"{split},out{k}" if fanout > 1 else split
 
-    rows = [_operand_bus(inst, conn, ports, f"x{i}", n, lam0, step, w, src, ring_given)
+    rows = [_operand_bus(inst, conn, ports, f"x{i}", n, lam0, step, w, src, ring_given, part)
             for i in range(h)]
-    cols = [_operand_bus(inst, conn, ports, f"y{j}", n, lam0, step, h, src, ring_given)
+    cols = [_operand_bus(inst, conn, ports, f"y{j}", n, lam0, step, h, src, ring_given, part)
             for j in range(w)]
     for i in range(h):
         for j in range(w):
             node = f"n{i}_{j}"
             inst[f"{node}_ps"] = _spec("phase_shifter", {"tech": "mems", "phase": "0.5 pi"})
             inst[f"{node}_dc"] = _spec("coupler", {"coupling": 0.5})
-            inst[f"{node}_pd"] = _spec("balanced_photodetector")
-            inst[f"{node}_tia"], inst[f"{node}_adc"] = _spec("tia"), _spec("adc")
+            inst[f"{node}_pd"] = _spec("balanced_photodetector",
+                                       part["balanced_photodetector"])
+            inst[f"{node}_tia"], inst[f"{node}_adc"] = (_spec("tia", part["tia"]),
+                                                        _spec("adc", part["adc"]))
             conn[tap(rows[i], j, w)] = f"{node}_ps,in0"
             conn[f"{node}_ps,out0"] = f"{node}_dc,in0"
             conn[tap(cols[j], i, h)] = f"{node}_dc,in1"
