@@ -141,8 +141,8 @@ class Receiver:
     pd: tuple | None  # detector slope and offset (m,) when the compiled loops apply
 
 
-@functools.lru_cache(maxsize=32)
 def receiver(chip) -> Receiver:
+    """The chip's :class:`Receiver` (a :class:`~.chip.Chip` keeps it as ``chip.rx``)."""
     c = chip.chain
     gain = c.tia.component.param("gain")
     pd = tuple(np.ascontiguousarray(a) for a in pd_affine(chip)) if foldable(chip) else None
@@ -154,7 +154,7 @@ def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
                    codes: np.ndarray | None = None) -> list[Readout]:
     """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
     each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
-    c, rx = chip.chain, receiver(chip)
+    c, rx = chip.chain, chip.rx
     T, m = len(matrices), chip.m
     u = chip.cal_codes if codes is None else codes
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)

@@ -28,7 +28,8 @@ from emulator.compile import compile_netlist
 from emulator.netlist.generators import svd_layer
 from emulator.rng import stream
 
-from .calibrate import CAL_BATCH, Readout, calibrate_many, calibration_codes, nominal_many
+from .calibrate import (CAL_BATCH, Readout, calibrate_many, calibration_codes, nominal_many,
+                        receiver)
 from .chain import read_chain
 from .realise import (Programmed, Realised, draw_offsets, layer_spec, programmed_netlist,
                       realise, realise_many, stack_offsets)
@@ -82,6 +83,7 @@ class Chip:
         # phase shifters set per tile write: θ and φ of every MZI, both output screens
         # and the attenuators
         self.phase_settings = self.m * self.m + self.n * self.n + k
+        self.rx = receiver(self)  # read-out constants the calibration uses
         self.cal_codes = calibration_codes(self)  # the batch before any data is seen
         self.cal_fields = self.light(self.cal_codes)  # and the light it modulates
         self._stacked = stack_offsets(self.offsets)
