@@ -8,12 +8,16 @@ generator (:func:`key`, one 64-bit draw per pass).
 * Bits: SplitMix64 (Steele, Lea & Flood, OOPSLA 2014) read as a counter-based
   generator: ``bits(key, j) = mix(key + (j + 1)·γ)``, the j-th output of the SplitMix64
   sequence seeded with ``key`` (it passes BigCrush).
-* Normal: Box–Muller (1958), exact in distribution: from bits j and j + 1, u ∈ (0, 1]
-  (52 bits) and an angle θ uniform on a circle (2 bits pick the quadrant, 52 bits the
-  angle within it), the pair R·cos θ, R·sin θ with R = √(−2 ln u).  The logarithm, sine
-  and cosine are evaluated here in full double precision (series on reduced ranges,
-  checked against libm in the tests), branch-free, so the loop vectorizes (a libm call
-  would not).  The largest draw is √(2·52·ln 2) ≈ 8.5.
+* Normal: Box–Muller (1958), exact in distribution, in single precision (the draws
+  scale detector noise that an ADC then quantizes: 24 significant bits are far below
+  any step it resolves, and single precision runs twice the lanes of double).  One
+  64-bit output per pair of draws: its high 32 bits give u ∈ (0, 1] (u = (h + ½)·2⁻³²),
+  its low 32 an angle θ uniform on a circle (2 bits pick the quadrant, 24 the angle
+  within it); the pair is R·cos θ, R·sin θ with R = √(−2 ln u).  The logarithm, sine and
+  cosine are evaluated here to single precision (series on reduced ranges, checked
+  against libm in the tests), branch-free, so the loop vectorizes (a libm call would
+  not).  The largest radius is √(2·ln 2³³) ≈ 6.8: the law is cut where its radius has
+  probability 2⁻³³ ≈ 10⁻¹⁰ of lying.
 """
 
 from __future__ import annotations
@@ -29,13 +33,20 @@ from numba.extending import intrinsic
 GAMMA = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio, odd
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_ONE = np.uint64(0x3FF0000000000000)  # the bits of 1.0
-_MASK52 = np.uint64((1 << 52) - 1)
-_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # fdlibm
-_SQRT2 = math.sqrt(2.0)
-_LOG_C = tuple(1.0 / k for k in range(21, 2, -2))  # atanh series: 1/21 … 1/3
-_SIN_C = tuple((-1.0) ** k / math.factorial(2 * k + 1) for k in range(8, 0, -1))
-_COS_C = tuple((-1.0) ** k / math.factorial(2 * k) for k in range(9, 1, -1))
+_F32 = numba.float32
+_ONE32 = np.uint32(0x3F800000)  # the bits of 1.0f
+_MASK23 = np.uint32((1 << 23) - 1)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_TWO_M32 = np.float32(2.0 ** -32)
+_TWO_M24 = np.float32(2.0 ** -24)
+_MASK24 = np.uint32((1 << 24) - 1)
+_TWO_M33 = np.float32(2.0 ** -33)
+_LN2 = np.float32(math.log(2.0))
+_SQRT2 = np.float32(math.sqrt(2.0))
+_HALF_PI = np.float32(math.pi / 2)
+_LOG_C = tuple(np.float32(1.0 / k) for k in range(11, 2, -2))  # atanh series: 1/11 … 1/3
+_SIN_C = tuple(np.float32((-1.0) ** k / math.factorial(2 * k + 1)) for k in range(4, 0, -1))
+_COS_C = tuple(np.float32((-1.0) ** k / math.factorial(2 * k)) for k in range(5, 1, -1))
 
 
 def key(rng: np.random.Generator) -> np.uint64:
@@ -45,18 +56,18 @@ def key(rng: np.random.Generator) -> np.uint64:
 
 @intrinsic
 def _as_float(typingctx, bits):
-    """The double whose IEEE-754 bits are ``bits`` (uint64)."""
+    """The float whose IEEE-754 bits are ``bits`` (uint32)."""
     def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return types.float64(types.uint64), codegen
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.uint32), codegen
 
 
 @intrinsic
 def _as_bits(typingctx, value):
-    """The IEEE-754 bits (uint64) of a double."""
+    """The IEEE-754 bits (uint32) of a float."""
     def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return types.uint64(types.float64), codegen
+        return builder.bitcast(args[0], ir.IntType(32))
+    return types.uint32(types.float32), codegen
 
 
 _jit = numba.njit(cache=True, inline="always", error_model="numpy")
@@ -72,58 +83,59 @@ def mix(z):
 
 @_jit
 def log(u):
-    """ln u of a positive normal double: u = 2^e·m, m ∈ [√½, √2), ln m = 2 atanh s."""
+    """ln u of a positive normal float: u = 2^e·m, m ∈ [√½, √2), ln m = 2 atanh s."""
     b = _as_bits(u)
-    e = np.float64(np.int64(b >> np.uint64(52)) - 1023)
-    m = _as_float((b & _MASK52) | _ONE)
+    e = _F32(np.int32(b >> np.uint32(23)) - np.int32(127))
+    m = _as_float((b & _MASK23) | _ONE32)
     big = m > _SQRT2
-    m = m * 0.5 if big else m
-    e = e + 1.0 if big else e
-    s = (m - 1.0) / (m + 1.0)  # |s| ≤ 0.172: the series' next term is < 1e-19
+    m = m * _F32(0.5) if big else m
+    e = e + _F32(1.0) if big else e
+    s = (m - _F32(1.0)) / (m + _F32(1.0))  # |s| ≤ 0.172: the next term is < 1e-9
     z = s * s
-    p = 0.0
+    p = _F32(0.0)
     for c in _LOG_C:
         p = p * z + c
-    return e * _LN2_HI + (e * _LN2_LO + (2.0 * s + 2.0 * s * z * p))
+    return e * _LN2 + (_F32(2.0) * s + _F32(2.0) * s * z * p)
 
 
 @_jit
 def sincos(x):
-    """sin x, cos x for |x| ≤ π/4 (Taylor to x^17 and x^18: next terms < 1e-19)."""
+    """sin x, cos x of a float |x| ≤ π/4 (Taylor to x^9 and x^10: next terms < 3e-9)."""
     z = x * x
-    s = 0.0
+    s = _F32(0.0)
     for c in _SIN_C:
         s = s * z + c
-    c2 = 0.0
+    c2 = _F32(0.0)
     for c in _COS_C:
         c2 = c2 * z + c
-    return x + x * z * s, 1.0 - 0.5 * z + z * z * c2
+    return x + x * z * s, _F32(1.0) - _F32(0.5) * z + z * z * c2
 
 
 @_jit
 def fill(k, start, out):
-    """out[p], out[h + p] = the pair of draws start + 2p, start + 2p + 1 of key k, for
-    p < h = len(out) / 2 (``out``'s length is even)."""
+    """out[p], out[h + p] = draws start + 2p, start + 2p + 1 of key k (float32), for
+    p < h = len(out) / 2 (``start`` and ``out``'s length are even): pair q = start/2 + p
+    is made of 64-bit output q of the key."""
     half = out.shape[0] // 2
+    first = start >> np.uint64(1)
     for p in range(half):
-        j = start + np.uint64(2 * p)
-        b1 = mix(k + (j + np.uint64(1)) * GAMMA)
-        b2 = mix(k + (j + np.uint64(2)) * GAMMA)
-        u = 2.0 - _as_float((b1 >> np.uint64(12)) | _ONE)  # (0, 1]
-        r = math.sqrt(-2.0 * log(u))
-        f = _as_float(((b2 >> np.uint64(10)) & _MASK52) | _ONE) - 1.5  # [−½, ½)
-        sn, cs = sincos(f * (0.5 * math.pi))
-        q = b2 >> np.uint64(62)  # quadrant: θ = q·π/2 + f·π/2
-        odd = (q & np.uint64(1)) != np.uint64(0)
-        r = -r if q >= np.uint64(2) else r
+        h = mix(k + (first + np.uint64(p + 1)) * GAMMA)
+        u = _F32(h >> np.uint64(32)) * _TWO_M32 + _TWO_M33  # (0, 1]
+        r = math.sqrt(_F32(-2.0) * log(u))
+        a = np.uint32(h & _LOW32)
+        f = _F32((a >> np.uint32(6)) & _MASK24) * _TWO_M24  # [0, 1), 24 bits
+        sn, cs = sincos((f - _F32(0.5)) * _HALF_PI)  # θ′ ∈ [−π/4, π/4)
+        q = a >> np.uint32(30)  # quadrant: θ = q·π/2 + θ′
+        odd = (q & np.uint32(1)) != np.uint32(0)
+        r = -r if q >= np.uint32(2) else r
         out[p] = r * (-sn if odd else cs)
         out[half + p] = r * (cs if odd else sn)
 
 
 @numba.njit(cache=True, error_model="numpy")
 def normals(k, start, n):
-    """Draws start … start + n − 1 of key k in the order :func:`fill` writes them (n
-    even): for tests and other callers."""
-    out = np.empty(n)
+    """Draws start … start + n − 1 of key k in the order :func:`fill` writes them (n and
+    start even): for tests and other callers."""
+    out = np.empty(n, dtype=np.float32)
     fill(np.uint64(k), np.uint64(start), out)
     return out

@@ -17,11 +17,28 @@ import math
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from . import gauss
 
+_inline = numba.njit(cache=True, inline="always", error_model="numpy")
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+
+@intrinsic
+def fma(typingctx, a, b, c):
+    """a·b + c rounded once (IEEE-754 fusedMultiplyAdd, ``llvm.fma``): one instruction
+    where the CPU has it, and the same number in every build of a loop (left to the
+    compiler, a contraction could differ between the serial and threaded builds)."""
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, args)
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+@_inline
 def _index(code, levels):
     """The DAC's level index of a normalized code: the k of
     :func:`components.electronics.adc.level`, its division by the step 2/levels (a
@@ -50,17 +67,17 @@ def _light(x, scale, table, n_cols, out):
                 f[b] = t[idx[b]]
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@_inline
 def _dot(mats, fields, offset, c, i, v):
     """v[b] = o[c,i] + Σ_k mats[c,i,k]·fields[c,k,b]: the ADC input of output i."""
     v[:] = offset[c, i]
     for k in range(fields.shape[1]):
         a, f = mats[c, i, k], fields[c, k]
         for b in range(v.shape[0]):  # along the batch: it vectorizes
-            v[b] += a * f[b]
+            v[b] = fma(a, f[b], v[b])
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@_inline
 def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
     """:func:`_dot` of outputs i … i + 3, four inputs k at a time: each load of the
     fields serves four outputs and each output is loaded and stored once per four
@@ -80,32 +97,33 @@ def _dot4(mats, fields, offset, c, i, v0, v1, v2, v3):
         f0, f1, f2, f3 = fields[c, k], fields[c, k + 1], fields[c, k + 2], fields[c, k + 3]
         for b in range(v0.shape[0]):  # along the batch: it vectorizes
             x0, x1, x2, x3 = f0[b], f1[b], f2[b], f3[b]
-            v0[b] = (((v0[b] + a00 * x0) + a01 * x1) + a02 * x2) + a03 * x3
-            v1[b] = (((v1[b] + a10 * x0) + a11 * x1) + a12 * x2) + a13 * x3
-            v2[b] = (((v2[b] + a20 * x0) + a21 * x1) + a22 * x2) + a23 * x3
-            v3[b] = (((v3[b] + a30 * x0) + a31 * x1) + a32 * x2) + a33 * x3
+            v0[b] = fma(a03, x3, fma(a02, x2, fma(a01, x1, fma(a00, x0, v0[b]))))
+            v1[b] = fma(a13, x3, fma(a12, x2, fma(a11, x1, fma(a10, x0, v1[b]))))
+            v2[b] = fma(a23, x3, fma(a22, x2, fma(a21, x1, fma(a20, x0, v2[b]))))
+            v3[b] = fma(a33, x3, fma(a32, x2, fma(a31, x1, fma(a30, x0, v3[b]))))
         k += 4
     for k in range(k, n):
         a0, a1, a2, a3 = mats[c, i, k], mats[c, i + 1, k], mats[c, i + 2, k], mats[c, i + 3, k]
         f = fields[c, k]
         for b in range(v0.shape[0]):
-            v0[b] += a0 * f[b]
-            v1[b] += a1 * f[b]
-            v2[b] += a2 * f[b]
-            v3[b] += a3 * f[b]
+            v0[b] = fma(a0, f[b], v0[b])
+            v1[b] = fma(a1, f[b], v1[b])
+            v2[b] = fma(a2, f[b], v2[b])
+            v3[b] = fma(a3, f[b], v3[b])
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@_inline
 def _adc(v, top, per_lsb, lsb):
     """The ADC's :func:`components.electronics.adc.level`, step for step, with its
     division by the step lsb = 2/levels (a power of two) done as a multiplication by
-    per_lsb = levels/2 and the level index kept a float (top = levels − 1): the same
-    numbers (tested), and the loop vectorizes."""
-    k = np.floor((min(max(v, -1.0), 1.0) + 1.0) * per_lsb)
-    return -1.0 + (min(max(k, 0.0), top) + 0.5) * lsb
+    per_lsb = levels/2, the level index kept a float (top = levels − 1) and the clip
+    of v to [−1, 1] done on (v + 1)·per_lsb (exact: per_lsb is a power of two): the
+    same numbers (tested), and the loop vectorizes."""
+    k = np.floor(min(max(v * per_lsb + per_lsb, 0.0), top))
+    return -1.0 + (k + 0.5) * lsb
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@_inline
 def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc):
     """acc[b] += α·level(v[b] + s·n_b) + β for output i of column block c."""
     if noisy:
@@ -113,7 +131,7 @@ def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc)
     s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
     top, per_lsb, lsb = levels - 1.0, levels * 0.5, 2.0 / levels
     for b in range(acc.shape[0]):
-        acc[b] += a * _adc(v[b] + s * draw[b], top, per_lsb, lsb) + b0
+        acc[b] += fma(a, _adc(fma(s, np.float64(draw[b]), v[b]), top, per_lsb, lsb), b0)
 
 
 def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
@@ -129,7 +147,7 @@ def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, ga
         lo, hi = t * m, min((t + 1) * m, used)
         acc = np.zeros((hi - lo, batch))
         v0, v1, v2, v3 = np.empty(batch), np.empty(batch), np.empty(batch), np.empty(batch)
-        draw = np.zeros(batch + batch % 2)
+        draw = np.zeros(batch + batch % 2, dtype=np.float32)
         for c in range(n_cols):
             i = lo
             while i + 4 <= hi:
