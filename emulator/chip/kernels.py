@@ -119,19 +119,31 @@ def _adc(v, top, per_lsb, lsb):
     per_lsb = levels/2, the level index kept a float (top = levels − 1) and the clip
     of v to [−1, 1] done on (v + 1)·per_lsb (exact: per_lsb is a power of two): the
     same numbers (tested), and the loop vectorizes."""
-    k = np.floor(min(max(v * per_lsb + per_lsb, 0.0), top))
-    return -1.0 + (k + 0.5) * lsb
+    return -1.0 + (_step(v, top, per_lsb) + 0.5) * lsb
+
+
+@_inline
+def _step(v, top, per_lsb):
+    """The ADC's level index k (a float) of input v: level = −1 + (k + ½)·lsb."""
+    return np.floor(min(max(v * per_lsb + per_lsb, 0.0), top))
 
 
 @_inline
 def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc):
-    """acc[b] += α·level(v[b] + s·n_b) + β for output i of column block c."""
+    """acc[b] += α·level(v[b] + s·n_b) + β for output i of column block c, as
+    (α·lsb)·k + (β + α·(lsb/2 − 1)) (level is exact, so only the decode's rounding
+    changes)."""
+    top, per_lsb, lsb = levels - 1.0, levels * 0.5, 2.0 / levels
+    a = alpha[c, i]
+    a_k, b_k = a * lsb, beta[c, i] + a * (0.5 * lsb - 1.0)
     if noisy:
         gauss.fill(key, np.uint64((c * n_rows + i) * draw.shape[0]), draw)
-    s, a, b0 = sigma[c, i], alpha[c, i], beta[c, i]
-    top, per_lsb, lsb = levels - 1.0, levels * 0.5, 2.0 / levels
-    for b in range(acc.shape[0]):
-        acc[b] += fma(a, _adc(fma(s, np.float64(draw[b]), v[b]), top, per_lsb, lsb), b0)
+        s = sigma[c, i]
+        for b in range(acc.shape[0]):
+            acc[b] += fma(a_k, _step(fma(s, np.float64(draw[b]), v[b]), top, per_lsb), b_k)
+    else:
+        for b in range(acc.shape[0]):
+            acc[b] += fma(a_k, _step(v[b], top, per_lsb), b_k)
 
 
 def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
