@@ -25,60 +25,75 @@ _JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 
 @numba.njit(**_JIT)
-def _project(f, w, out):
-    """out[b] = Σ_k f[k, b]·w[k] for fields f (n, B), summed in k order (the loop over
-    the batch vectorizes)."""
-    out[:] = 0.0
-    for k in range(f.shape[0]):
-        a, fk = w[k], f[k]
-        for b in range(f.shape[1]):
-            out[b] += fk[b] * a
-
-
-@numba.njit(**_JIT)
 def _fields(codes, table, f):
-    """f[k, b]: the modulator field of input k at DAC code codes[b, k] (B, n), looked up
+    """f[b, k]: the modulator field of input k at DAC code codes[b, k] (B, n), looked up
     in ``table`` (n, DAC levels)."""
     levels = table.shape[1]
-    for k in range(f.shape[0]):
-        for b in range(f.shape[1]):
-            f[k, b] = table[k, _index(codes[b, k], levels)]
+    for b in range(f.shape[0]):
+        for k in range(f.shape[1]):
+            f[b, k] = table[k, _index(codes[b, k], levels)]
 
 
 @numba.njit(**_JIT)
-def _lo_rms(f, mat, z, k_pd, o_pd, j, er, ei):
-    """LO phase arg Σ_b E_jb·z_bj of output j (0 if the sum vanishes) and the rms of its
-    detector current over the batch, for fields f (n, B), channel matrix mat (m, n) and
-    expected outputs z (B, m)."""
-    _project(f, mat[j].real, er)
-    _project(f, mat[j].imag, ei)
-    cr = ci = 0.0
-    for b in range(er.shape[0]):
-        cr += er[b] * z[b, j]
-        ci += ei[b] * z[b, j]
-    lo = math.atan2(ci, cr) if cr != 0.0 or ci != 0.0 else 0.0
-    c, s = math.cos(lo), math.sin(lo)
-    acc = 0.0
-    for b in range(er.shape[0]):
-        current = k_pd[j] * (er[b] * c + ei[b] * s) + o_pd[j]
-        acc += current * current
-    return lo, math.sqrt(acc / er.shape[0])
+def _project(f, w, out):
+    """out[b, j] = Σ_k f[b, k]·w[k, j] for fields f (B, n) and w (n, m), summed in k
+    order (the loop over the outputs j vectorizes)."""
+    out[:] = 0.0
+    for b in range(f.shape[0]):
+        for k in range(f.shape[1]):
+            a, wk = f[b, k], w[k]
+            for j in range(w.shape[1]):
+                out[b, j] += a * wk[j]
 
 
 @numba.njit(**_JIT)
-def _codes(f, mat, lo, k_pd, o_pd, k_tia, o_tia, vfs, levels, j, y, rot, proj):
-    """y[b, j]: noiseless read-out codes of output j at LO phase lo: the quadrature,
-    detector, TIA (slope k_tia, offset o_tia), ADC of full scale vfs[j]."""
-    c, s = math.cos(lo), math.sin(lo)
-    for k in range(rot.shape[0]):
-        rot[k] = c * mat[j, k].real + s * mat[j, k].imag
+def _lo_rms(f, mat, z, k_pd, o_pd, lo, rms, s):
+    """LO phases lo[j] = arg Σ_b E_bj·z_bj of the outputs (0 where the sum vanishes) and
+    the rms of their detector currents over the batch, for fields f (B, n), channel matrix
+    mat (m, n) and expected outputs z (B, m); every sum over b in batch order.  s: scratch
+    (6, max(B, n), m), left holding Re E, Im E and cos, sin of lo."""
+    B, n = f.shape
+    m = mat.shape[0]
+    er, ei, wr, wi = s[0, :B], s[1, :B], s[2, :n], s[3, :n]
+    c, sn = s[4, 0], s[4, 1]
+    for j in range(m):
+        for k in range(n):
+            wr[k, j], wi[k, j] = mat[j, k].real, mat[j, k].imag
+    _project(f, wr, er)
+    _project(f, wi, ei)
+    cr, ci, acc = s[5, 0], s[5, 1], s[5, 2]
+    cr[:], ci[:], acc[:] = 0.0, 0.0, 0.0
+    for b in range(B):
+        for j in range(m):
+            cr[j] += er[b, j] * z[b, j]
+            ci[j] += ei[b, j] * z[b, j]
+    for j in range(m):
+        lo[j] = math.atan2(ci[j], cr[j]) if cr[j] != 0.0 or ci[j] != 0.0 else 0.0
+        c[j], sn[j] = math.cos(lo[j]), math.sin(lo[j])
+    for b in range(B):
+        for j in range(m):
+            current = k_pd[j] * (er[b, j] * c[j] + ei[b, j] * sn[j]) + o_pd[j]
+            acc[j] += current * current
+    for j in range(m):
+        rms[j] = math.sqrt(acc[j] / B)
+
+
+@numba.njit(**_JIT)
+def _codes(f, mat, c, sn, k_pd, o_pd, k_tia, o_tia, vfs, levels, y, rot, proj):
+    """y[b, j]: noiseless read-out codes of the outputs at LO phases of cosine c and sine
+    sn (m,): the quadrature, detector, TIA (slopes k_tia, offsets o_tia (m,)), ADC of full
+    scale vfs (m,); rot (n, m), proj (B, m): scratch."""
+    for j in range(mat.shape[0]):
+        for k in range(mat.shape[1]):
+            rot[k, j] = c[j] * mat[j, k].real + sn[j] * mat[j, k].imag
     _project(f, rot, proj)
     lsb = 2.0 / levels
-    for b in range(proj.shape[0]):
-        volts = k_tia * (k_pd[j] * proj[b] + o_pd[j]) + o_tia
-        q = min(max(volts / vfs[j], -1.0), 1.0) + 1.0
-        q = min(max(math.floor(q / lsb), 0.0), levels - 1.0) + 0.5
-        y[b, j] = q * lsb - 1.0
+    for b in range(y.shape[0]):
+        for j in range(y.shape[1]):
+            volts = k_tia[j] * (k_pd[j] * proj[b, j] + o_pd[j]) + o_tia[j]
+            q = min(max(volts / vfs[j], -1.0), 1.0) + 1.0
+            q = min(max(np.floor(q / lsb), 0.0), levels - 1.0) + 0.5
+            y[b, j] = q * lsb - 1.0
 
 
 @numba.njit(**_JIT)
@@ -145,14 +160,14 @@ def calibrate(codes, table, matrices, ideals, z, k_pd, o_pd, k_tia, o_tia, vfs, 
     live = np.empty((T, m), dtype=np.bool_)
     limited = np.zeros(T, dtype=np.bool_)
     y = np.empty((T, B, m))
-    f = np.empty((n, B))
-    er, ei, rot = np.empty(B), np.empty(B), np.empty(n)
-    scratch = np.empty((3, m))
+    f = np.empty((B, n))
+    s = np.empty((6, max(B, n), m))
+    kt, ot = np.empty(m), np.empty(m)
     for t in range(T):
         if t == 0 or codes.shape[0] > 1:
             _fields(codes[t if codes.shape[0] > 1 else 0], table, f)
+        _lo_rms(f, matrices[t], z[t], k_pd, o_pd, lo[t], rms[t], s)
         for j in range(m):
-            lo[t, j], rms[t, j] = _lo_rms(f, matrices[t], z[t], k_pd, o_pd, j, er, ei)
             peak = loading * rms[t, j]
             wanted = vfs[j] / peak if peak > 0.0 else gain_hi
             gain[t, j] = min(max(wanted, gain_lo), gain_hi)
@@ -161,9 +176,8 @@ def calibrate(codes, table, matrices, ideals, z, k_pd, o_pd, k_tia, o_tia, vfs, 
                     if ideals[t, j, k] != 0.0:
                         limited[t] = True
                         break
-            g = gain[t, j]
-            _codes(f, matrices[t], lo[t, j], k_pd, o_pd, g * k_tia[j], g * o_tia[j], vfs,
-                   levels, j, y[t], rot, er)
-        _fit(y[t], z[t], alpha[t], beta[t], live[t], r[t], scratch[0], scratch[1],
-             scratch[2])
+            kt[j], ot[j] = gain[t, j] * k_tia[j], gain[t, j] * o_tia[j]
+        _codes(f, matrices[t], s[4, 0], s[4, 1], k_pd, o_pd, kt, ot, vfs, levels, y[t],
+               s[2, :n], s[0, :B])
+        _fit(y[t], z[t], alpha[t], beta[t], live[t], r[t], s[5, 0], s[5, 1], s[5, 2])
     return lo, rms, gain, y, alpha, beta, live, r, limited

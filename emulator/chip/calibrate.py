@@ -65,13 +65,16 @@ class Readout:
 @dataclass(frozen=True, eq=False)
 class Calibration:
     """The read-outs of a stack of T tiles as arrays over the tiles: LO phases [rad], TIA
-    gains [Ohm], digital scales and offsets (T, m), one status per tile."""
+    gains [Ohm], digital scales and offsets (T, m), one status per tile; and, if the
+    calibration computed it, the receivers' input-referred noise variance at these gains
+    [A²] (T, m) (:meth:`.Chain.noise_current2`)."""
 
     lo_phase: np.ndarray
     tia_gain: np.ndarray
     alpha: np.ndarray
     beta: np.ndarray
     status: list
+    noise2: np.ndarray | None = None
 
     def readouts(self) -> list[Readout]:
         """Tile t's :class:`Readout` for every t (views of these arrays)."""
@@ -83,9 +86,11 @@ class Calibration:
         """The calibrations ``parts`` of consecutive stacks as one."""
         if len(parts) == 1:
             return parts[0]
+        noise2 = (None if any(p.noise2 is None for p in parts)
+                  else np.concatenate([p.noise2 for p in parts]))
         return Calibration(*(np.concatenate([getattr(p, k) for p in parts])
                              for k in ("lo_phase", "tia_gain", "alpha", "beta")),
-                           [s for p in parts for s in p.status])
+                           [s for p in parts for s in p.status], noise2)
 
 
 def _channel(value, m: int) -> np.ndarray:
@@ -212,11 +217,11 @@ def calibrate_stack(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
     else:
         lo, rms, gain, alpha, beta, live, r, limited = _calibrate_arrays(
             chip, matrices, ideals, z, rng, codes)
-    noise_i = np.sqrt(c.noise_current2({**c.tia.params, "gain": gain}))
-    weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
+    noise2 = np.broadcast_to(c.noise_current2({**c.tia.params, "gain": gain}), gain.shape)
+    weak = (live & ((r < MIN_CORRELATION) | (rms < np.sqrt(noise2)))).any(axis=1)
     status = ["below_noise" if w else "gain_limited" if g else "calibrated"
               for w, g in zip(weak.tolist(), limited.tolist())]
-    return Calibration(lo, gain, alpha, beta, status)
+    return Calibration(lo, gain, alpha, beta, status, noise2)
 
 
 def _calibrate_arrays(chip, matrices, ideals, z, rng, codes):

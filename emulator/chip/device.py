@@ -163,7 +163,7 @@ class ChipLayer:
             written = self.chip.write(new, cores, rng, codes)
             tiles, r = written.tiles, written.readout
             mats, offset, sigma = fold(self.chip, written.matrices, r.lo_phase, r.tia_gain,
-                                       self._pd)
+                                       self._pd, r.noise2)
             for i, t in enumerate(todo.tolist()):
                 self._stream.put(t, (mats[i], offset[i], sigma[i]), r.alpha[i], r.beta[i])
         for t, tile in zip(todo.tolist(), tiles):
