@@ -89,6 +89,8 @@ class Chip:
         self.offsets = [draw_offsets(self.spec, stream(seed, "chip", c))
                         for c in range(self.cores)]
         self.n, self.m = self.chain.n, self.chain.m
+        self._in_order = (np.array_equal(self.chain.layer_out, np.arange(self.m))
+                          and np.array_equal(self.chain.layer_in, np.arange(self.n)))
         k = min(self.m, self.n)
         # phase shifters set per tile write: θ and φ of every MZI, both output screens
         # and the attenuators
@@ -118,7 +120,10 @@ class Chip:
 
     # ------------------------------------------------------------------ programming
     def _channels(self, matrix: np.ndarray) -> np.ndarray:
+        """The layer's matrix (..., m, n) in channel order (output j, input i)."""
         c = self.chain
+        if self._in_order:
+            return matrix
         return matrix[..., c.layer_out[:, None], c.layer_in[None, :]]
 
     def program(self, tile: np.ndarray, core: int = 0, rng=None, codes=None) -> Tile:

@@ -39,18 +39,25 @@ from .stream import Stream, fold, foldable, light_table, pd_affine
 DTYPE = np.float32
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _entry(W, t, i, k, cols, m, n):
+    """Entry (i, k) of tile t = r·cols + c of W, zero-padded, as a float64."""
+    row, col = (t // cols) * m + i, (t % cols) * n + k
+    return np.float64(W[row, col]) if row < W.shape[0] and col < W.shape[1] else 0.0
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _drifts(blocks, written, ref, has):
-    """‖B_t − W_t‖/‖W_t‖ of tiles B (T, m, n) against the tiles held W with norms ``ref``
-    (T,): inf where none was written (``has`` False), or where W_t is empty and B_t not;
-    0 where both are empty."""
-    T, m, n = blocks.shape
+def _drifts(W, cols, written, ref, has):
+    """‖W_t − H_t‖/‖H_t‖ of the tiles W_t of W (zero-padded, numbered r·cols + c) against
+    the tiles held H (T, m, n) with norms ``ref`` (T,): inf where none was written
+    (``has`` False), or where H_t is empty and W_t not; 0 where both are empty."""
+    T, m, n = written.shape
     out = np.empty(T)
     for t in range(T):
         acc = 0.0
         for i in range(m):
             for k in range(n):
-                d = blocks[t, i, k] - written[t, i, k]
+                d = _entry(W, t, i, k, cols, m, n) - written[t, i, k]
                 acc += d * d
         moved = math.sqrt(acc)
         if not has[t]:
@@ -59,6 +66,17 @@ def _drifts(blocks, written, ref, has):
             out[t] = moved / ref[t]
         else:
             out[t] = np.inf if moved > 0.0 else 0.0
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _tiles(W, cols, todo, m, n):
+    """The tiles ``todo`` of W, zero-padded: (len(todo), m, n)."""
+    out = np.empty((todo.shape[0], m, n))
+    for i in range(todo.shape[0]):
+        for j in range(m):
+            for k in range(n):
+                out[i, j, k] = _entry(W, todo[i], j, k, cols, m, n)
     return out
 
 
@@ -120,11 +138,15 @@ class ChipLayer:
         full[: self.shape[0], : self.shape[1]] = W
         return full.reshape(self.rows, m, self.cols, n).transpose(0, 2, 1, 3).reshape(-1, m, n)
 
-    def drifts(self, W, blocks=None) -> np.ndarray:
+    def drifts(self, W) -> np.ndarray:
         """‖W_t − W_t,prog‖/‖W_t,prog‖ of every tile (inf for a tile never written; 0
-        for an empty tile that stayed empty)."""
-        blocks = self._blocks(W) if blocks is None else blocks
-        return _drifts(np.asarray(blocks, dtype=float), self.written, self._ref, self._has)
+        for an empty tile that stayed empty), in one compiled pass over W."""
+        return _drifts(self._weights(W), self.cols, self.written, self._ref, self._has)
+
+    def _weights(self, W) -> np.ndarray:
+        """W as a 2-D array the compiled passes take."""
+        W = np.asarray(W)
+        return W if W.dtype in (np.float32, np.float64) else W.astype(float)
 
     def drift(self, W, t: int) -> float:
         return float(self.drifts(W)[t])
@@ -132,10 +154,13 @@ class ChipLayer:
     def due(self, W, drift: float | None) -> tuple[np.ndarray, np.ndarray]:
         """The tiles of W (T, m, n) and the indices of those due a write under the policy
         (all if ``drift`` is None, else those that drifted past it)."""
-        blocks = self._blocks(W)
-        todo = (np.arange(self.n_tiles) if drift is None
-                else np.flatnonzero(self.drifts(W, blocks) > drift))
-        return blocks, todo
+        return self._blocks(W), self._due(W, drift)
+
+    def _due(self, W, drift: float | None) -> np.ndarray:
+        """The indices of the tiles of W due a write (:meth:`due`)."""
+        if drift is None:
+            return np.arange(self.n_tiles)
+        return np.flatnonzero(self.drifts(W) > drift)
 
     def held(self, blocks: np.ndarray, todo: np.ndarray) -> None:
         """Record that tiles ``todo`` now hold ``blocks[todo]`` (the drift reference)."""
@@ -150,10 +175,11 @@ class ChipLayer:
         written.  ``rng``: noise of the calibration measurements."""
         if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
             return self.chip.keep(self, W, rng, drift)
-        blocks, todo = self.due(W, drift)
+        W = self._weights(W)
+        todo = self._due(W, drift)
         if not todo.size:
             return 0
-        new, seen = blocks[todo], self.seen
+        new, seen = _tiles(W, self.cols, todo, self.chip.m, self.chip.n), self.seen
         cores = [self.core_of[t] for t in todo.tolist()]
         if self._stream is None:
             codes = None if seen is None else [seen[t % self.cols] for t in todo]
