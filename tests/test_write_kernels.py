@@ -136,3 +136,30 @@ def test_tia_slope_per_unit_gain_is_the_probed_one():
     gain = np.random.default_rng(7).uniform(1.0, 1e7, (4, 16))
     k, o = tia_affine(chip, gain)
     assert np.array_equal(k, gain * chip.rx.tia[0]) and np.array_equal(o, gain * chip.rx.tia[1])
+
+
+def test_a_tia_not_proportional_to_its_gain_is_probed_at_each_gain():
+    """A TIA whose slope is not gain × a constant (here a fixed feedback leak added) has
+    no per-unit-gain constants: the calibration takes the component-by-component path and
+    the fold probes the model at the calibrated gains."""
+    import dataclasses
+
+    from emulator.chip.calibrate import calibrate_many
+    from emulator.chip.stream import fold, tia_per_gain
+
+    chip = Chip.of(Core.load(CORE16), seed=1)
+    c = chip.chain
+    leaky = dataclasses.replace(c.tia.component,
+                                signal=lambda p, i: (p["gain"] + 50.0) * np.asarray(i))
+    chip.chain = dataclasses.replace(c, tia=dataclasses.replace(c.tia, component=leaky))
+    assert tia_per_gain(chip) is None
+    chip.rx = receiver(chip)
+    assert chip.rx.pd is not None and chip.rx.tia is None
+    rng = np.random.default_rng(8)
+    mats = 0.05 * (rng.normal(size=(2, 16, 16)) + 1j * rng.normal(size=(2, 16, 16)))
+    ideals = rng.normal(size=(2, 16, 16))
+    for r in calibrate_many(chip, mats, ideals):
+        rot, offset, sigma = fold(chip, mats[0], r.lo_phase, r.tia_gain)
+        k_tia = (r.tia_gain + 50.0) * chip.rx.pd[0] / chip.rx.vfs
+        want = (np.exp(-1j * r.lo_phase)[:, None] * mats[0]).real * k_tia[:, None]
+        assert np.allclose(rot, want, rtol=1e-12, atol=0.0)

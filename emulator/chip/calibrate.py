@@ -30,10 +30,12 @@ TIA gains, and a decode that assumes a lossless layer.
 
 :func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (the
 same numbers as tile by tile): on a receiver whose detector and TIA are affine (coherent
-detection of real laser light, as :func:`.stream.foldable` probes it) the noiseless
-calibration runs in compiled loops (:mod:`.cal_kernels`), otherwise as array operations
-over a leading tile axis through the components' own models; :func:`calibrate` and
-:func:`nominal` are their one-tile case.
+detection of real laser light, as :func:`.stream.foldable` probes it) and whose TIA's
+slope is its gain times a constant (:func:`.stream.tia_per_gain`) the noiseless
+calibration runs in one compiled pass (:func:`.cal_kernels.calibrate`), otherwise as
+array operations over a leading tile axis through the components' own models;
+:func:`calibrate` and :func:`nominal` are their one-tile case, :func:`calibrate_stack`
+and :func:`nominal_stack` the same as arrays over the tiles (:class:`Calibration`).
 """
 
 from __future__ import annotations
@@ -217,7 +219,9 @@ def calibrate_stack(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
     else:
         lo, rms, gain, alpha, beta, live, r, limited = _calibrate_arrays(
             chip, matrices, ideals, z, rng, codes)
-    noise2 = np.broadcast_to(c.noise_current2({**c.tia.params, "gain": gain}), gain.shape)
+    noise2 = c.noise_current2({**c.tia.params, "gain": gain})
+    if noise2.shape != gain.shape:
+        noise2 = np.broadcast_to(noise2, gain.shape)
     weak = (live & ((r < MIN_CORRELATION) | (rms < np.sqrt(noise2)))).any(axis=1)
     status = ["below_noise" if w else "gain_limited" if g else "calibrated"
               for w, g in zip(weak.tolist(), limited.tolist())]
