@@ -148,8 +148,8 @@ def tia_per_gain(chip):
     if over the TIA's gain range (nine gains spread evenly in log) the probed slope and
     offset are the gain times these (to 1e-12), else None."""
     c, m = chip.chain, chip.m
-    rng = c.tia.component.param("gain")
-    gains = np.geomspace(rng.lo, rng.hi, 9)[:, None] * np.ones(m)
+    span = c.tia.component.param("gain")
+    gains = np.geomspace(span.lo, span.hi, 9)[:, None] * np.ones(m)
     unit, probed = tia_affine(chip, np.ones(m)), tia_affine(chip, gains)
     if unit is None or probed is None:
         return None
