@@ -369,3 +369,33 @@ def test_one_cores_offsets_serve_a_whole_stack():
         ref = ref_realise(chip.spec, w, chip.offsets[1])
         _close(held.matrix[t], ref["matrix"], f"tile {t}")
         _close(held.vh["out_phase"][t], ref["vh"]["out_phase"], f"tile {t}: V† screen")
+
+
+def test_drift_check_and_tiles_due_are_the_norms_of_the_padded_tiles():
+    """The compiled drift pass over W against numpy norms of the zero-padded tiles: never
+    written (inf), written and moved, empty and still empty (0), empty and no longer
+    (inf); the tiles it hands to the write are the padded tiles."""
+    chip = CHIPS["crosstalk, 5-bit drivers, errors, loss"](True)
+    rng = np.random.default_rng(11)
+    W = rng.normal(size=(12, 13)).astype(np.float32)  # 3 x 3 tiles of 5 x 5, padded
+    W[:5, :5] = 0.0  # tile 0 empty
+    layer = ChipLayer(chip, W.shape, 0)
+    assert np.all(np.isinf(layer.drifts(W)))
+    layer.program(W, drift=None)
+    assert np.array_equal(layer.drifts(W), np.zeros(9))
+    V = W.copy()
+    V[0, 0] = 0.5  # the empty tile is no longer
+    V[6:, 11:] += 0.1  # the padded tiles of the last column moved
+    blocks, held = layer._blocks(V), layer._blocks(W)
+    moved = np.linalg.norm((blocks - held).reshape(9, -1), axis=1)
+    ref = np.linalg.norm(held.reshape(9, -1), axis=1)
+    want = np.where(ref > 0.0, moved / np.where(ref > 0.0, ref, 1.0),
+                    np.where(moved > 0.0, np.inf, 0.0))
+    got = layer.drifts(V)
+    assert np.array_equal(np.isinf(got), np.isinf(want)) and got[0] == np.inf
+    assert np.allclose(got[~np.isinf(want)], want[~np.isinf(want)], rtol=1e-12, atol=0.0)
+    assert np.flatnonzero(got).tolist() == [0, 5, 8]
+    assert layer.program(V, drift=0.01) == 3
+    assert np.array_equal(layer.written, blocks)
+    assert np.allclose(layer._ref, np.linalg.norm(blocks.reshape(9, -1), axis=1),
+                       rtol=1e-12, atol=0.0)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from emulator.chip import Chip, cal_kernels
-from emulator.chip.calibrate import fit, receiver
+from emulator.chip.calibrate import LOADING, fit, receiver
 from emulator.chip.core import Core
 from emulator.chip.stream import tia_affine
 from emulator.mesh import clements, kernels
@@ -97,21 +97,69 @@ def test_fit_is_the_numpy_least_squares(lead):
 
 
 def test_calibration_loops_are_the_chains_component_models():
+    """The compiled calibration (codes through the light table, LO phase, rms, gain,
+    read-out codes, decode, gain limit) against the chain's component models in numpy."""
     chip = Chip.of(Core.load(CORE16), seed=1)
-    rx = receiver(chip)
+    rx, c = receiver(chip), chip.chain
     rng = np.random.default_rng(6)
-    mats = rng.normal(size=(2, 16, 16)) + 1j * rng.normal(size=(2, 16, 16))
+    mats = rng.normal(size=(3, 16, 16)) + 1j * rng.normal(size=(3, 16, 16))
     mats *= 0.05
-    fields = chip.light(rng.uniform(-1.0, 1.0, (2, 64, 16)))
-    z = rng.normal(size=(2, 64, 16))
-    lo, rms = cal_kernels.lo_and_rms(fields, mats, z, *rx.pd)
-    E = np.matmul(fields, np.swapaxes(mats, -1, -2))
-    corr = (E * z).sum(axis=1)
-    assert np.abs(lo - np.angle(corr)).max() < 1e-12
+    mats[2] *= 1e-6  # a tile too dark: its gains hit the TIA's limit
+    ideals = rng.normal(size=(3, 16, 16))
+    ideals[1, 4:] = 0.0  # padding rows
+    for codes in (rng.uniform(-1.0, 1.0, (3, 64, 16)), rng.uniform(-1.0, 1.0, (1, 64, 16))):
+        z = np.matmul(codes, np.swapaxes(ideals, -1, -2))
+        lo, rms, gain, y, alpha, beta, live, r, limited = cal_kernels.calibrate(
+            codes, rx.table, mats, ideals, z, *rx.pd, *rx.tia, rx.vfs, rx.gain_lo,
+            rx.gain_hi, LOADING, rx.levels)
+        fields = np.broadcast_to(chip.light(codes), (3, 64, 16))
+        E = np.matmul(fields, np.swapaxes(mats, -1, -2))
+        corr = (E * z).sum(axis=1)
+        assert np.abs(lo - np.angle(corr)).max() < 1e-12
+        current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
+        assert np.allclose(rms, np.sqrt((current * current).mean(axis=1)), rtol=1e-12,
+                           atol=0.0)
+        g = c.tia.component.param("gain")
+        wanted = rx.vfs / (LOADING * rms)
+        assert np.allclose(gain, np.clip(wanted, g.lo, g.hi), rtol=1e-12, atol=0.0)
+        assert limited.tolist() == ((wanted > g.hi) & ideals.any(axis=2)).any(axis=1).tolist()
+        assert limited.tolist() == [False, False, True]
+        assert np.array_equal(y, chip.detect(fields, mats, lo, gain))
+        for got, want in zip((alpha, beta, live, r), _numpy_fit(y, z)):
+            assert np.allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+def test_tia_slope_per_unit_gain_is_the_probed_one():
+    """The calibration and the fold scale the TIA's slope and offset at unit gain by the
+    gain (calibrate.receiver); probing the model at other gains gives the same."""
+    chip = Chip.of(Core.load(CORE16), seed=1)
+    gain = np.random.default_rng(7).uniform(1.0, 1e7, (4, 16))
+    k, o = tia_affine(chip, gain)
+    assert np.array_equal(k, gain * chip.rx.tia[0]) and np.array_equal(o, gain * chip.rx.tia[1])
+
+
+def test_a_tia_not_proportional_to_its_gain_is_probed_at_each_gain():
+    """A TIA whose slope is not gain × a constant (here a fixed feedback leak added) has
+    no per-unit-gain constants: the calibration takes the component-by-component path and
+    the fold probes the model at the calibrated gains."""
+    import dataclasses
+
+    from emulator.chip.calibrate import calibrate_many
+    from emulator.chip.stream import fold, tia_per_gain
+
+    chip = Chip.of(Core.load(CORE16), seed=1)
     c = chip.chain
-    current = c.pd.component.signal({**c.pd.params, "lo_phase": lo[:, None, :]}, E)
-    assert np.allclose(rms, np.sqrt((current * current).mean(axis=1)), rtol=1e-12, atol=0.0)
-    gain = rng.uniform(1e3, 1e5, (2, 16))
-    y = cal_kernels.codes(fields, mats, lo, *rx.pd, *tia_affine(chip, gain), rx.vfs,
-                          2.0 ** c.adc.params["bits"])
-    assert np.array_equal(y, chip.detect(fields, mats, lo, gain))
+    leaky = dataclasses.replace(c.tia.component,
+                                signal=lambda p, i: (p["gain"] + 50.0) * np.asarray(i))
+    chip.chain = dataclasses.replace(c, tia=dataclasses.replace(c.tia, component=leaky))
+    assert tia_per_gain(chip) is None
+    chip.rx = receiver(chip)
+    assert chip.rx.pd is not None and chip.rx.tia is None
+    rng = np.random.default_rng(8)
+    mats = 0.05 * (rng.normal(size=(2, 16, 16)) + 1j * rng.normal(size=(2, 16, 16)))
+    ideals = rng.normal(size=(2, 16, 16))
+    for r in calibrate_many(chip, mats, ideals):
+        rot, offset, sigma = fold(chip, mats[0], r.lo_phase, r.tia_gain)
+        k_tia = (r.tia_gain + 50.0) * chip.rx.pd[0] / chip.rx.vfs
+        want = (np.exp(-1j * r.lo_phase)[:, None] * mats[0]).real * k_tia[:, None]
+        assert np.allclose(rot, want, rtol=1e-12, atol=0.0)

@@ -30,10 +30,12 @@ TIA gains, and a decode that assumes a lossless layer.
 
 :func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (the
 same numbers as tile by tile): on a receiver whose detector and TIA are affine (coherent
-detection of real laser light, as :func:`.stream.foldable` probes it) the noiseless
-calibration runs in compiled loops (:mod:`.cal_kernels`), otherwise as array operations
-over a leading tile axis through the components' own models; :func:`calibrate` and
-:func:`nominal` are their one-tile case.
+detection of real laser light, as :func:`.stream.foldable` probes it) and whose TIA's
+slope is its gain times a constant (:func:`.stream.tia_per_gain`) the noiseless
+calibration runs in one compiled pass (:func:`.cal_kernels.calibrate`), otherwise as
+array operations over a leading tile axis through the components' own models;
+:func:`calibrate` and :func:`nominal` are their one-tile case, :func:`calibrate_stack`
+and :func:`nominal_stack` the same as arrays over the tiles (:class:`Calibration`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import numpy as np
 from emulator.rng import stream
 
 from . import cal_kernels
-from .stream import foldable, pd_affine, tia_affine
+from .stream import foldable, light_table, pd_affine, tia_per_gain
 
 CAL_BATCH = 64
 LOADING = 4.0  # ADC full scale / rms of the calibration outputs
@@ -60,6 +62,37 @@ class Readout:
     alpha: np.ndarray  # (m,) digital scale per output
     beta: np.ndarray  # (m,) digital offset per output
     status: str  # "calibrated", "nominal", "gain_limited", "below_noise"
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """The read-outs of a stack of T tiles as arrays over the tiles: LO phases [rad], TIA
+    gains [Ohm], digital scales and offsets (T, m), one status per tile; and, if the
+    calibration computed it, the receivers' input-referred noise variance at these gains
+    [A²] (T, m) (:meth:`.Chain.noise_current2`)."""
+
+    lo_phase: np.ndarray
+    tia_gain: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    status: list
+    noise2: np.ndarray | None = None
+
+    def readouts(self) -> list[Readout]:
+        """Tile t's :class:`Readout` for every t (views of these arrays)."""
+        return [Readout(self.lo_phase[t], self.tia_gain[t], self.alpha[t], self.beta[t], s)
+                for t, s in enumerate(self.status)]
+
+    @staticmethod
+    def join(parts: list) -> "Calibration":
+        """The calibrations ``parts`` of consecutive stacks as one."""
+        if len(parts) == 1:
+            return parts[0]
+        noise2 = (None if any(p.noise2 is None for p in parts)
+                  else np.concatenate([p.noise2 for p in parts]))
+        return Calibration(*(np.concatenate([getattr(p, k) for p in parts])
+                             for k in ("lo_phase", "tia_gain", "alpha", "beta")),
+                           [s for p in parts for s in p.status], noise2)
 
 
 def _channel(value, m: int) -> np.ndarray:
@@ -90,6 +123,11 @@ def _unit_current(chip) -> np.ndarray:
 def nominal_many(chip, scales) -> list[Readout]:
     """The design read-out of tiles with digital scales ``scales`` (T,): no calibration,
     a lossless layer assumed."""
+    return nominal_stack(chip, scales).readouts()
+
+
+def nominal_stack(chip, scales) -> Calibration:
+    """:func:`nominal_many` as one :class:`Calibration`."""
     c = chip.chain
     scale = np.asarray(scales, dtype=float)[:, None]
     gain = _channel(c.tia.params["gain"], chip.m)
@@ -105,8 +143,9 @@ def nominal_many(chip, scales) -> list[Readout]:
     else:
         alpha = vfs / (gain * _unit_current(chip) * light / scale)
         beta = np.zeros_like(alpha)
-    return [Readout(np.zeros(chip.m), gain.copy(), a, b, "nominal")
-            for a, b in zip(alpha, beta)]
+    T = len(scale)
+    return Calibration(np.zeros((T, chip.m)), np.tile(gain, (T, 1)), alpha,
+                       np.broadcast_to(beta, alpha.shape).copy(), ["nominal"] * T)
 
 
 def nominal(chip, scale: float) -> Readout:
@@ -130,71 +169,94 @@ def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
 
 @dataclass(frozen=True, eq=False)
 class Receiver:
-    """A chip's read-out constants, looked up once: square law, the ADCs' full scales,
-    the TIAs' gain range and the detector parameters at LO phase 0."""
+    """A chip's read-out constants, looked up once: square law, the ADCs' full scales and
+    levels, the TIAs' gain range and the detector parameters at LO phase 0; where the
+    compiled loops apply (:mod:`.cal_kernels`), the probed detector slope and offset, the
+    TIAs' slope and offset per ohm of gain and the modulator fields of every DAC level."""
 
     square: bool
     vfs: np.ndarray  # (m,) V
+    levels: float  # ADC levels, 2^bits
     gain_lo: float
     gain_hi: float
     pd0: dict
-    pd: tuple | None  # detector slope and offset (m,) when the compiled loops apply
+    pd: tuple | None  # detector slope [A/sqrt(W)] and offset [A] (m,)
+    tia: tuple | None  # TIA slope and offset per unit gain (m,) (:func:`.stream.tia_per_gain`)
+    table: np.ndarray | None  # (n, DAC levels) fields [sqrt(W)] (:func:`.stream.light_table`)
 
 
 def receiver(chip) -> Receiver:
     """The chip's :class:`Receiver` (a :class:`~.chip.Chip` keeps it as ``chip.rx``)."""
     c = chip.chain
     gain = c.tia.component.param("gain")
-    pd = tuple(np.ascontiguousarray(a) for a in pd_affine(chip)) if foldable(chip) else None
-    return Receiver(square_law(chip), _channel(c.adc.params["v_fs"], chip.m), gain.lo,
-                    gain.hi, {**c.pd.params, "lo_phase": 0.0}, pd)
+    pd = tia = table = None
+    if foldable(chip):
+        pd = tuple(np.ascontiguousarray(a) for a in pd_affine(chip))
+        tia = tia_per_gain(chip)
+        table = light_table(chip)
+    return Receiver(square_law(chip), _channel(c.adc.params["v_fs"], chip.m),
+                    2.0 ** int(c.adc.params["bits"]), gain.lo, gain.hi,
+                    {**c.pd.params, "lo_phase": 0.0}, pd, tia, table)
 
 
 def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
                    codes: np.ndarray | None = None) -> list[Readout]:
     """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
     each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
+    return calibrate_stack(chip, matrices, ideals, rng, codes).readouts()
+
+
+def calibrate_stack(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
+                    codes: np.ndarray | None = None) -> Calibration:
+    """:func:`calibrate_many` as one :class:`Calibration`."""
     c, rx = chip.chain, chip.rx
-    T, m = len(matrices), chip.m
     u = chip.cal_codes if codes is None else codes
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
-    fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(u),
-                             (T,) + u.shape[-2:])
-    compiled = rx.pd is not None and rng is None
-    if compiled:  # the same arithmetic in two compiled passes (cal_kernels)
-        lo, rms = cal_kernels.lo_and_rms(fields[:1] if codes is None else fields,
-                                         matrices, z, *rx.pd)
+    if rx.tia is not None and rng is None:  # one compiled pass (cal_kernels)
+        lo, rms, gain, _, alpha, beta, live, r, limited = cal_kernels.calibrate(
+            u[None] if codes is None else u, rx.table, matrices, ideals, z, *rx.pd, *rx.tia,
+            rx.vfs, rx.gain_lo, rx.gain_hi, LOADING, rx.levels)
     else:
-        E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
-        if rx.square:
-            z = z * z
-            lo = np.zeros((T, m))
-        else:
-            corr = (E * z).sum(axis=1)
-            lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
-        current = c.pd.component.signal({**rx.pd0, "lo_phase": lo[:, None, :]}, E)
-        rms = np.sqrt((current * current).mean(axis=1))
+        lo, rms, gain, alpha, beta, live, r, limited = _calibrate_arrays(
+            chip, matrices, ideals, z, rng, codes)
+    noise2 = c.noise_current2({**c.tia.params, "gain": gain})
+    if noise2.shape != gain.shape:
+        noise2 = np.broadcast_to(noise2, gain.shape)
+    weak = (live & ((r < MIN_CORRELATION) | (rms < np.sqrt(noise2)))).any(axis=1)
+    status = ["below_noise" if w else "gain_limited" if g else "calibrated"
+              for w, g in zip(weak.tolist(), limited.tolist())]
+    return Calibration(lo, gain, alpha, beta, status, noise2)
+
+
+def _calibrate_arrays(chip, matrices, ideals, z, rng, codes):
+    """:func:`calibrate_many`'s arrays (LO phases, rms currents, gains, α, β, ``live``, r
+    per output, gain-limited per tile) as array operations over the tile axis through the
+    components' own models (noise from ``rng`` if given)."""
+    c, rx = chip.chain, chip.rx
+    T, m = len(matrices), chip.m
+    fields = np.broadcast_to(chip.cal_fields if codes is None else chip.light(codes),
+                             (T,) + z.shape[-2:-1] + (chip.n,))
+    E = np.matmul(fields, np.swapaxes(matrices, -1, -2))
+    if rx.square:
+        z = z * z
+        lo = np.zeros((T, m))
+    else:
+        corr = (E * z).sum(axis=1)
+        lo = np.where(np.abs(corr) > 0.0, np.angle(corr), 0.0)
+    current = c.pd.component.signal({**rx.pd0, "lo_phase": lo[:, None, :]}, E)
+    rms = np.sqrt((current * current).mean(axis=1))
     peak = LOADING * rms
     with np.errstate(divide="ignore"):
         wanted = np.where(peak > 0.0, rx.vfs / peak, rx.gain_hi)
     gain = np.minimum(np.maximum(wanted, rx.gain_lo), rx.gain_hi)
     rows = (ideals != 0.0).any(axis=2)  # outputs that carry weights (not tile padding)
     limited = ((wanted > rx.gain_hi) & rows).any(axis=1)
-    if compiled:
-        y = cal_kernels.codes(fields[:1] if codes is None else fields, matrices, lo, *rx.pd,
-                              *tia_affine(chip, gain), rx.vfs,
-                              2.0 ** int(c.adc.params["bits"]))
-    elif rng is None:
+    if rng is None:
         y = chip.detect(fields, matrices, lo, gain)
     else:  # tile after tile: each draws its noise in turn, as one tile alone would
         y = np.stack([chip.detect(fields[t][None], matrices[t][None], lo[t][None],
                                   gain[t][None], rng)[0] for t in range(T)])
-    alpha, beta, live, r = fit(y, z)
-    noise_i = np.sqrt(c.noise_current2({**c.tia.params, "gain": gain}))
-    weak = (live & ((r < MIN_CORRELATION) | (rms < noise_i))).any(axis=1)
-    status = ["below_noise" if w else "gain_limited" if g else "calibrated"
-              for w, g in zip(weak.tolist(), limited.tolist())]
-    return [Readout(lo[t], gain[t], alpha[t], beta[t], status[t]) for t in range(T)]
+    return (lo, rms, gain) + fit(y, z) + (limited,)
 
 
 def fit(y: np.ndarray, z: np.ndarray):

@@ -28,8 +28,8 @@ from emulator.compile import compile_netlist
 from emulator.netlist.generators import svd_layer
 from emulator.rng import stream
 
-from .calibrate import (CAL_BATCH, Readout, calibrate_many, calibration_codes, nominal_many,
-                        receiver)
+from .calibrate import (CAL_BATCH, Calibration, Readout, calibrate_stack, calibration_codes,
+                        nominal_stack, receiver)
 from .chain import read_chain
 from .realise import (Programmed, Realised, draw_offsets, layer_spec, programmed_netlist,
                       realise, realise_many, stack_offsets)
@@ -51,6 +51,16 @@ class Tile:
     def prog(self) -> Programmed:
         """The settings the core holds for this tile and the matrix realised."""
         return self.held.programmed(self.index)
+
+
+@dataclass(frozen=True, eq=False)
+class Written:
+    """A stack of tiles written at once (:meth:`Chip.write`): the tiles, their channel
+    matrices (T, m, n) and their read-outs as arrays over the tiles."""
+
+    tiles: list
+    matrices: np.ndarray
+    readout: Calibration
 
 
 class Chip:
@@ -79,6 +89,8 @@ class Chip:
         self.offsets = [draw_offsets(self.spec, stream(seed, "chip", c))
                         for c in range(self.cores)]
         self.n, self.m = self.chain.n, self.chain.m
+        self._in_order = (np.array_equal(self.chain.layer_out, np.arange(self.m))
+                          and np.array_equal(self.chain.layer_in, np.arange(self.n)))
         k = min(self.m, self.n)
         # phase shifters set per tile write: θ and φ of every MZI, both output screens
         # and the attenuators
@@ -87,6 +99,7 @@ class Chip:
         self.cal_codes = calibration_codes(self)  # the batch before any data is seen
         self.cal_fields = self.light(self.cal_codes)  # and the light it modulates
         self._stacked = stack_offsets(self.offsets)
+        self._taken: dict = {}  # offsets of a tuple of cores (Offsets.take), as written
         self._check()
 
     @classmethod
@@ -107,7 +120,10 @@ class Chip:
 
     # ------------------------------------------------------------------ programming
     def _channels(self, matrix: np.ndarray) -> np.ndarray:
+        """The layer's matrix (..., m, n) in channel order (output j, input i)."""
         c = self.chain
+        if self._in_order:
+            return matrix
         return matrix[..., c.layer_out[:, None], c.layer_in[None, :]]
 
     def program(self, tile: np.ndarray, core: int = 0, rng=None, codes=None) -> Tile:
@@ -118,26 +134,52 @@ class Chip:
     def program_many(self, tiles, cores, rng=None, codes=None) -> list[Tile]:
         """:meth:`program` for tiles ``tiles`` (each ≤ m × n, or a (T, m, n) stack) on
         the physical cores ``cores``, with calibration codes ``codes`` (one array or None
-        per tile; None: each tile on the default batch), all at once: the same numbers
-        as one call per tile (noise from ``rng`` drawn tile after tile)."""
+        per tile, or a (T, B, n) stack; None: each tile on the default batch), all at
+        once: the same numbers as one call per tile (noise from ``rng`` drawn tile after
+        tile)."""
+        return self.write(tiles, cores, rng, codes).tiles
+
+    def write(self, tiles, cores, rng=None, codes=None) -> Written:
+        """:meth:`program_many`, with the tiles' channel matrices and read-outs stacked."""
         T = len(tiles)
-        W = np.zeros((T, self.m, self.n))
-        for t, tile in enumerate(tiles):
-            tile = np.asarray(tile, dtype=float)
-            W[t, : tile.shape[0], : tile.shape[1]] = tile
-        cores = [int(c) for c in cores]
-        held = realise_many(self.spec, W, self._stacked.take(cores))
+        if (isinstance(tiles, np.ndarray) and tiles.dtype == np.float64
+                and tiles.shape[1:] == (self.m, self.n)):
+            W = tiles  # read only: realise_many copies what it keeps
+        else:
+            W = np.zeros((T, self.m, self.n))
+            for t, tile in enumerate(tiles):
+                tile = np.asarray(tile, dtype=float)
+                W[t, : tile.shape[0], : tile.shape[1]] = tile
+        cores = tuple(int(c) for c in cores)
+        held = realise_many(self.spec, W, self._offsets_of(cores))
         matrices = self._channels(held.matrix)
         if self.calibrate:
-            readouts = self._calibrate(matrices, W, rng, codes)
+            cal = self._calibrate(matrices, W, rng, codes)
         else:
-            readouts = nominal_many(self, held.gain)
-        return [Tile(core, held, t, readouts[t], matrices[t])
-                for t, core in enumerate(cores)]
+            cal = nominal_stack(self, held.gain)
+        readouts = cal.readouts()
+        return Written([Tile(core, held, t, readouts[t], matrices[t])
+                        for t, core in enumerate(cores)], matrices, cal)
 
-    def _calibrate(self, matrices, W, rng, codes) -> list[Readout]:
+    def _offsets_of(self, cores: tuple):
+        """The fabrication offsets of the tiles on ``cores`` (kept per tuple of cores: a
+        layer writes the same few again and again)."""
+        taken = self._taken.get(cores)
+        if taken is None:
+            if len(self._taken) >= 256:
+                self._taken.clear()
+            taken = self._taken[cores] = self._stacked.take(cores)
+            for a in (*taken.u.values(), *taken.vh.values(), taken.att):
+                a.flags.writeable = False  # shared by every write on these cores
+        return taken
+
+    def _calibrate(self, matrices, W, rng, codes) -> Calibration:
         """Calibrate runs of consecutive tiles that share a calibration batch size (in
         tile order, so noise from ``rng`` is drawn as one tile after another would)."""
+        if isinstance(codes, np.ndarray) and codes.ndim == 3:  # one batch size for all
+            given = codes.shape[1] >= 2
+            return calibrate_stack(self, matrices, W, rng,
+                                   codes[:, :CAL_BATCH] if given else None)
         codes = [None] * len(W) if codes is None else codes
         sizes = [len(c[:CAL_BATCH]) if c is not None and len(c) >= 2 else None
                  for c in codes]
@@ -149,9 +191,9 @@ class Chip:
             run = slice(start, t)
             batch = (None if sizes[start] is None
                      else np.stack([c[:CAL_BATCH] for c in codes[run]]))
-            out += calibrate_many(self, matrices[run], W[run], rng, batch)
+            out.append(calibrate_stack(self, matrices[run], W[run], rng, batch))
             start = t
-        return out
+        return Calibration.join(out)
 
     def settings_written(self, tile: Tile) -> int:
         """Shifter settings written to program ``tile`` (both meshes' θ, φ and output

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
 from components.errors import Problem, UserError
@@ -36,6 +37,63 @@ from .chip import Chip, Tile
 from .stream import Stream, fold, foldable, light_table, pd_affine
 
 DTYPE = np.float32
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _entry(W, t, i, k, cols, m, n):
+    """Entry (i, k) of tile t = r·cols + c of W, zero-padded, as a float64."""
+    row, col = (t // cols) * m + i, (t % cols) * n + k
+    return np.float64(W[row, col]) if row < W.shape[0] and col < W.shape[1] else 0.0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _drifts(W, cols, written, ref, has):
+    """‖W_t − H_t‖/‖H_t‖ of the tiles W_t of W (zero-padded, numbered r·cols + c) against
+    the tiles held H (T, m, n) with norms ``ref`` (T,): inf where none was written
+    (``has`` False), or where H_t is empty and W_t not; 0 where both are empty."""
+    T, m, n = written.shape
+    out = np.empty(T)
+    for t in range(T):
+        acc = 0.0
+        for i in range(m):
+            for k in range(n):
+                d = _entry(W, t, i, k, cols, m, n) - written[t, i, k]
+                acc += d * d
+        moved = math.sqrt(acc)
+        if not has[t]:
+            out[t] = np.inf
+        elif ref[t] > 0.0:
+            out[t] = moved / ref[t]
+        else:
+            out[t] = np.inf if moved > 0.0 else 0.0
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _tiles(W, cols, todo, m, n):
+    """The tiles ``todo`` of W, zero-padded: (len(todo), m, n)."""
+    out = np.empty((todo.shape[0], m, n))
+    for i in range(todo.shape[0]):
+        for j in range(m):
+            for k in range(n):
+                out[i, j, k] = _entry(W, todo[i], j, k, cols, m, n)
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _hold(blocks, todo, written, ref, has):
+    """Tiles ``todo`` now hold blocks (len(todo), m, n): copied into ``written``, their
+    norms into ``ref``, ``has`` set."""
+    for i in range(todo.shape[0]):
+        t = todo[i]
+        acc = 0.0
+        for j in range(blocks.shape[1]):
+            for k in range(blocks.shape[2]):
+                v = blocks[i, j, k]
+                written[t, j, k] = v
+                acc += v * v
+        ref[t] = math.sqrt(acc)
+        has[t] = True
 
 
 class ChipLayer:
@@ -80,17 +138,15 @@ class ChipLayer:
         full[: self.shape[0], : self.shape[1]] = W
         return full.reshape(self.rows, m, self.cols, n).transpose(0, 2, 1, 3).reshape(-1, m, n)
 
-    def drifts(self, W, blocks=None) -> np.ndarray:
+    def drifts(self, W) -> np.ndarray:
         """‖W_t − W_t,prog‖/‖W_t,prog‖ of every tile (inf for a tile never written; 0
-        for an empty tile that stayed empty)."""
-        blocks = self._blocks(W) if blocks is None else blocks
-        diff = blocks - self.written
-        moved = np.sqrt(np.einsum("tij,tij->t", diff, diff))
-        held = self._ref > 0.0
-        out = np.where(held, moved / np.where(held, self._ref, 1.0),
-                       np.where(moved > 0.0, np.inf, 0.0))
-        out[~self._has] = np.inf
-        return out
+        for an empty tile that stayed empty), in one compiled pass over W."""
+        return _drifts(self._weights(W), self.cols, self.written, self._ref, self._has)
+
+    def _weights(self, W) -> np.ndarray:
+        """W as a 2-D array the compiled passes take."""
+        W = np.asarray(W)
+        return W if W.dtype in (np.float32, np.float64) else W.astype(float)
 
     def drift(self, W, t: int) -> float:
         return float(self.drifts(W)[t])
@@ -98,39 +154,48 @@ class ChipLayer:
     def due(self, W, drift: float | None) -> tuple[np.ndarray, np.ndarray]:
         """The tiles of W (T, m, n) and the indices of those due a write under the policy
         (all if ``drift`` is None, else those that drifted past it)."""
-        blocks = self._blocks(W)
-        todo = (np.arange(self.n_tiles) if drift is None
-                else np.flatnonzero(self.drifts(W, blocks) > drift))
-        return blocks, todo
+        return self._blocks(W), self._due(W, drift)
+
+    def _due(self, W, drift: float | None) -> np.ndarray:
+        """The indices of the tiles of W due a write (:meth:`due`)."""
+        if drift is None:
+            return np.arange(self.n_tiles)
+        return np.flatnonzero(self.drifts(W) > drift)
 
     def held(self, blocks: np.ndarray, todo: np.ndarray) -> None:
         """Record that tiles ``todo`` now hold ``blocks[todo]`` (the drift reference)."""
-        self.written[todo] = blocks[todo]
-        self._ref[todo] = np.sqrt(np.einsum("tij,tij->t", blocks[todo], blocks[todo]))
-        self._has[todo] = True
+        self._held(np.asarray(blocks, dtype=float)[todo], todo)
+
+    def _held(self, new: np.ndarray, todo: np.ndarray) -> None:
+        """:meth:`held` of the tiles written, new (len(todo), m, n)."""
+        _hold(new, np.asarray(todo, dtype=np.int64), self.written, self._ref, self._has)
 
     def program(self, W, rng=None, drift: float | None = None) -> int:
         """Write the tiles of W whose drift exceeds ``drift`` (all if None); the number
         written.  ``rng``: noise of the calibration measurements."""
         if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
             return self.chip.keep(self, W, rng, drift)
-        blocks, todo = self.due(W, drift)
+        W = self._weights(W)
+        todo = self._due(W, drift)
         if not todo.size:
             return 0
-        codes = None if self.seen is None else [self.seen[t % self.cols] for t in todo]
-        tiles = self.chip.program_many(blocks[todo], [self.core_of[t] for t in todo], rng,
-                                       codes)
-        if self._stream is not None:  # all written tiles folded at once
-            mats, offset, sigma = fold(self.chip, np.stack([t.matrix for t in tiles]),
-                                       np.stack([t.readout.lo_phase for t in tiles]),
-                                       np.stack([t.readout.tia_gain for t in tiles]), self._pd)
-        for i, (t, tile) in enumerate(zip(todo.tolist(), tiles)):
+        new, seen = _tiles(W, self.cols, todo, self.chip.m, self.chip.n), self.seen
+        cores = [self.core_of[t] for t in todo.tolist()]
+        if self._stream is None:
+            codes = None if seen is None else [seen[t % self.cols] for t in todo]
+            tiles = self.chip.program_many(new, cores, rng, codes)
+        else:  # all written tiles folded at once
+            codes = None if seen is None else seen[todo % self.cols]
+            written = self.chip.write(new, cores, rng, codes)
+            tiles, r = written.tiles, written.readout
+            mats, offset, sigma = fold(self.chip, written.matrices, r.lo_phase, r.tia_gain,
+                                       self._pd, r.noise2)
+            for i, t in enumerate(todo.tolist()):
+                self._stream.put(t, (mats[i], offset[i], sigma[i]), r.alpha[i], r.beta[i])
+        for t, tile in zip(todo.tolist(), tiles):
             self.tiles[t] = tile
-            if self._stream is not None:
-                self._stream.put(t, (mats[i], offset[i], sigma[i]), tile.readout.alpha,
-                                 tile.readout.beta)
             self.counters["phase_writes"] += self.chip.settings_written(tile)
-        self.held(blocks, todo)
+        self._held(new, todo)
         self.counters["tile_writes"] += todo.size
         self._stack = None
         return int(todo.size)

@@ -143,18 +143,47 @@ def tia_affine(chip, gain):
     return _affine(lambda i: c.tia.component.signal(tia_p, i), np.shape(gain))
 
 
-def fold(chip, matrix, lo, gain, pd=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tia_per_gain(chip):
+    """The TIAs' slope and offset per ohm of gain (m,): :func:`tia_affine` at unit gain,
+    if over the TIA's gain range (nine gains spread evenly in log) the probed slope and
+    offset are the gain times these (to 1e-12), else None."""
+    c, m = chip.chain, chip.m
+    span = c.tia.component.param("gain")
+    gains = np.geomspace(span.lo, span.hi, 9)[:, None] * np.ones(m)
+    unit, probed = tia_affine(chip, np.ones(m)), tia_affine(chip, gains)
+    if unit is None or probed is None:
+        return None
+    (k, o), (k1, o1) = probed, unit
+    miss = np.abs(k - gains * k1) + np.abs(o - gains * o1)
+    if np.any(miss > 1e-12 * gains * (np.abs(k1) + np.abs(o1))):
+        return None
+    return np.ascontiguousarray(k1, dtype=float), np.ascontiguousarray(o1, dtype=float)
+
+
+def fold(chip, matrix, lo, gain, pd=None, noise2=None) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
     """One tile (channel matrix (m, n), LO phases and TIA gains (m,)) folded: the ADC
     input per unit modulator field (m, n), its offset and its noise σ (m,), all over the
     ADC's full scale; or a stack of tiles, each with a leading tile axis.  ``pd``: the
-    detectors' (slope, offset), if already probed."""
+    detectors' (slope, offset), if already probed; ``noise2``: the receivers' noise
+    variance at these gains (:meth:`.Chain.noise_current2`), if already computed.  The
+    TIAs' slope and offset are the chip's per unit gain times the gains where it has them
+    (:func:`tia_per_gain`), else probed at these gains."""
     c = chip.chain
+    rx = getattr(chip, "rx", None)
     k_pd, o_pd = pd_affine(chip) if pd is None else pd
     gain = np.asarray(gain)
-    tia_p = {**c.tia.params, "gain": gain}
-    k_tia, o_tia = tia_affine(chip, gain)
-    vfs = np.broadcast_to(np.asarray(c.adc.params["v_fs"], dtype=float), (chip.m,))
+    if rx is not None and rx.tia is not None:
+        k_tia, o_tia = gain * rx.tia[0], gain * rx.tia[1]
+        vfs = rx.vfs
+    else:
+        k_tia, o_tia = tia_affine(chip, gain)
+        vfs = np.broadcast_to(np.asarray(c.adc.params["v_fs"], dtype=float), (chip.m,))
+    if noise2 is None:
+        noise2 = c.noise_current2({**c.tia.params, "gain": gain})
     k = k_tia * k_pd / vfs
     rot = (np.exp(-1j * np.asarray(lo))[..., None] * matrix).real * k[..., None]
-    sigma = gain * np.sqrt(c.noise_current2(tia_p)) / vfs
-    return rot, (k_tia * o_pd + o_tia) / vfs, np.broadcast_to(sigma, gain.shape)
+    sigma = gain * np.sqrt(noise2) / vfs
+    if sigma.shape != gain.shape:
+        sigma = np.broadcast_to(sigma, gain.shape)
+    return rot, (k_tia * o_pd + o_tia) / vfs, sigma
