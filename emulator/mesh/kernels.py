@@ -174,6 +174,21 @@ def hold_into(p, levels, recv, src, coef, offset, out):
 
 
 @numba.njit(**_JIT)
+def dark_lines(a):
+    """Which rows (T, m) and which columns (T, n) of a stack of matrices a (T, m, n)
+    are all zero."""
+    T, m, n = a.shape
+    rows, cols = np.ones((T, m), dtype=np.bool_), np.ones((T, n), dtype=np.bool_)
+    for t in range(T):
+        for i in range(m):
+            for j in range(n):
+                if a[t, i, j] != 0.0:
+                    rows[t, i] = False
+                    cols[t, j] = False
+    return rows, cols
+
+
+@numba.njit(**_JIT)
 def mesh_angles(steps, d, order):
     """θ, φ (T, K) in the order ``order`` and output phases (T, n), wrapped, of stacked
     decompositions (:func:`decompose_many`'s steps and diagonals)."""
