@@ -248,8 +248,8 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
         raise UserError(f"matrix is not unitary (deviation {err:.3g} > "
                         f"tolerance {UNITARY_TOL:g})")
     M = A @ rows
-    M = M / np.where(scale > 0.0, scale, 1.0)[:, None, None]  # the optics holds W / scale
-    M = M * plan.loss
+    M /= np.where(scale > 0.0, scale, 1.0)[:, None, None]  # the optics holds W / scale
+    M *= plan.loss
     keys = ("theta", "phi", "out_phase")
     return Realised(tile=W, u=dict(zip(keys, held_u)), vh=dict(zip(keys, held_vh)),
                     sigma=sig, matrix=M, gain=scale, meshes=(plan.u.mesh, plan.vh.mesh))

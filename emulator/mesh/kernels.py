@@ -30,6 +30,13 @@ _JIT = dict(cache=True, nogil=True)
 
 
 @numba.njit(**_JIT)
+def expi(x):
+    """e^{ix} = cos x + i·sin x: the numbers cmath.exp(complex(0, x)) gives (its real
+    factor e^0 is exactly 1), without its general-case work."""
+    return complex(math.cos(x), math.sin(x))
+
+
+@numba.njit(**_JIT)
 def _cos_sin(x, y):
     r = math.hypot(x, y)
     if r > 0.0:
@@ -38,17 +45,24 @@ def _cos_sin(x, y):
 
 
 @numba.njit(**_JIT)
+def _undusted(a):
+    """(a, |a|), or (0, 0) where |a| is rounding dust (at most ``DUST``); |a| worked out
+    once (each is a hypot)."""
+    r = abs(a)
+    if r <= DUST:
+        return 0j, 0.0
+    return a, r
+
+
+@numba.njit(**_JIT)
 def null_right(A, r, k):
     """A ← A·T(θ,φ)† on columns (k, k+1), rows 0..r, nulling A[r, k]."""
-    a, b = A[r, k], A[r, k + 1]
-    if abs(a) <= DUST:
-        a = 0j
-    if abs(b) <= DUST:
-        b = 0j
-    c, s = _cos_sin(abs(a), abs(b))
+    a, abs_a = _undusted(A[r, k])
+    b, abs_b = _undusted(A[r, k + 1])
+    c, s = _cos_sin(abs_a, abs_b)
     phi = cmath.phase(a) - cmath.phase(b) + PI
     gc = complex(-s, -c)  # conj(i·e^{iθ/2})
-    gce = gc * cmath.exp(complex(0.0, -phi))
+    gce = gc * expi(-phi)
     p, q, u, v = gce * s, gc * c, gce * c, -gc * s
     for i in range(r + 1):
         x, y = A[i, k], A[i, k + 1]
@@ -62,15 +76,12 @@ def null_right(A, r, k):
 def null_left(A, m, k):
     """A ← T(θ,φ)·A on rows (m, m+1), columns k.., nulling A[m+1, k]."""
     n = A.shape[1]
-    a, b = A[m, k], A[m + 1, k]
-    if abs(a) <= DUST:
-        a = 0j
-    if abs(b) <= DUST:
-        b = 0j
-    c, s = _cos_sin(abs(b), abs(a))
+    a, abs_a = _undusted(A[m, k])
+    b, abs_b = _undusted(A[m + 1, k])
+    c, s = _cos_sin(abs_b, abs_a)
     phi = cmath.phase(b) - cmath.phase(a)
     g = complex(-s, c)  # i·e^{iθ/2}
-    ge = g * cmath.exp(complex(0.0, phi))
+    ge = g * expi(phi)
     p, q, u, v = ge * s, g * c, ge * c, -g * s
     for j in range(k, n):
         x, y = A[m, j], A[m + 1, j]
@@ -229,7 +240,7 @@ def move_through(left, d):
         c, s, phi = left[K - 1 - i, 1], left[K - 1 - i, 2], left[K - 1 - i, 3]
         d1, d2 = d[m], d[m + 1]
         e = -(complex(c, -s) ** 2) * d2  # −e^{−iθ}·d₂
-        d[m] = e * cmath.exp(complex(0.0, -phi))
+        d[m] = e * expi(-phi)
         d[m + 1] = e
         moved[i, 0], moved[i, 1], moved[i, 2] = m, c, s
         moved[i, 3] = cmath.phase(d1) - cmath.phase(d2)
@@ -286,9 +297,9 @@ def mzi_transfers(theta, phi, amp):
     t11 = np.empty(K, dtype=np.complex128)
     for k in range(K):
         h = 0.5 * theta[k]
-        g = complex(0.0, amp[k]) * cmath.exp(complex(0.0, h))
         s, c = math.sin(h), math.cos(h)
-        ge = g * cmath.exp(complex(0.0, phi[k]))
+        g = complex(0.0, amp[k]) * complex(c, s)  # i·amp·e^{iθ/2}
+        ge = g * expi(phi[k])
         t00[k], t01[k], t10[k], t11[k] = ge * s, g * c, ge * c, -g * s
     return t00, t01, t10, t11
 

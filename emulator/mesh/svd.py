@@ -131,6 +131,8 @@ def gauge_stack(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray):
 
 def _gauge_stack(u, s, vh, dark_rows, dark_cols) -> None:
     ranks, done = gauge_many(u, s, vh, dark_rows, dark_cols, TIE, RANK_TOL)
+    if done.all():
+        return
     for t in np.flatnonzero(~done.all(axis=1)).tolist():
         q = ranks[t]
         if not done[t, 0]:
