@@ -16,10 +16,11 @@ really takes, the dummy sections of a loss-balanced layout (Clements edge modes 
 every other column), the two output screens' and the attenuator's.
 
 :func:`realise_many` does all of it for a stack of tiles at once: one LAPACK call for
-the SVDs, then compiled passes over the stack (:mod:`emulator.mesh.kernels`): the gauge
-(:func:`emulator.mesh.svd.gauge`'s rules), both decompositions, the holds (driver
-levels, crosstalk over each mesh's neighbour pairs, offsets; worked out once per layer
-in :func:`mesh_holds`) and the realised matrices; :func:`realise` is the one-tile case.
+the SVDs, the gauge (:func:`emulator.mesh.svd.gauge_stack`), then one compiled pass over
+the stack (:func:`emulator.chip.realise_kernels.realise_stack`): both decompositions, the
+holds (driver levels, crosstalk over each mesh's neighbour pairs, offsets; the layer's
+constants worked out once in :func:`write_plan`) and the light through the held meshes,
+and one product for the realised matrices; :func:`realise` is the one-tile case.
 :func:`programmed_netlist` writes the same held settings into the netlist so the
 compiled circuit and the event engine see exactly that chip.
 """

@@ -8,10 +8,13 @@ held phase (driver level, heater crosstalk, fabrication offset:
 :func:`emulator.mesh.kernels.hold_into`), the attenuators' held transmissions
 |sin(θ_held/2)| and their field transmissions, and the light through the held meshes:
 U's first k columns and V†'s first k rows (:func:`emulator.mesh.kernels.mesh_blocks`).
-The arithmetic is that of the numpy expressions it replaces in
-:mod:`emulator.chip.realise`, operation for operation, so the numbers are the same to the
-last bit (a test holds them to the array expressions); the final product
-``(s_0 · U_k · diag(field)) @ V†_k`` is left to numpy's BLAS.
+The arithmetic is that of the numpy expressions it replaced, operation for operation,
+with one exception: asin is the C library's, and numpy's own arcsin (SIMD, on CPUs with
+AVX-512) may differ from it by an ulp, so the field transmissions, and the realised
+matrix, can differ from numpy's in the 16th digit (the phases, all held on driver
+levels, came out the same in every comparison; tests hold the numbers to the mesh
+library's numpy path).  The final product ``(s_0 · U_k · diag(field)) @ V†_k`` is left
+to numpy's BLAS.
 
 A mesh side is described by a tuple (see :func:`emulator.chip.realise.write_plan`):
 (order, modes, MZI crosstalk receivers, sources, couplings, the output screen's
@@ -41,6 +44,8 @@ def _per_tile(off, T):
     """Offsets (T or 1, K) as one row per tile (one core's: the same row for all)."""
     if off.shape[0] == T:
         return off
+    if off.shape[0] != 1:
+        raise ValueError("offsets: one row per tile, or one row for all tiles")
     out = np.empty((T, off.shape[1]))
     for t in range(T):
         out[t] = off[0]
