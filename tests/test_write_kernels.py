@@ -1,8 +1,8 @@
 """The compiled pieces of a tile write against the numpy they replace: the gauge's
 unit-vector null spaces, the holds (levels, heater crosstalk, offsets), the mesh angles,
-the realisation of a stack of gauged SVDs (emulator.chip.realise_kernels, also on
-rectangular and Reck layers), and the calibration's loops (LO phase and rms, read-out
-codes, least-squares decode).
+the realisation of a stack of gauged SVDs (kernels.realise_stack, also on rectangular
+and Reck layers), and the calibration's loops (LO phase and rms, read-out codes,
+least-squares decode).
 Whole writes are checked against an independent reference in test_chip_write.py."""
 
 from __future__ import annotations
@@ -126,7 +126,6 @@ def test_realise_kernel_is_the_numpy_mapping(m, n, method):
     attenuators' |sin(θ/2)|, and the light through the held meshes (apply_mesh,
     mesh_rows with the layer's losses)."""
     from components.optics import attenuator
-    from emulator.chip import realise_kernels
     from emulator.chip.realise import (LayerSpec, _rows, draw_offsets, stack_offsets,
                                        write_plan)
     from emulator.mesh.layout import apply_mesh, mesh_rows
@@ -144,7 +143,7 @@ def test_realise_kernel_is_the_numpy_mapping(m, n, method):
     W[2, :, 0] = 0.0
     u, s, vh = gauge(*np.linalg.svd(W), W)
     plan = write_plan(spec)
-    held_u, held_vh, sig, A, rows, scale, err = realise_kernels.realise_stack(
+    held_u, held_vh, sig, A, rows, scale, err = kernels.realise_stack(
         u, s, vh, plan.reck, plan.levels, plan.u_side, plan.vh_side, _rows(off.u),
         _rows(off.vh), off.att)
     assert err < 1e-12

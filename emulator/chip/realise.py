@@ -17,7 +17,7 @@ every other column), the two output screens' and the attenuator's.
 
 :func:`realise_many` does all of it for a stack of tiles at once: one LAPACK call for
 the SVDs, the gauge (:func:`emulator.mesh.svd.gauge_stack`), then one compiled pass over
-the stack (:func:`emulator.chip.realise_kernels.realise_stack`): both decompositions, the
+the stack (:func:`emulator.mesh.kernels.realise_stack`): both decompositions, the
 holds (driver levels, crosstalk over each mesh's neighbour pairs, offsets; the layer's
 constants worked out once in :func:`write_plan`) and the light through the held meshes,
 and one product for the realised matrices; :func:`realise` is the one-tile case.
@@ -34,12 +34,10 @@ import numpy as np
 
 from components.errors import NetlistError, Problem, UserError
 from components.units import db_to_amplitude
-from emulator.mesh import clements, reck
+from emulator.mesh import clements, kernels, reck
 from emulator.mesh.layout import MeshPhases, _loss_and_screen, _placement
 from emulator.mesh.perturb import crosstalk_pairs, driver_levels
 from emulator.mesh.svd import decomposer, gauge_stack
-
-from . import realise_kernels
 
 HOLD = ("driver_bits", "phase_error", "crosstalk", "loss")
 UNITARY_TOL = 1e-8  # as emulator.mesh.layout.check_reduced
@@ -195,7 +193,7 @@ def mesh_holds(spec: LayerSpec, n: int) -> MeshHolds:
 @dataclass(frozen=True, eq=False)
 class WritePlan:
     """What :func:`realise_many` hands the compiled pass for one layer, worked out once
-    (:func:`write_plan`): each mesh side's tuple (:mod:`emulator.chip.realise_kernels`),
+    (:func:`write_plan`): each mesh side's tuple (:func:`emulator.mesh.kernels.realise_stack`),
     the driver levels of the MZIs, screens and attenuators, and the amplitude of the two
     output screens' and the attenuator's insertion loss."""
 
@@ -242,7 +240,7 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
     u, s, vh = gauge_stack(*np.linalg.svd(W, full_matrices=True), W)
     plan = write_plan(spec)
     att = offsets.att if offsets.att.ndim == 2 else offsets.att[None]
-    held_u, held_vh, sig, A, rows, scale, err = realise_kernels.realise_stack(
+    held_u, held_vh, sig, A, rows, scale, err = kernels.realise_stack(
         u, s, vh, plan.reck, plan.levels, plan.u_side, plan.vh_side, _rows(offsets.u),
         _rows(offsets.vh), att)
     if err > UNITARY_TOL:
