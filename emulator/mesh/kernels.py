@@ -141,7 +141,9 @@ def quantize1(x, levels):
     :func:`wrap1`), k = rint(x/step) mod levels."""
     step = 2.0 * PI / levels
     k = np.rint(wrap1(x) / step)
-    if not 0.0 < k < levels:  # the remainder (a division's cost) only where it can act
+    if k == 0.0:  # k % levels, the remainder (a division's cost) only where it acts
+        k = 0.0  # (+0, as the remainder gives for ±0)
+    elif not 0.0 < k < levels:
         k %= levels
     return k * step
 
