@@ -119,7 +119,8 @@ def test_calibration_loops_are_the_chains_component_models():
     assert np.array_equal(y, chip.detect(fields, mats, lo, gain))
 
 
-@pytest.mark.parametrize("m, n, method", [(6, 4, "clements"), (4, 5, "reck"), (5, 5, "clements")])
+@pytest.mark.parametrize("m, n, method",
+                         [(6, 4, "clements"), (4, 5, "reck"), (5, 5, "clements")])
 def test_realise_kernel_is_the_numpy_mapping(m, n, method):
     """The compiled realisation of gauged SVDs against the mesh library's numpy path:
     svd_map's phases held by quantize_phases, thermal_crosstalk and the offsets, the

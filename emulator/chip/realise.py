@@ -193,9 +193,10 @@ def mesh_holds(spec: LayerSpec, n: int) -> MeshHolds:
 @dataclass(frozen=True, eq=False)
 class WritePlan:
     """What :func:`realise_many` hands the compiled pass for one layer, worked out once
-    (:func:`write_plan`): each mesh side's tuple (:func:`emulator.mesh.kernels.realise_stack`),
-    the driver levels of the MZIs, screens and attenuators, and the amplitude of the two
-    output screens' and the attenuator's insertion loss."""
+    (:func:`write_plan`): each mesh side's tuple (see
+    :func:`emulator.mesh.kernels.realise_stack`), the driver levels of the MZIs, screens
+    and attenuators, and the amplitude of the two output screens' and the attenuator's
+    insertion loss."""
 
     u: MeshHolds
     vh: MeshHolds

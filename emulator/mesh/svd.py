@@ -115,7 +115,8 @@ def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray | None = N
         dark_rows = np.zeros(u.shape[:2], dtype=bool)
         dark_cols = np.zeros(vh.shape[:2], dtype=bool)
     else:
-        dark_rows, dark_cols = dark_lines(np.asarray(a).reshape((-1,) + np.shape(a)[len(lead):]))
+        a = np.asarray(a).reshape((-1,) + np.shape(a)[len(lead):])
+        dark_rows, dark_cols = dark_lines(a)
     _gauge_stack(u, s, vh, dark_rows, dark_cols)
     return u.reshape(lead + u.shape[1:]), s.reshape(lead + s.shape[1:]), \
         vh.reshape(lead + vh.shape[1:])
