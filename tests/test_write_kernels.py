@@ -1,6 +1,8 @@
 """The compiled pieces of a tile write against the numpy they replace: the gauge's
 unit-vector null spaces, the holds (levels, heater crosstalk, offsets), the mesh angles,
-and the calibration's loops (LO phase and rms, read-out codes, least-squares decode).
+the realisation of a stack of gauged SVDs (kernels.realise_stack, also on rectangular
+and Reck layers), and the calibration's loops (LO phase and rms, read-out codes,
+least-squares decode).
 Whole writes are checked against an independent reference in test_chip_write.py."""
 
 from __future__ import annotations
@@ -163,3 +165,59 @@ def test_a_tia_not_proportional_to_its_gain_is_probed_at_each_gain():
         k_tia = (r.tia_gain + 50.0) * chip.rx.pd[0] / chip.rx.vfs
         want = (np.exp(-1j * r.lo_phase)[:, None] * mats[0]).real * k_tia[:, None]
         assert np.allclose(rot, want, rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("m, n, method",
+                         [(6, 4, "clements"), (4, 5, "reck"), (5, 5, "clements")])
+def test_realise_kernel_is_the_numpy_mapping(m, n, method):
+    """The compiled realisation of gauged SVDs against the mesh library's numpy path:
+    svd_map's phases held by quantize_phases, thermal_crosstalk and the offsets, the
+    attenuators' |sin(θ/2)|, and the light through the held meshes (apply_mesh,
+    mesh_rows with the layer's losses)."""
+    from components.optics import attenuator
+    from emulator.chip.realise import (LayerSpec, _rows, draw_offsets, stack_offsets,
+                                       write_plan)
+    from emulator.mesh.layout import apply_mesh, mesh_rows
+    from emulator.mesh.perturb import quantize_phases
+    from emulator.mesh.svd import svd_map
+
+    part = dict(loss=0.3, driver_bits=7, phase_error=0.05)
+    spec = LayerSpec(m=m, n=n, method=method, mzi={**part, "crosstalk": (0.03, -0.01)},
+                     screen={**part, "crosstalk": 0.02, "driver_bits": 6},
+                     attenuator={**part, "crosstalk": 0.0, "driver_bits": 5}, balance=False)
+    rng = np.random.default_rng(9)
+    off = stack_offsets([draw_offsets(spec, rng) for _ in range(2)]).take([1, 0, 1])
+    W = rng.normal(size=(3, m, n))
+    W[1, -1] = 0.0  # a zero row: unit vectors in U's null space
+    W[2, :, 0] = 0.0
+    u, s, vh = gauge(*np.linalg.svd(W), W)
+    plan = write_plan(spec)
+    held_u, held_vh, sig, A, rows, scale, err = kernels.realise_stack(
+        u, s, vh, plan.reck, plan.levels, plan.u_side, plan.vh_side, _rows(off.u),
+        _rows(off.vh), off.att)
+    assert err < 1e-12
+    k = min(m, n)
+    for t in range(3):
+        mp = svd_map(W[t], method)
+
+        def hold(p, part, mesh, out, offset):
+            p = quantize_phases(p, part["driver_bits"])
+            if mesh is not None:
+                p = thermal_crosstalk(mesh, p, part["crosstalk"], out=out)
+            return p + offset
+
+        for mesh, held, o in ((mp.u, held_u, off.u), (mp.vh, held_vh, off.vh)):
+            want = (hold(mesh.theta, spec.mzi, mesh, False, o["theta"][t]),
+                    hold(mesh.phi, spec.mzi, mesh, False, o["phi"][t]),
+                    hold(mesh.out_phase, spec.screen, mesh, True, o["out_phase"][t]))
+            for got, w in zip(held, want):
+                assert np.abs(got[t] - w).max() < 1e-12
+        att = hold(2.0 * np.arcsin(mp.sigma), spec.attenuator, None, False, off.att[t])
+        assert np.abs(sig[t] - np.abs(np.sin(0.5 * att))).max() < 1e-12
+        assert scale[t] == mp.scale
+        kw = dict(mzi_loss_db=spec.mzi["loss"], balance=False)
+        cols = apply_mesh(mp.u, np.eye(m, k, dtype=complex), *(h[t] for h in held_u), **kw)
+        want_a = mp.scale * cols * attenuator.field(sig[t])
+        assert np.abs(A[t] - want_a).max() < 1e-12 * mp.scale
+        want_rows = mesh_rows(mp.vh, k, *(h[t] for h in held_vh), **kw)
+        assert np.abs(rows[t] - want_rows).max() < 1e-12

@@ -16,10 +16,11 @@ really takes, the dummy sections of a loss-balanced layout (Clements edge modes 
 every other column), the two output screens' and the attenuator's.
 
 :func:`realise_many` does all of it for a stack of tiles at once: one LAPACK call for
-the SVDs, then compiled passes over the stack (:mod:`emulator.mesh.kernels`): the gauge
-(:func:`emulator.mesh.svd.gauge`'s rules), both decompositions, the holds (driver
-levels, crosstalk over each mesh's neighbour pairs, offsets; worked out once per layer
-in :func:`mesh_holds`) and the realised matrices; :func:`realise` is the one-tile case.
+the SVDs, the gauge (:func:`emulator.mesh.svd.gauge_stack`), then one compiled pass over
+the stack (:func:`emulator.mesh.kernels.realise_stack`): both decompositions, the
+holds (driver levels, crosstalk over each mesh's neighbour pairs, offsets; the layer's
+constants worked out once in :func:`write_plan`) and the light through the held meshes,
+and one product for the realised matrices; :func:`realise` is the one-tile case.
 :func:`programmed_netlist` writes the same held settings into the netlist so the
 compiled circuit and the event engine see exactly that chip.
 """
@@ -32,16 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from components.errors import NetlistError, Problem, UserError
-from components.optics import attenuator
 from components.units import db_to_amplitude
 from emulator.mesh import clements, kernels, reck
 from emulator.mesh.layout import MeshPhases, _loss_and_screen, _placement
 from emulator.mesh.perturb import crosstalk_pairs, driver_levels
-from emulator.mesh.svd import decomposer, gauge
+from emulator.mesh.svd import decomposer, gauge_stack
 
 HOLD = ("driver_bits", "phase_error", "crosstalk", "loss")
 UNITARY_TOL = 1e-8  # as emulator.mesh.layout.check_reduced
-NO_PAIRS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,65 +190,44 @@ def mesh_holds(spec: LayerSpec, n: int) -> MeshHolds:
                      float(factor[0].real))
 
 
-def _hold(values, part: dict, pairs, offset) -> np.ndarray:
-    """Phases (T, K) held by shifters of ``part`` set to ``values``: driver levels, the
-    crosstalk ``pairs`` (none: an empty triple), fabrication offsets (T, K) or (K,)."""
-    if offset.shape != values.shape:
-        offset = np.broadcast_to(offset, values.shape)
-    return kernels.hold_into(values, driver_levels(part["driver_bits"]), *pairs, offset,
-                             np.empty_like(values))
+@dataclass(frozen=True, eq=False)
+class WritePlan:
+    """What :func:`realise_many` hands the compiled pass for one layer, worked out once
+    (:func:`write_plan`): each mesh side's tuple (see
+    :func:`emulator.mesh.kernels.realise_stack`), the driver levels of the MZIs, screens
+    and attenuators, and the amplitude of the two output screens' and the attenuator's
+    insertion loss."""
+
+    u: MeshHolds
+    vh: MeshHolds
+    u_side: tuple
+    vh_side: tuple
+    levels: tuple
+    reck: bool
+    loss: float
 
 
-def _decompose(holds: MeshHolds, unitaries: np.ndarray, reck: bool):
-    """Phases (θ, φ, output screen, as :class:`MeshPhases` lists and wraps them) of the
-    meshes of a stack of unitaries (T, n, n)."""
-    steps, d, err = kernels.decompose_many(np.array(unitaries, dtype=complex, order="C"),
-                                           reck)
-    if (err > UNITARY_TOL).any():
-        raise UserError(f"matrix is not unitary (deviation {float(err.max()):.3g} > "
-                        f"tolerance {UNITARY_TOL:g})")
-    return kernels.mesh_angles(steps, d, holds.order)
+def _side(holds: MeshHolds) -> tuple:
+    return (holds.order, holds.mesh.modes, *holds.mzi_pairs, *holds.screen_pairs,
+            holds.amp, holds.screen)
 
 
-def _held(spec: LayerSpec, holds: MeshHolds, theta, phi, out, off: dict) -> dict:
-    return {"theta": _hold(theta, spec.mzi, holds.mzi_pairs, off["theta"]),
-            "phi": _hold(phi, spec.mzi, holds.mzi_pairs, off["phi"]),
-            "out_phase": _hold(out, spec.screen, holds.screen_pairs, off["out_phase"])}
+@functools.lru_cache(maxsize=64)
+def write_plan(spec: LayerSpec) -> WritePlan:
+    """The :class:`WritePlan` of a layer (cached per layer)."""
+    u, vh = mesh_holds(spec, spec.m), mesh_holds(spec, spec.n)
+    return WritePlan(u, vh, _side(u), _side(vh),
+                     tuple(driver_levels(p["driver_bits"])
+                           for p in (spec.mzi, spec.screen, spec.attenuator)),
+                     spec.method == "reck",
+                     db_to_amplitude(spec.screen["loss"]) ** 2
+                     * db_to_amplitude(spec.attenuator["loss"]))
 
 
-def _meshes(spec: LayerSpec, vh, u, sigma, offsets: Offsets):
-    """(mesh holds, held phases) of the V† and U meshes of a stack of SVDs: decomposed,
-    the attenuators' phase taken off V†'s output screen, held.  On a square core both
-    meshes have one topology and go through as one stack [V†; U] (tile by tile the
-    same numbers, half the calls)."""
-    T, k = sigma.shape
-    reck = spec.method == "reck"
-    vh_holds, u_holds = mesh_holds(spec, vh.shape[-1]), mesh_holds(spec, u.shape[-1])
-    if vh.shape != u.shape:
-        vh_phases = _decompose(vh_holds, vh, reck)
-        vh_phases[2][:, :k] -= attenuator.output_phase(sigma)  # absorbed: Σ's phase undone
-        u_phases = _decompose(u_holds, u, reck)
-        return ((vh_holds, _held(spec, vh_holds, *vh_phases, offsets.vh)),
-                (u_holds, _held(spec, u_holds, *u_phases, offsets.u)))
-    theta, phi, out = _decompose(u_holds, np.concatenate([vh, u]), reck)
-    out[:T, :k] -= attenuator.output_phase(sigma)
-    off = {key: np.concatenate([o[key] if o[key].ndim == 2 else  # one core's for all
-                                np.broadcast_to(o[key], (T,) + o[key].shape)
-                                for o in (offsets.vh, offsets.u)]) for key in offsets.u}
-    held = _held(spec, u_holds, theta, phi, out, off)
-    return ((u_holds, {key: v[:T] for key, v in held.items()}),
-            (u_holds, {key: v[T:] for key, v in held.items()}))
-
-
-def _light(holds: MeshHolds, held: dict, k: int, rows: bool):
-    """The first k columns (T, n, k) of the held meshes, or their first k rows (T, k, n),
-    as :func:`~emulator.mesh.layout.apply_mesh` and :func:`~emulator.mesh.layout.mesh_rows`
-    compute them."""
-    screen = np.exp(1j * held["out_phase"]) * holds.screen
-    yr, yi = kernels.mesh_blocks(holds.mesh.modes, held["theta"], held["phi"], holds.amp,
-                                 screen, k, rows)
-    y = yr + 1j * yi
-    return y.transpose(0, 2, 1) if rows else y * screen[:, :, None]
+def _rows(offsets: dict) -> tuple:
+    """θ, φ and output-screen offsets, each as rows (one per tile, or one for all)."""
+    return tuple(o if o.ndim == 2 else o[None] for o in
+                 (offsets["theta"], offsets["phi"], offsets["out_phase"]))
 
 
 def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realised:
@@ -260,24 +238,21 @@ def realise_many(spec: LayerSpec, tiles: np.ndarray, offsets: Offsets) -> Realis
     W[:, : tiles.shape[1], : tiles.shape[2]] = tiles
     if not np.isfinite(W).all():
         raise UserError("matrix must contain finite numbers only")
-    u, s, vh = gauge(*np.linalg.svd(W, full_matrices=True), W)
-    k = s.shape[1]
-    scale = s[:, 0].copy()
-    live = scale > 0.0
-    sigma = np.where(live[:, None],
-                     np.clip(s / np.where(live, scale, 1.0)[:, None], 0.0, 1.0), 0.0)
-    (vh_holds, held_vh), (u_holds, held_u) = _meshes(spec, vh, u, sigma, offsets)
-    theta_att = 2.0 * np.arcsin(np.clip(sigma, 0.0, 1.0))
-    held_att = _hold(theta_att, spec.attenuator, NO_PAIRS, offsets.att)
-    sig = np.abs(np.sin(0.5 * held_att))
-    cols = _light(u_holds, held_u, k, False)  # U[:, :k]
-    rows = _light(vh_holds, held_vh, k, True)  # V†[:k, :]
-    M = (scale[:, None, None] * cols * attenuator.field(sig)[:, None, :]) @ rows
-    M = M / np.where(live, scale, 1.0)[:, None, None]  # the optics holds W / scale
-    M = M * (db_to_amplitude(spec.screen["loss"]) ** 2
-             * db_to_amplitude(spec.attenuator["loss"]))
-    return Realised(tile=W, u=held_u, vh=held_vh, sigma=sig, matrix=M, gain=scale,
-                    meshes=(u_holds.mesh, vh_holds.mesh))
+    u, s, vh = gauge_stack(*np.linalg.svd(W, full_matrices=True), W)
+    plan = write_plan(spec)
+    att = offsets.att if offsets.att.ndim == 2 else offsets.att[None]
+    held_u, held_vh, sig, A, rows, scale, err = kernels.realise_stack(
+        u, s, vh, plan.reck, plan.levels, plan.u_side, plan.vh_side, _rows(offsets.u),
+        _rows(offsets.vh), att)
+    if err > UNITARY_TOL:
+        raise UserError(f"matrix is not unitary (deviation {err:.3g} > "
+                        f"tolerance {UNITARY_TOL:g})")
+    M = A @ rows
+    M /= np.where(scale > 0.0, scale, 1.0)[:, None, None]  # the optics holds W / scale
+    M *= plan.loss
+    keys = ("theta", "phi", "out_phase")
+    return Realised(tile=W, u=dict(zip(keys, held_u)), vh=dict(zip(keys, held_vh)),
+                    sigma=sig, matrix=M, gain=scale, meshes=(plan.u.mesh, plan.vh.mesh))
 
 
 def realise(spec: LayerSpec, tile: np.ndarray, offsets: Offsets) -> Programmed:

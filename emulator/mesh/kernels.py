@@ -7,7 +7,9 @@ transfers to pairs of rows.  Each step is tiny, so in Python the interpreter ove
 of a millisecond.  The equations are documented where they are used
 (:mod:`emulator.mesh.clements`, :mod:`emulator.mesh.reck`, :mod:`emulator.mesh.layout`);
 these functions only loop.  All work in place on complex128 arrays and return plain
-arrays: steps as rows (mode, cos θ/2, sin θ/2, φ).
+arrays: steps as rows (mode, cos θ/2, sin θ/2, φ).  The last section strings them
+together into the realisation of a stack of SVD-mapped tiles (:func:`realise_stack`, for
+:func:`emulator.chip.realise.realise_many`).
 
 Compiled once per machine (``cache=True`` stores the machine code beside this file).
 """
@@ -30,6 +32,13 @@ _JIT = dict(cache=True, nogil=True)
 
 
 @numba.njit(**_JIT)
+def expi(x):
+    """e^{ix} = cos x + i·sin x: the numbers cmath.exp(complex(0, x)) gives (its real
+    factor e^0 is exactly 1), without its general-case work."""
+    return complex(math.cos(x), math.sin(x))
+
+
+@numba.njit(**_JIT)
 def _cos_sin(x, y):
     r = math.hypot(x, y)
     if r > 0.0:
@@ -38,17 +47,24 @@ def _cos_sin(x, y):
 
 
 @numba.njit(**_JIT)
+def _undusted(a):
+    """(a, |a|), or (0, 0) where |a| is rounding dust (at most ``DUST``); |a| worked out
+    once (each is a hypot)."""
+    r = abs(a)
+    if r <= DUST:
+        return 0j, 0.0
+    return a, r
+
+
+@numba.njit(**_JIT)
 def null_right(A, r, k):
     """A ← A·T(θ,φ)† on columns (k, k+1), rows 0..r, nulling A[r, k]."""
-    a, b = A[r, k], A[r, k + 1]
-    if abs(a) <= DUST:
-        a = 0j
-    if abs(b) <= DUST:
-        b = 0j
-    c, s = _cos_sin(abs(a), abs(b))
+    a, abs_a = _undusted(A[r, k])
+    b, abs_b = _undusted(A[r, k + 1])
+    c, s = _cos_sin(abs_a, abs_b)
     phi = cmath.phase(a) - cmath.phase(b) + PI
     gc = complex(-s, -c)  # conj(i·e^{iθ/2})
-    gce = gc * cmath.exp(complex(0.0, -phi))
+    gce = gc * expi(-phi)
     p, q, u, v = gce * s, gc * c, gce * c, -gc * s
     for i in range(r + 1):
         x, y = A[i, k], A[i, k + 1]
@@ -62,15 +78,12 @@ def null_right(A, r, k):
 def null_left(A, m, k):
     """A ← T(θ,φ)·A on rows (m, m+1), columns k.., nulling A[m+1, k]."""
     n = A.shape[1]
-    a, b = A[m, k], A[m + 1, k]
-    if abs(a) <= DUST:
-        a = 0j
-    if abs(b) <= DUST:
-        b = 0j
-    c, s = _cos_sin(abs(b), abs(a))
+    a, abs_a = _undusted(A[m, k])
+    b, abs_b = _undusted(A[m + 1, k])
+    c, s = _cos_sin(abs_b, abs_a)
     phi = cmath.phase(b) - cmath.phase(a)
     g = complex(-s, c)  # i·e^{iθ/2}
-    ge = g * cmath.exp(complex(0.0, phi))
+    ge = g * expi(phi)
     p, q, u, v = ge * s, g * c, ge * c, -g * s
     for j in range(k, n):
         x, y = A[m, j], A[m + 1, j]
@@ -127,7 +140,12 @@ def quantize1(x, levels):
     """The nearest of ``levels`` levels k·2π/levels to x wrapped into [0, 2π) (as
     :func:`wrap1`), k = rint(x/step) mod levels."""
     step = 2.0 * PI / levels
-    return (np.rint(wrap1(x) / step) % levels) * step
+    k = np.rint(wrap1(x) / step)
+    if k == 0.0:  # k % levels, the remainder (a division's cost) only where it acts
+        k = 0.0  # (+0, as the remainder gives for ±0)
+    elif not 0.0 < k < levels:
+        k %= levels
+    return k * step
 
 
 @numba.njit(**_JIT)
@@ -174,6 +192,21 @@ def hold_into(p, levels, recv, src, coef, offset, out):
 
 
 @numba.njit(**_JIT)
+def dark_lines(a):
+    """Which rows (T, m) and which columns (T, n) of a stack of matrices a (T, m, n)
+    are all zero."""
+    T, m, n = a.shape
+    rows, cols = np.ones((T, m), dtype=np.bool_), np.ones((T, n), dtype=np.bool_)
+    for t in range(T):
+        for i in range(m):
+            for j in range(n):
+                if a[t, i, j] != 0.0:
+                    rows[t, i] = False
+                    cols[t, j] = False
+    return rows, cols
+
+
+@numba.njit(**_JIT)
 def mesh_angles(steps, d, order):
     """θ, φ (T, K) in the order ``order`` and output phases (T, n), wrapped, of stacked
     decompositions (:func:`decompose_many`'s steps and diagonals)."""
@@ -214,7 +247,7 @@ def move_through(left, d):
         c, s, phi = left[K - 1 - i, 1], left[K - 1 - i, 2], left[K - 1 - i, 3]
         d1, d2 = d[m], d[m + 1]
         e = -(complex(c, -s) ** 2) * d2  # −e^{−iθ}·d₂
-        d[m] = e * cmath.exp(complex(0.0, -phi))
+        d[m] = e * expi(-phi)
         d[m + 1] = e
         moved[i, 0], moved[i, 1], moved[i, 2] = m, c, s
         moved[i, 3] = cmath.phase(d1) - cmath.phase(d2)
@@ -271,9 +304,9 @@ def mzi_transfers(theta, phi, amp):
     t11 = np.empty(K, dtype=np.complex128)
     for k in range(K):
         h = 0.5 * theta[k]
-        g = complex(0.0, amp[k]) * cmath.exp(complex(0.0, h))
         s, c = math.sin(h), math.cos(h)
-        ge = g * cmath.exp(complex(0.0, phi[k]))
+        g = complex(0.0, amp[k]) * complex(c, s)  # i·amp·e^{iθ/2}
+        ge = g * expi(phi[k])
         t00[k], t01[k], t10[k], t11[k] = ge * s, g * c, ge * c, -g * s
     return t00, t01, t10, t11
 
@@ -393,3 +426,135 @@ def gauge_many(u, s, vh, dark_rows, dark_cols, tie, rank_tol):
             if done[t, 1]:
                 vh[t, r:] = b[:, r:].T
     return ranks, done
+
+
+# ---- the realisation of SVD-mapped tiles (emulator.chip.realise) ----------------------
+# Here rather than in a module of its own: numba's cache notices changes to the file a
+# cached function is defined in, not to the files of the functions it calls.
+#
+# For each tile t of a stack, from its gauged SVD W_t = s_t0 · U · diag(σ) · V† (σ = s/s_0
+# clipped to [0, 1]): both meshes decomposed, the attenuators' phase π/2 + asin(σ_i) taken
+# off V†'s output screen, every shifter's held phase (:func:`hold_into`), the attenuators'
+# held transmissions and field transmissions, and the light through the held meshes: U's
+# first k columns and V†'s first k rows (:func:`mesh_blocks`).  The arithmetic is that of
+# the numpy expressions it replaced, operation for operation, with one exception: asin is
+# the C library's, and numpy's own arcsin (SIMD, on CPUs with AVX-512) may differ from it
+# by an ulp, so the field transmissions, and the realised matrix, can differ from numpy's
+# in the 16th digit (the phases, all held on driver levels, came out the same in every
+# comparison; tests hold the numbers to the mesh library's numpy path).
+#
+# A mesh side is a tuple (emulator.chip.realise.write_plan): (order, modes, the MZIs'
+# crosstalk receivers, sources, couplings, the output screen's receivers, sources,
+# couplings, loss amplitude per MZI, output screen factor).
+
+
+@numba.njit(**_JIT)
+def _clip01(x):
+    return min(max(x, 0.0), 1.0)
+
+
+@numba.njit(**_JIT)
+def _per_tile(off, T):
+    """Offsets (T or 1, K) as one row per tile (one core's: the same row for all)."""
+    if off.shape[0] == T:
+        return off
+    if off.shape[0] != 1:
+        raise ValueError("offsets: one row per tile, or one row for all tiles")
+    out = np.empty((T, off.shape[1]))
+    for t in range(T):
+        out[t] = off[0]
+    return out
+
+
+@numba.njit(**_JIT)
+def held_side(Q, reck, side, levels, off, sigma, absorb):
+    """Held θ, φ (T, K) and output phases (T, n) of the meshes of the real unitaries
+    Q (T, n, n), and the largest distance from unitary of their nulling.  ``absorb``:
+    the attenuators' phase π/2 + asin(σ_i) comes off output i < k (the V† side)."""
+    order, _, m_recv, m_src, m_coef, s_recv, s_src, s_coef, _, _ = side
+    T = Q.shape[0]
+    steps, d, err = decompose_many(Q.astype(np.complex128), reck)
+    theta, phi, out = mesh_angles(steps, d, order)
+    if absorb:
+        for t in range(T):
+            for i in range(sigma.shape[1]):
+                out[t, i] -= 0.5 * PI + math.asin(_clip01(sigma[t, i]))
+    theta = hold_into(theta, levels[0], m_recv, m_src, m_coef, _per_tile(off[0], T),
+                      np.empty_like(theta))
+    phi = hold_into(phi, levels[0], m_recv, m_src, m_coef, _per_tile(off[1], T),
+                    np.empty_like(phi))
+    out = hold_into(out, levels[1], s_recv, s_src, s_coef, _per_tile(off[2], T),
+                    np.empty_like(out))
+    return theta, phi, out, err.max()
+
+
+@numba.njit(**_JIT)
+def screen_factors(out, factor):
+    """e^{i·out} · factor (T, n), as numpy computes ``np.exp(1j * out) * factor``."""
+    T, n = out.shape
+    sc = np.empty((T, n), dtype=np.complex128)
+    for t in range(T):
+        for i in range(n):
+            sc[t, i] = complex(math.cos(out[t, i]) * factor, math.sin(out[t, i]) * factor)
+    return sc
+
+
+@numba.njit(**_JIT)
+def attenuators(sigma, levels, off):
+    """Held amplitude transmissions |sin(θ_held/2)| (T, k) of attenuators set to
+    θ = 2·asin(σ) (driver levels, offsets; no crosstalk) and their field transmissions
+    i·e^{iθ/2}·sin(θ/2) at θ = 2·asin(held) (:func:`components.optics.attenuator.field`)."""
+    T, k = sigma.shape
+    theta = np.empty((T, k))
+    for t in range(T):
+        for i in range(k):
+            theta[t, i] = 2.0 * math.asin(_clip01(sigma[t, i]))
+    none = np.zeros(0, dtype=np.int64)
+    held = hold_into(theta, levels[2], none, none, np.zeros(0), _per_tile(off, T),
+                     np.empty_like(theta))
+    sig = np.empty((T, k))
+    field = np.empty((T, k), dtype=np.complex128)
+    for t in range(T):
+        for i in range(k):
+            sig[t, i] = abs(math.sin(0.5 * held[t, i]))
+            h = 0.5 * (2.0 * math.asin(_clip01(sig[t, i])))
+            sh, ch = math.sin(h), math.cos(h)
+            field[t, i] = complex(-sh * sh, ch * sh)
+    return sig, field
+
+
+@numba.njit(**_JIT)
+def realise_stack(u, s, vh, reck, levels, u_side, vh_side, off_u, off_vh, off_att):
+    """The realisation of a stack of gauged SVDs u (T, m, m), s (T, k), vh (T, n, n)
+    (real) on cores with offsets ``off_u``, ``off_vh`` (θ, φ, output screen; rows per
+    tile or one row for all) and ``off_att``; driver ``levels`` of (MZIs, screens,
+    attenuators).  Returns the held (θ, φ, out) of U and of V†, the attenuators' held
+    transmissions (T, k), A = s_0 · U_k · diag(field) (T, m, k), V†_k (T, k, n), the
+    scales s_0 (T,) and the largest distance from unitary of the nullings."""
+    T, k = s.shape
+    m, n = u.shape[1], vh.shape[1]
+    scale = s[:, 0].copy()
+    sigma = np.zeros((T, k))
+    for t in range(T):
+        if scale[t] > 0.0:
+            for i in range(k):
+                sigma[t, i] = _clip01(s[t, i] / scale[t])
+    vt, vp, vo, v_err = held_side(vh, reck, vh_side, levels, off_vh, sigma, True)
+    ut, up, uo, u_err = held_side(u, reck, u_side, levels, off_u, sigma, False)
+    sig, field = attenuators(sigma, levels, off_att)
+    u_screen = screen_factors(uo, u_side[9])
+    yr, yi = mesh_blocks(u_side[1], ut, up, u_side[8], u_screen, k, False)
+    A = np.empty((T, m, k), dtype=np.complex128)
+    for t in range(T):
+        for i in range(m):
+            for j in range(k):
+                col = complex(yr[t, i, j], yi[t, i, j]) * u_screen[t, i]
+                A[t, i, j] = (scale[t] * col) * field[t, j]
+    yr, yi = mesh_blocks(vh_side[1], vt, vp, vh_side[8], screen_factors(vo, vh_side[9]),
+                         k, True)
+    rows = np.empty((T, k, n), dtype=np.complex128)
+    for t in range(T):
+        for i in range(k):
+            for j in range(n):
+                rows[t, i, j] = complex(yr[t, j, i], yi[t, j, i])
+    return (ut, up, uo), (vt, vp, vo), sig, A, rows, scale, max(u_err, v_err)

@@ -23,7 +23,7 @@ from components.errors import UserError, did_you_mean
 from components.optics import attenuator
 
 from . import clements, reck
-from .kernels import first_max, gauge_many
+from .kernels import dark_lines, first_max, gauge_many
 from .layout import MeshPhases, apply_mesh, mesh_rows
 
 DECOMPOSERS = {"clements": clements.decompose, "reck": reck.decompose}
@@ -116,16 +116,30 @@ def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray | None = N
         dark_cols = np.zeros(vh.shape[:2], dtype=bool)
     else:
         a = np.asarray(a).reshape((-1,) + np.shape(a)[len(lead):])
-        dark_rows, dark_cols = ~(a != 0.0).any(axis=2), ~(a != 0.0).any(axis=1)
+        dark_rows, dark_cols = dark_lines(a)
+    _gauge_stack(u, s, vh, dark_rows, dark_cols)
+    return u.reshape(lead + u.shape[1:]), s.reshape(lead + s.shape[1:]), \
+        vh.reshape(lead + vh.shape[1:])
+
+
+def gauge_stack(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray):
+    """:func:`gauge` in place on the SVDs u (T, m, m), s (T, k), vh (T, n, n) of a stack
+    of real matrices ``a`` (T, m, n), all C-ordered float arrays (as numpy's batched SVD
+    returns them): the same numbers without the reshaping and copies."""
+    _gauge_stack(u, s, vh, *dark_lines(a))
+    return u, s, vh
+
+
+def _gauge_stack(u, s, vh, dark_rows, dark_cols) -> None:
     ranks, done = gauge_many(u, s, vh, dark_rows, dark_cols, TIE, RANK_TOL)
+    if done.all():
+        return
     for t in np.flatnonzero(~done.all(axis=1)).tolist():
         q = ranks[t]
         if not done[t, 0]:
             u[t, :, q:] = _complement(u[t, :, :q], u.shape[2] - q)
         if not done[t, 1]:
             vh[t, q:] = _complement(vh[t, :q].conj().T, vh.shape[1] - q).conj().T
-    return u.reshape(lead + u.shape[1:]), s.reshape(lead + s.shape[1:]), \
-        vh.reshape(lead + vh.shape[1:])
 
 
 def svd_map(W, method: str = "clements") -> SVDMapping:
