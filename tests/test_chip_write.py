@@ -37,19 +37,30 @@ def _first_max(values):
 
 
 def _complement(q, dim):
-    m = q.shape[0]
-    basis = np.zeros((m, q.shape[1] + dim), dtype=q.dtype)
-    basis[:, : q.shape[1]] = q
-    inside = np.sum(np.abs(q) ** 2, axis=1)
-    for c in range(q.shape[1], q.shape[1] + dim):
-        v = np.zeros(m, dtype=q.dtype)
-        v[_first_max(1.0 - inside)] = 1.0
+    """Gram–Schmidt (classical, twice) from the standard basis, in plain Python with every
+    sum in index order, as the gauge defines it (the dust it leaves decides some φ)."""
+    m, r = q.shape
+    cols = [list(q[:, p]) for p in range(r)]
+    inside = [sum(abs(x) ** 2 for x in q[j]) if r else 0.0 for j in range(m)]
+    for c in range(r, r + dim):
+        j = _first_max(1.0 - np.array(inside))
+        if all(col[j] == 0.0 for col in cols):
+            v = [0.0] * m
+            v[j] = 1.0
+            inside[j] += 1.0
+            cols.append(v)
+            continue
+        v = [0.0 * q.dtype.type(1)] * m
+        v[j] = q.dtype.type(1)
         for _ in range(2):
-            v -= basis[:, :c] @ (basis[:, :c].conj().T @ v)
-        v /= np.linalg.norm(v)
-        basis[:, c] = v
-        inside += np.abs(v) ** 2
-    return basis[:, q.shape[1]:]
+            coef = [sum(np.conj(col[i]) * v[i] for i in range(m)) for col in cols]
+            v = [v[i] - sum(cols[p][i] * coef[p] for p in range(len(cols)))
+                 for i in range(m)]
+        norm = np.sqrt(sum(abs(x) ** 2 for x in v))
+        v = [x / norm for x in v]
+        inside = [inside[i] + abs(v[i]) ** 2 for i in range(m)]
+        cols.append(v)
+    return np.array(cols[r:], dtype=q.dtype).reshape(dim, m).T
 
 
 def ref_gauge(u, s, vh, W):

@@ -370,6 +370,56 @@ def first_max(values, tie):
 
 
 @numba.njit(**_JIT)
+def complement(q, dim, tie):
+    """``dim`` orthonormal columns spanning the complement of q's (orthonormal) columns,
+    picked from the standard basis: each time the first e_j (within ``tie``) with the
+    largest part outside the span so far, made orthogonal to the span by classical
+    Gram–Schmidt run twice; an e_j already outside the span (the first columns are
+    exactly zero on row j) is kept as it is.  Every sum runs in index order, so the
+    basis is the same on every machine (a BLAS product's order depends on the CPU)."""
+    m, r = q.shape
+    basis = np.zeros((m, r + dim), dtype=q.dtype)
+    basis[:, :r] = q
+    inside = np.zeros(m)  # |projection of e_j|² onto the span
+    for j in range(m):
+        for i in range(r):
+            inside[j] += abs(q[j, i]) ** 2
+    rest = np.empty(m)
+    v = np.zeros(m, dtype=q.dtype)
+    coef = np.zeros(r + dim, dtype=q.dtype)
+    for c in range(r, r + dim):
+        for j in range(m):
+            rest[j] = 1.0 - inside[j]
+        j = first_max(rest, tie)
+        if not np.any(basis[j, :c] != 0.0):
+            basis[j, c] = 1.0
+            inside[j] += 1.0
+            continue
+        v[:] = 0.0
+        v[j] = 1.0
+        for _ in range(2):
+            for p in range(c):
+                acc = basis[0, p] * 0.0
+                for i in range(m):
+                    acc += np.conj(basis[i, p]) * v[i]
+                coef[p] = acc
+            for i in range(m):
+                acc = v[i] * 0.0
+                for p in range(c):
+                    acc += basis[i, p] * coef[p]
+                v[i] -= acc
+        norm2 = 0.0
+        for i in range(m):
+            norm2 += abs(v[i]) ** 2
+        norm = math.sqrt(norm2)
+        for i in range(m):
+            v[i] /= norm
+            inside[i] += abs(v[i]) ** 2
+            basis[i, c] = v[i]
+    return basis[:, r:].copy()
+
+
+@numba.njit(**_JIT)
 def _units_into(basis, r, dark):
     """Columns r.. of ``basis`` ← the unit vectors of the ``dark`` rows, in order, when
     they are exactly the complement of its first r columns (as many dark rows as columns

@@ -23,7 +23,7 @@ from components.errors import UserError, did_you_mean
 from components.optics import attenuator
 
 from . import clements, reck
-from .kernels import dark_lines, first_max, gauge_many
+from .kernels import complement, dark_lines, gauge_many
 from .layout import MeshPhases, apply_mesh, mesh_rows
 
 DECOMPOSERS = {"clements": clements.decompose, "reck": reck.decompose}
@@ -61,34 +61,11 @@ def _complement(q: np.ndarray, dim: int) -> np.ndarray:
     """``dim`` orthonormal columns spanning the complement of q's (orthonormal) columns,
     picked from the standard basis: each time the first e_j left with the largest part
     outside the span so far (Gram–Schmidt, twice for orthogonality), so the basis is the
-    same whatever LAPACK returned for the null space.  (The arithmetic is numpy's on
-    purpose: such a basis has exact zeros that come out as rounding dust, and the dust
-    decides some MZIs' φ; its values are pinned by this one way of computing it.)"""
-    m = q.shape[0]
-    basis = np.zeros((m, q.shape[1] + dim), dtype=q.dtype)
-    basis[:, : q.shape[1]] = q
-    inside = np.sum(np.abs(q) ** 2, axis=1)  # |projection of e_j|² onto the span
-    real = not np.iscomplexobj(q)
-    for c in range(q.shape[1], q.shape[1] + dim):
-        j = first_max(1.0 - inside, TIE)
-        if not np.count_nonzero(basis[j, :c]):  # e_j is outside the span already (a tile's
-            basis[j, c] = 1.0  # zero row or column): Gram–Schmidt would keep it exactly
-            inside[j] += 1.0
-            continue
-        v = np.zeros(m, dtype=q.dtype)
-        v[j] = 1.0
-        span = basis[:, :c]
-        span_h = span.conj().T
-        for _ in range(2):
-            v -= span @ (span_h @ v)
-        if real:  # np.linalg.norm's own arithmetic, without its checks
-            v /= np.sqrt(v.dot(v))
-            inside += v * v
-        else:
-            v /= np.linalg.norm(v)
-            inside += np.abs(v) ** 2
-        basis[:, c] = v
-    return basis[:, q.shape[1]:]
+    same whatever LAPACK returned for the null space.  Compiled with every sum in index
+    order (:func:`emulator.mesh.kernels.complement`): such a basis has exact zeros that
+    come out as rounding dust, the dust decides some MZIs' φ, and a BLAS product's
+    rounding depends on the CPU; this way it does not."""
+    return complement(np.ascontiguousarray(q), int(dim), TIE)
 
 
 def gauge(u: np.ndarray, s: np.ndarray, vh: np.ndarray, a: np.ndarray | None = None):
