@@ -83,6 +83,12 @@ class Calibration:
         return [Readout(self.lo_phase[t], self.tia_gain[t], self.alpha[t], self.beta[t], s)
                 for t, s in enumerate(self.status)]
 
+    def part(self, tiles: slice) -> "Calibration":
+        """The read-outs of the tiles ``tiles`` (views)."""
+        return Calibration(self.lo_phase[tiles], self.tia_gain[tiles], self.alpha[tiles],
+                           self.beta[tiles], self.status[tiles],
+                           None if self.noise2 is None else self.noise2[tiles])
+
     @staticmethod
     def join(parts: list) -> "Calibration":
         """The calibrations ``parts`` of consecutive stacks as one."""

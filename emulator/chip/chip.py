@@ -62,6 +62,10 @@ class Written:
     matrices: np.ndarray
     readout: Calibration
 
+    def part(self, tiles: slice) -> "Written":
+        """The tiles ``tiles`` of the stack (views)."""
+        return Written(self.tiles[tiles], self.matrices[tiles], self.readout.part(tiles))
+
 
 class Chip:
     kind = "svd_layer"  # the core's weight layer (core.LAYER_KINDS); others: chips.py

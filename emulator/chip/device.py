@@ -26,6 +26,7 @@ say what ran: tile writes, phase writes, vectors through tiles, conversions.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -94,6 +95,17 @@ def _hold(blocks, todo, written, ref, has):
                 acc += v * v
         ref[t] = math.sqrt(acc)
         has[t] = True
+
+
+@dataclass(frozen=True)
+class Due:
+    """A layer's tiles due a write: their indices (K,), zero-padded weights (K, m, n),
+    physical cores and calibration codes (K, B, n) or None (the default batch)."""
+
+    todo: np.ndarray
+    tiles: np.ndarray
+    cores: tuple
+    codes: np.ndarray | None
 
 
 class ChipLayer:
@@ -175,23 +187,43 @@ class ChipLayer:
         written.  ``rng``: noise of the calibration measurements."""
         if not self.chip.holds_weights:  # the weights stream from memory (crossbar.py)
             return self.chip.keep(self, W, rng, drift)
+        due = self.due_write(W, drift)
+        if due is None:
+            return 0
+        if self._stream is None:
+            codes = None if due.codes is None else list(due.codes)
+            return self._wrote(due, self.chip.program_many(due.tiles, due.cores, rng, codes))
+        return self.take(due, self.chip.write(due.tiles, due.cores, rng, due.codes))
+
+    @property
+    def folded(self) -> bool:
+        """True when the layer's writes go through :meth:`Chip.write` and its read-out is
+        folded (:meth:`due_write` and :meth:`take` apply)."""
+        return self.chip.holds_weights and self._stream is not None
+
+    def due_write(self, W, drift: float | None) -> "Due | None":
+        """The tiles of W due a write under the policy (:meth:`due`), ready for
+        :meth:`Chip.write`; None when none is."""
         W = self._weights(W)
         todo = self._due(W, drift)
         if not todo.size:
-            return 0
-        new, seen = _tiles(W, self.cols, todo, self.chip.m, self.chip.n), self.seen
-        cores = [self.core_of[t] for t in todo.tolist()]
-        if self._stream is None:
-            codes = None if seen is None else [seen[t % self.cols] for t in todo]
-            tiles = self.chip.program_many(new, cores, rng, codes)
-        else:  # all written tiles folded at once
-            codes = None if seen is None else seen[todo % self.cols]
-            written = self.chip.write(new, cores, rng, codes)
-            tiles, r = written.tiles, written.readout
-            mats, offset, sigma = fold(self.chip, written.matrices, r.lo_phase, r.tia_gain,
-                                       self._pd, r.noise2)
-            for i, t in enumerate(todo.tolist()):
-                self._stream.put(t, (mats[i], offset[i], sigma[i]), r.alpha[i], r.beta[i])
+            return None
+        seen = self.seen
+        return Due(todo, _tiles(W, self.cols, todo, self.chip.m, self.chip.n),
+                   tuple(self.core_of[t] for t in todo.tolist()),
+                   None if seen is None else seen[todo % self.cols])
+
+    def take(self, due: "Due", written) -> int:
+        """Hold what :meth:`Chip.write` wrote for ``due``: folded into the read-out, the
+        tiles, the drift reference and the counters; the number of tiles written."""
+        r = written.readout
+        mats, offset, sigma = fold(self.chip, written.matrices, r.lo_phase, r.tia_gain,
+                                   self._pd, r.noise2)
+        self._stream.put(due.todo, (mats, offset, sigma), r.alpha, r.beta)
+        return self._wrote(due, written.tiles)
+
+    def _wrote(self, due: "Due", tiles) -> int:
+        todo, new = due.todo, due.tiles
         for t, tile in zip(todo.tolist(), tiles):
             self.tiles[t] = tile
             self.counters["phase_writes"] += self.chip.settings_written(tile)
@@ -382,19 +414,46 @@ class ChipDevice:
         return layer is None or layer.chip.signed_inputs
 
     def program_all(self) -> None:
-        for layer, w in self._on_chip():
-            layer.program(w, self.rng)
+        self._program(None)
 
     def after_update(self, step: int) -> None:
         if step % self.every:
             return
-        for layer, w in self._on_chip():
-            layer.program(w, self.rng, self.drift)
+        self._program(self.drift)
 
     def sync(self) -> None:
         """Write every tile whose weights differ from what the chip holds."""
+        self._program(0.0)
+
+    def _program(self, drift: float | None) -> None:
+        """Write every layer's tiles due under ``drift`` (all if None).  The tiles of the
+        folded layers go to the chip as one stack (:meth:`Chip.write`: one SVD, one
+        compiled realisation, one calibration for all; each tile's numbers as if written
+        alone), in layer order, so calibration noise is drawn as layer after layer would."""
+        due = []
         for layer, w in self._on_chip():
-            layer.program(w, self.rng, 0.0)
+            if isinstance(layer, ChipLayer) and layer.folded:
+                d = layer.due_write(w, drift)
+                if d is not None:
+                    due.append((layer, d))
+            else:
+                layer.program(w, self.rng, drift)
+        if len(due) == 1:
+            layer, d = due[0]
+            layer.take(d, layer.chip.write(d.tiles, d.cores, self.rng, d.codes))
+        elif due:
+            tiles = np.concatenate([d.tiles for _, d in due])
+            cores = sum((d.cores for _, d in due), ())
+            codes = [c for _, d in due for c in
+                     (d.codes if d.codes is not None else [None] * len(d.todo))]
+            if all(c is not None for c in codes) and len({c.shape for c in codes}) == 1:
+                codes = np.stack(codes)
+            written = self.chip.write(tiles, cores, self.rng, codes)
+            start = 0
+            for layer, d in due:
+                part = slice(start, start + len(d.todo))
+                layer.take(d, written.part(part))
+                start = part.stop
 
     @property
     def counters(self) -> dict:

@@ -185,3 +185,18 @@ def _build(fn):
 
 light = _build(_light)
 readout = _build(_readout)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def quadrature(matrix, lo, k):
+    """k[t,i] · Re(e^{−i·lo[t,i]} · matrix[t,i,j]) (T, m, n): the in-phase part of each
+    output's field per unit input, scaled (:func:`.stream.fold`)."""
+    T, m, n = matrix.shape
+    out = np.empty((T, m, n))
+    for t in range(T):
+        for i in range(m):
+            c, s, g = math.cos(lo[t, i]), math.sin(lo[t, i]), k[t, i]
+            for j in range(n):
+                z = matrix[t, i, j]
+                out[t, i, j] = (c * z.real + s * z.imag) * g
+    return out

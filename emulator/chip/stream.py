@@ -80,16 +80,18 @@ class Stream:
         numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
         return pair[1]
 
-    def put(self, t: int, folded: tuple, alpha, beta) -> None:
-        """Tile t = r·C + c: its :func:`fold` and its calibration's α, β (m,)."""
-        r, c = divmod(t, self.cols)
-        rows = slice(r * self.m, (r + 1) * self.m)
+    def put(self, t, folded: tuple, alpha, beta) -> None:
+        """Tile t = r·C + c: its :func:`fold` and its calibration's α, β (m,); or tiles
+        t (K,) with a leading axis of K on each."""
+        r, c = np.divmod(t, self.cols)
+        rows = (np.asarray(r)[..., None] * self.m + np.arange(self.m))  # (K, m) or (m,)
+        cols = np.asarray(c)[..., None]
         mats, offset, sigma = folded
-        self.mats[c, rows] = mats
-        self.offset[c, rows] = offset
-        self.sigma[c, rows] = sigma
-        self.alpha[c, rows] = alpha
-        self.beta[c, rows] = beta
+        self.mats[cols, rows] = mats
+        self.offset[cols, rows] = offset
+        self.sigma[cols, rows] = sigma
+        self.alpha[cols, rows] = alpha
+        self.beta[cols, rows] = beta
 
     def fields(self, x: np.ndarray, scale: float) -> np.ndarray:
         """(C, n, B) modulator fields of the layer input x (n_l, B) at codes x / scale."""
@@ -182,7 +184,11 @@ def fold(chip, matrix, lo, gain, pd=None, noise2=None) -> tuple[np.ndarray, np.n
     if noise2 is None:
         noise2 = c.noise_current2({**c.tia.params, "gain": gain})
     k = k_tia * k_pd / vfs
-    rot = (np.exp(-1j * np.asarray(lo))[..., None] * matrix).real * k[..., None]
+    matrix = np.asarray(matrix, dtype=complex)
+    rot = kernels.quadrature(matrix.reshape((-1,) + matrix.shape[-2:]),
+                             np.broadcast_to(lo, matrix.shape[:-1]).reshape(-1, matrix.shape[-2]),
+                             np.broadcast_to(k, matrix.shape[:-1]).reshape(-1, matrix.shape[-2])
+                             ).reshape(matrix.shape)
     sigma = gain * np.sqrt(noise2) / vfs
     if sigma.shape != gain.shape:
         sigma = np.broadcast_to(sigma, gain.shape)
