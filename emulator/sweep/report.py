@@ -74,7 +74,18 @@ def pareto_plot(path: Path | None, sw: Sweep, ok_rows: list[dict], res: dict, mx
               for p in sw.params[:2] if p.values] + [None, None]
     return pf.plot(path, ok_rows, res, mx, my, styles[0], styles[1],
                    title=f"{sw.name}: {my.label} vs {mx.label}",
-                   short=lambda k, v: f"{k.rsplit('.', 1)[-1]} = {short_value(k, v)}")
+                   short=lambda k, v: f"{_legend_name(sw, k)} = {short_value(k, v)}")
+
+
+def _legend_name(sw: Sweep, key: str) -> str:
+    """The shortest tail of a parameter's dotted key that no other parameter shares
+    (``hardware.params.adc.bits`` is "adc.bits" beside ``hardware.params.dac.bits``)."""
+    parts = key.split(".")
+    others = [p.key.split(".") for p in sw.params if p.key != key]
+    for n in range(1, len(parts) + 1):
+        if all(o[-n:] != parts[-n:] for o in others):
+            return ".".join(parts[-n:])
+    return key
 
 
 def write_reports(out: Path, sw: Sweep, points: list[Point], records: dict,
