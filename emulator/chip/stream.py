@@ -185,9 +185,14 @@ def fold(chip, matrix, lo, gain, pd=None, noise2=None) -> tuple[np.ndarray, np.n
         noise2 = c.noise_current2({**c.tia.params, "gain": gain})
     k = k_tia * k_pd / vfs
     matrix = np.asarray(matrix, dtype=complex)
+    lead = matrix.shape[:-1]  # (T, m) or (m,)
+    lo = np.asarray(lo, dtype=float)
+    if lo.shape != lead:
+        lo = np.broadcast_to(lo, lead)
+    if k.shape != lead:
+        k = np.broadcast_to(k, lead)
     rot = kernels.quadrature(matrix.reshape((-1,) + matrix.shape[-2:]),
-                             np.broadcast_to(lo, matrix.shape[:-1]).reshape(-1, matrix.shape[-2]),
-                             np.broadcast_to(k, matrix.shape[:-1]).reshape(-1, matrix.shape[-2])
+                             lo.reshape(-1, lead[-1]), k.reshape(-1, lead[-1])
                              ).reshape(matrix.shape)
     sigma = gain * np.sqrt(noise2) / vfs
     if sigma.shape != gain.shape:
