@@ -146,11 +146,46 @@ def _convert(v, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc)
             acc[b] += fma(a_k, _step(v[b], top, per_lsb), b_k)
 
 
+@_inline
+def _convert4(vs, c, i, n_rows, sigma, alpha, beta, levels, noisy, key, draw, acc):
+    """:func:`_convert` of outputs i … i + 3 (ADC inputs ``vs``, accumulators ``acc``
+    (4, B)) in one loop, their noise from one fill of 4·B' draws starting at
+    (c·rows + i)·B' (output i + r takes draws r·B' … of it): the same draws a fill per
+    output would take, in another order."""
+    top, per_lsb, lsb = levels - 1.0, levels * 0.5, 2.0 / levels
+    v0, v1, v2, v3 = vs
+    r0, r1, r2, r3 = acc
+    half = 0.5 * lsb - 1.0
+    a0, a1, a2, a3 = (alpha[c, i] * lsb, alpha[c, i + 1] * lsb, alpha[c, i + 2] * lsb,
+                      alpha[c, i + 3] * lsb)
+    b0, b1 = beta[c, i] + alpha[c, i] * half, beta[c, i + 1] + alpha[c, i + 1] * half
+    b2, b3 = beta[c, i + 2] + alpha[c, i + 2] * half, beta[c, i + 3] + alpha[c, i + 3] * half
+    if noisy:
+        step = draw.shape[0] // 4
+        gauss.fill(key, np.uint64((c * n_rows + i) * step), draw)
+        s0, s1, s2, s3 = sigma[c, i], sigma[c, i + 1], sigma[c, i + 2], sigma[c, i + 3]
+        for b in range(r0.shape[0]):
+            r0[b] += fma(a0, _step(fma(s0, np.float64(draw[b]), v0[b]), top, per_lsb), b0)
+            r1[b] += fma(a1, _step(fma(s1, np.float64(draw[step + b]), v1[b]), top,
+                                   per_lsb), b1)
+            r2[b] += fma(a2, _step(fma(s2, np.float64(draw[2 * step + b]), v2[b]), top,
+                                   per_lsb), b2)
+            r3[b] += fma(a3, _step(fma(s3, np.float64(draw[3 * step + b]), v3[b]), top,
+                                   per_lsb), b3)
+    else:
+        for b in range(r0.shape[0]):
+            r0[b] += fma(a0, _step(v0[b], top, per_lsb), b0)
+            r1[b] += fma(a1, _step(v1[b], top, per_lsb), b1)
+            r2[b] += fma(a2, _step(v2[b], top, per_lsb), b2)
+            r3[b] += fma(a3, _step(v3[b], top, per_lsb), b3)
+
+
 def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, gain, out):
     """out[i, b] = gain · Σ_c α[c,i]·level(v + o[c,i] + s[c,i]·n) + β[c,i] for the rows
     i < out.shape[0] (the rest is padding nobody reads), with the ADC input
     v = Σ_k mats[c,i,k]·fields[c,k,b] and n from draws (c·rows + i)·B' … of ``key``
-    (B': B rounded up to even, :func:`gauss.fill`): each output's product, noise,
+    (B': B rounded up to even, :func:`gauss.fill`; four outputs at a time share one fill,
+    :func:`_convert4`): each output's product, noise,
     conversion and decode done while its row is in cache.  Threads take blocks of m
     rows; every output is summed in the same order whatever the threads."""
     n_cols, n_rows, n = mats.shape
@@ -160,13 +195,14 @@ def _readout(mats, fields, offset, sigma, alpha, beta, levels, m, noisy, key, ga
         acc = np.zeros((hi - lo, batch))
         v0, v1, v2, v3 = np.empty(batch), np.empty(batch), np.empty(batch), np.empty(batch)
         draw = np.zeros(batch + batch % 2, dtype=np.float32)
+        draw4 = np.zeros(4 * draw.shape[0], dtype=np.float32)
         for c in range(n_cols):
             i = lo
             while i + 4 <= hi:
                 _dot4(mats, fields, offset, c, i, v0, v1, v2, v3)
-                for r, v in enumerate((v0, v1, v2, v3)):
-                    _convert(v, c, i + r, n_rows, sigma, alpha, beta, levels, noisy, key,
-                             draw, acc[i + r - lo])
+                _convert4((v0, v1, v2, v3), c, i, n_rows, sigma, alpha, beta, levels, noisy,
+                          key, draw4, (acc[i - lo], acc[i + 1 - lo], acc[i + 2 - lo],
+                                       acc[i + 3 - lo]))
                 i += 4
             for j in range(i, hi):
                 _dot(mats, fields, offset, c, j, v0)
