@@ -426,10 +426,12 @@ class ChipDevice:
         self._program(0.0)
 
     def _program(self, drift: float | None) -> None:
-        """Write every layer's tiles due under ``drift`` (all if None).  The tiles of the
-        folded layers go to the chip as one stack (:meth:`Chip.write`: one SVD, one
-        compiled realisation, one calibration for all; each tile's numbers as if written
-        alone), in layer order, so calibration noise is drawn as layer after layer would."""
+        """Write every layer's tiles due under ``drift`` (all if None).  Layers that are
+        not folded (blocks, streamed weights, an unfoldable chain) write on their own,
+        first; then the folded layers' tiles go to the chip as one stack, in layer order
+        (:meth:`Chip.write`: one SVD call, one compiled realisation, one calibration;
+        each tile's numbers as if written alone, calibration noise drawn tile after
+        tile)."""
         due = []
         for layer, w in self._on_chip():
             if isinstance(layer, ChipLayer) and layer.folded:
