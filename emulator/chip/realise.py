@@ -179,9 +179,9 @@ def _key(coupling) -> tuple:
     return tuple(np.ravel(coupling).tolist()) if np.any(coupling) else ()
 
 
-@functools.lru_cache(maxsize=64)
 def mesh_holds(spec: LayerSpec, n: int) -> MeshHolds:
-    """The :class:`MeshHolds` of the layer's mesh on ``n`` modes (cached per layer)."""
+    """The :class:`MeshHolds` of the layer's mesh on ``n`` modes (kept in the layer's
+    :func:`write_plan`)."""
     mesh, order = topology(n, spec.method)
     mzi_loss, factor = _loss_and_screen(mesh, np.zeros(1), spec.mzi["loss"], spec.balance)
     return MeshHolds(mesh, order, crosstalk_pairs(mesh, _key(spec.mzi["crosstalk"]) or 0.0),
