@@ -5,14 +5,16 @@ interleaved rounds, so a busy machine slows every contender alike.
 1. A TPFP step of 784-64-10 at batch 64 on 16-port tiles of ``onn_core_16`` (4 cores,
    200 tiles, read-out noise on, no re-writing) over the ideal step (target ≤ 5), with
    the chip's compiled loops on 1 thread and on every core (the ideal step's BLAS on 1
-   thread, as training runs it); one 784-input pass broken down (input conversion,
+   thread, as training runs it), also as the median of 41 short interleaved (ideal,
+   chip) pairs' own ratios; one 784-input pass broken down (input conversion,
    read-out kernel, the rest); what one tile write (map, realise, calibrate) costs, alone
    and per tile when k tiles are written together (``Chip.program_many``, k = 1, 4, 16).
 2. ``--runs``: whole 100-epoch digits runs, 64-32-10 on four ``onn_core_16`` cores at the
    shipped parameters (noise on, 8-bit converters, re-writing on drift > 1 %): the wall
    time over the ideal run's (target ≤ 10) and the accuracy of TPFP (calibrated and not,
    F scale 0.05 and 0.2) and of the frozen control, against the ideal runs; then the
-   whole-run ratio of issue 12: TPFP at F scale 0.2 on the chip over the same ideal run.
+   whole-run ratio of issue 12: TPFP at F scale 0.2 on the chip over the same ideal run,
+   from the seeds' medians and from 7 interleaved (ideal, chip) pairs on seed 1.
 """
 
 from __future__ import annotations
