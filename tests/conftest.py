@@ -1,4 +1,5 @@
-"""Guards shared by the rule tests of the dense and the convolutional trainers."""
+"""Guards shared by the rule tests of the dense and the convolutional trainers, and the
+short digits run the in-situ training tests share."""
 
 import numpy as np
 import pytest
@@ -37,3 +38,22 @@ def no_derivatives(monkeypatch):
         raise AssertionError("a derivative was called")
     for name in list(derivatives.DERIVATIVES):
         monkeypatch.setitem(derivatives.DERIVATIVES, name, boom)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """The digits set, split with seed 1."""
+    from emulator.data import load_dataset
+    return load_dataset("digits", 1)
+
+
+@pytest.fixture(scope="session")
+def short_run():
+    """``short_run(data, hardware=None, **kw)``: a 15-epoch 64-32-10 run of seed 1
+    (keywords override), on the chip ``hardware`` if given."""
+    from emulator.training import train
+
+    def run(d, hardware=None, **kw):
+        args = dict(layers=[64, 32, 10], seed=1, epochs=15, progress=False)
+        return train(d, hardware=hardware, **{**args, **kw})
+    return run

@@ -19,19 +19,9 @@ IDEAL_PARTS = {"mzi": {"loss": 0.0, "driver_bits": 24},
                "adc": {"bits": 16}, "dac": {"bits": 16}}
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return load_dataset("digits", 1)
-
-
-def run(d, hardware=None, **kw):
-    args = dict(layers=[64, 32, 10], seed=1, epochs=15, progress=False)
-    return train(d, hardware=hardware, **{**args, **kw})
-
-
-def test_a_quiet_near_ideal_chip_trains_like_the_ideal_run(digits):
-    ideal = run(digits)
-    chip = run(digits, dict(core=CORE, cores=4, params=IDEAL_PARTS, noise=False))
+def test_a_quiet_near_ideal_chip_trains_like_the_ideal_run(digits, short_run):
+    ideal = short_run(digits)
+    chip = short_run(digits, dict(core=CORE, cores=4, params=IDEAL_PARTS, noise=False))
     assert abs(chip.test_accuracy - ideal.test_accuracy) < 0.015
     assert chip.chip["calibration"] == {"calibrated": 10}  # 8 + 2 tiles of 16x16
     assert chip.counters["tiles"] == 10
@@ -39,35 +29,35 @@ def test_a_quiet_near_ideal_chip_trains_like_the_ideal_run(digits):
 
 
 @pytest.mark.slow
-def test_accuracy_follows_the_laser(digits):
+def test_accuracy_follows_the_laser(digits, short_run):
     """The defect this replaces: a 1 µW laser used to train to 94.7 %.  On the chip the
     detectors' shot and thermal noise and the TIA's noise swamp 1 µW split 16 ways, and
     training fails; at the shipped 10 mW it learns."""
-    dim = run(digits, dict(core=CORE, cores=4, params={"laser": {"power": "1 uW"}}))
-    lit = run(digits, dict(core=CORE, cores=4), fscale=0.2)
+    dim = short_run(digits, dict(core=CORE, cores=4, params={"laser": {"power": "1 uW"}}))
+    lit = short_run(digits, dict(core=CORE, cores=4), fscale=0.2)
     assert dim.test_accuracy < 0.3
     assert lit.test_accuracy > 0.85
     assert "below_noise" in dim.chip["calibration"]  # reported, not a crash
 
 
-def test_a_setting_for_a_part_the_core_lacks_is_an_error(digits):
+def test_a_setting_for_a_part_the_core_lacks_is_an_error(digits, short_run):
     # it used to be dropped silently: 'pd' is not a component name of the core
     with pytest.raises(UserError, match="no 'pd' instance") as err:
-        run(digits, dict(core=CORE, params={"pd": {"mode": "intensity"}}), epochs=1)
+        short_run(digits, dict(core=CORE, params={"pd": {"mode": "intensity"}}), epochs=1)
     assert "photodetector" in err.value.problems[0].hint
     assert err.value.problems[0].path == "hardware.params.pd"
 
 
-def test_old_knobs_name_the_component_parameter(digits):
+def test_old_knobs_name_the_component_parameter(digits, short_run):
     with pytest.raises(UserError) as err:
-        run(digits, dict(core=CORE, phase_bits=8, adc_bits=6))
+        short_run(digits, dict(core=CORE, phase_bits=8, adc_bits=6))
     hints = {p.path: p.hint for p in err.value.problems}
     assert "driver_bits" in hints["hardware.phase_bits"]
     assert "adc: {bits" in hints["hardware.adc_bits"]
 
 
-def test_the_chip_holds_the_final_weights_and_counts_what_it_wrote(digits):
-    h = run(digits, dict(core=CORE, cores=4, reprogram_drift=0.05), epochs=3)
+def test_the_chip_holds_the_final_weights_and_counts_what_it_wrote(digits, short_run):
+    h = short_run(digits, dict(core=CORE, cores=4, reprogram_drift=0.05), epochs=3)
     c = h.counters
     assert c["tiles"] == 10 and c["steps"] == 3 * 23
     # initial programming, the drifted tiles, the final sync: more than 10, far fewer than
@@ -80,8 +70,8 @@ def test_the_chip_holds_the_final_weights_and_counts_what_it_wrote(digits):
     assert c["tile_passes"] == 3 * 23 * (8 + 2 + 8)
 
 
-def test_deployed_weights_run_through_the_chip(digits):
-    bp = run(digits, method="bp")
+def test_deployed_weights_run_through_the_chip(digits, short_run):
+    bp = short_run(digits, method="bp")
     ideal = evaluate(bp, digits.X_test, digits.y_test)
     lossy = {"mzi": {"loss": "1 dB"}}  # 32 dB through the two meshes; noise off: the loss
     raw = deploy(bp.model, dict(core=CORE, cores=4, calibrate=False, noise=False,
@@ -94,9 +84,9 @@ def test_deployed_weights_run_through_the_chip(digits):
     assert raw.device.describe()["calibrate"] is False
 
 
-def test_same_seed_same_chip_run(digits):
-    a = run(digits, dict(core=CORE, cores=4), epochs=2)
-    b = run(digits, dict(core=CORE, cores=4), epochs=2)
+def test_same_seed_same_chip_run(digits, short_run):
+    a = short_run(digits, dict(core=CORE, cores=4), epochs=2)
+    b = short_run(digits, dict(core=CORE, cores=4), epochs=2)
     assert a.test_accuracy_per_epoch == b.test_accuracy_per_epoch
     assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))
 

@@ -184,19 +184,9 @@ def test_a_core_whose_read_out_the_chip_cannot_follow_is_refused(tmp_path):
     assert "post_bank.yaml" in msg and "external output 'out1'" in msg and "digital" in msg
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return load_dataset("digits", 1)
-
-
-def _run(d, hardware=None, **kw):
-    args = dict(layers=[64, 32, 10], seed=1, epochs=15, progress=False)
-    return train(d, hardware=hardware, **{**args, **kw})
-
-
-def test_crossbar_trains_in_situ_near_the_ideal_run(digits):
-    ideal = _run(digits)
-    chip = _run(digits, dict(core=XBAR16, cores=4))
+def test_crossbar_trains_in_situ_near_the_ideal_run(digits, short_run):
+    ideal = short_run(digits)
+    chip = short_run(digits, dict(core=XBAR16, cores=4))
     assert chip.test_accuracy > ideal.test_accuracy - 0.05
     c = chip.counters
     assert c["tile_writes"] == 0 and c["phase_writes"] == 0  # nothing is programmed
@@ -208,15 +198,15 @@ def test_crossbar_trains_in_situ_near_the_ideal_run(digits):
 
 
 @pytest.mark.slow
-def test_ring_bank_trains_in_situ_near_the_ideal_run(digits):
+def test_ring_bank_trains_in_situ_near_the_ideal_run(digits, short_run):
     """The shipped 16x16 bank, in situ with noise and calibration, within 5 points of the
     ideal run on the mean of seeds 1-3 (measured: 0.830 / 0.866 / 0.850 against 0.897 /
     0.877 / 0.875; seeds 4-5: 0.802 / 0.880 against 0.880 / 0.886).  Before TPFP streamed
     the modulation on its own (ring_bank.py), the same runs reached 0.805 / 0.786 / 0.699."""
     ideal, chip = [], []
     for seed in (1, 2, 3):
-        ideal.append(_run(digits, seed=seed).test_accuracy)
-        run = _run(digits, dict(core=BANK16, cores=4), seed=seed)
+        ideal.append(short_run(digits, seed=seed).test_accuracy)
+        run = short_run(digits, dict(core=BANK16, cores=4), seed=seed)
         chip.append(run.test_accuracy)
     assert np.mean(chip) > np.mean(ideal) - 0.05
     c = run.counters
