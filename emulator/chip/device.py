@@ -145,10 +145,8 @@ class ChipLayer:
 
     def _blocks(self, W) -> np.ndarray:
         """The tiles of W, zero-padded: (T, m, n), numbered as the tiles are."""
-        m, n = self.chip.m, self.chip.n
-        full = np.zeros((self.rows * m, self.cols * n))
-        full[: self.shape[0], : self.shape[1]] = W
-        return full.reshape(self.rows, m, self.cols, n).transpose(0, 2, 1, 3).reshape(-1, m, n)
+        return _tiles(self._weights(W), self.cols, np.arange(self.n_tiles), self.chip.m,
+                      self.chip.n)
 
     def drifts(self, W) -> np.ndarray:
         """‖W_t − W_t,prog‖/‖W_t,prog‖ of every tile (inf for a tile never written; 0
