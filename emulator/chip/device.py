@@ -35,7 +35,7 @@ from components.errors import Problem, UserError
 
 from .calibrate import calibration_columns, square_law
 from .chip import Chip, Tile
-from .stream import Stream, fold, foldable, light_table, pd_affine
+from .stream import Stream, fold, foldable
 
 DTYPE = np.float32
 
@@ -132,10 +132,10 @@ class ChipLayer:
         self._has = np.zeros(n_tiles, dtype=bool)  # which tiles were written
         self._stack = None  # tiles' arrays for the component-by-component read-out
         self._stream = None  # the folded read-out (stream.py), when the chain allows it
-        if foldable(chip):
+        if foldable(chip):  # the chip's receiver holds the light table and detector probe
             self._stream = Stream(self.rows, self.cols, chip.m, chip.n,
-                                  2 ** int(chip.chain.adc.params["bits"]), light_table(chip))
-            self._pd = pd_affine(chip)
+                                  2 ** int(chip.chain.adc.params["bits"]), chip.rx.table)
+            self._pd = chip.rx.pd
         self.counters = dict(tile_writes=0, phase_writes=0, tile_passes=0,
                              dac_conversions=0, adc_conversions=0)
 
