@@ -168,7 +168,7 @@ def test_a_tia_not_proportional_to_its_gain_is_probed_at_each_gain():
     the fold probes the model at the calibrated gains."""
     import dataclasses
 
-    from emulator.chip.calibrate import calibrate_many
+    from emulator.chip.calibrate import calibrate_stack
     from emulator.chip.stream import fold, tia_per_gain
 
     chip = Chip.of(Core.load(CORE16), seed=1)
@@ -182,7 +182,7 @@ def test_a_tia_not_proportional_to_its_gain_is_probed_at_each_gain():
     rng = np.random.default_rng(8)
     mats = 0.05 * (rng.normal(size=(2, 16, 16)) + 1j * rng.normal(size=(2, 16, 16)))
     ideals = rng.normal(size=(2, 16, 16))
-    for r in calibrate_many(chip, mats, ideals):
+    for r in calibrate_stack(chip, mats, ideals).readouts():
         rot, offset, sigma = fold(chip, mats[0], r.lo_phase, r.tia_gain)
         k_tia = (r.tia_gain + 50.0) * chip.rx.pd[0] / chip.rx.vfs
         want = (np.exp(-1j * r.lo_phase)[:, None] * mats[0]).real * k_tia[:, None]

@@ -1,4 +1,4 @@
-"""Compiled loops of a tile's calibration (:func:`.calibrate.calibrate_many`) on a core
+"""Compiled loops of a tile's calibration (:func:`.calibrate.calibrate_stack`) on a core
 whose receivers are affine (:func:`.stream.foldable`: coherent detection of real laser
 light, detector and TIA affine per channel, as probed from their own models, the TIA's
 slope and offset proportional to its gain, :func:`.stream.tia_per_gain`): one call per

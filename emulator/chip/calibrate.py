@@ -25,17 +25,17 @@ A tile whose signal is weaker than the receiver's own noise on some output (dete
 and thermal noise plus the TIA's input noise, from their parameters), whose gain hits the
 TIA's limit, or whose fit explains little of the signal (correlation < 0.5) is reported
 in ``Readout.status``; training goes on with what the fit gives.  With ``calibrate``
-off (``nominal``), the design values are used as they are: LO phase 0, the netlist's
-TIA gains, and a decode that assumes a lossless layer.
+off (:func:`nominal_stack`), the design values are used as they are: LO phase 0, the
+netlist's TIA gains, and a decode that assumes a lossless layer.
 
-:func:`calibrate_many` and :func:`nominal_many` set up a stack of tiles at once (the
-same numbers as tile by tile): on a receiver whose detector and TIA are affine (coherent
-detection of real laser light, as :func:`.stream.foldable` probes it) and whose TIA's
-slope is its gain times a constant (:func:`.stream.tia_per_gain`) the noiseless
-calibration runs in one compiled pass (:func:`.cal_kernels.calibrate`), otherwise as
-array operations over a leading tile axis through the components' own models;
-:func:`calibrate` and :func:`nominal` are their one-tile case, :func:`calibrate_stack`
-and :func:`nominal_stack` the same as arrays over the tiles (:class:`Calibration`).
+:func:`calibrate_stack` and :func:`nominal_stack` set up a stack of tiles at once (the
+same numbers as tile by tile), as arrays over the tiles (:class:`Calibration`; its
+``readouts()`` gives each tile's :class:`Readout`): on a receiver whose detector and
+TIA are affine (coherent detection of real laser light, as :func:`.stream.foldable`
+probes it) and whose TIA's slope is its gain times a constant
+(:func:`.stream.tia_per_gain`) the noiseless calibration runs in one compiled pass
+(:func:`.cal_kernels.calibrate`), otherwise as array operations over a leading tile
+axis through the components' own models.
 """
 
 from __future__ import annotations
@@ -126,14 +126,9 @@ def _unit_current(chip) -> np.ndarray:
     return pd.component.signal({**pd.params, "lo_phase": 0.0}, np.ones(chip.m))
 
 
-def nominal_many(chip, scales) -> list[Readout]:
+def nominal_stack(chip, scales) -> Calibration:
     """The design read-out of tiles with digital scales ``scales`` (T,): no calibration,
     a lossless layer assumed."""
-    return nominal_stack(chip, scales).readouts()
-
-
-def nominal_stack(chip, scales) -> Calibration:
-    """:func:`nominal_many` as one :class:`Calibration`."""
     c = chip.chain
     scale = np.asarray(scales, dtype=float)[:, None]
     gain = _channel(c.tia.params["gain"], chip.m)
@@ -154,23 +149,9 @@ def nominal_stack(chip, scales) -> Calibration:
                        np.broadcast_to(beta, alpha.shape).copy(), ["nominal"] * T)
 
 
-def nominal(chip, scale: float) -> Readout:
-    """The design read-out of one tile (:func:`nominal_many`)."""
-    return nominal_many(chip, [scale])[0]
-
-
 def square_law(chip) -> bool:
     """True when the core's detectors measure intensity |E|² (an optical square law)."""
     return chip.chain.pd.params.get("mode") == "intensity"
-
-
-def calibrate(chip, matrix: np.ndarray, ideal: np.ndarray, rng=None,
-              codes: np.ndarray | None = None) -> Readout:
-    """Calibrate one tile (channel matrix ``matrix``, digital weights ``ideal``) on
-    ``codes`` (B × n input codes; default: :func:`calibration_codes`)."""
-    given = codes is not None and len(codes) >= 2
-    return calibrate_many(chip, matrix[None], ideal[None], rng,
-                          codes[None, :CAL_BATCH] if given else None)[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,16 +186,10 @@ def receiver(chip) -> Receiver:
                     {**c.pd.params, "lo_phase": 0.0}, pd, tia, table)
 
 
-def calibrate_many(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
-                   codes: np.ndarray | None = None) -> list[Readout]:
-    """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
-    each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
-    return calibrate_stack(chip, matrices, ideals, rng, codes).readouts()
-
-
 def calibrate_stack(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
                     codes: np.ndarray | None = None) -> Calibration:
-    """:func:`calibrate_many` as one :class:`Calibration`."""
+    """Calibrate T tiles at once (channel matrices (T, m, n), digital weights (T, m, n)),
+    each on its codes (T, B, n) (default: :func:`calibration_codes` for all)."""
     c, rx = chip.chain, chip.rx
     u = chip.cal_codes if codes is None else codes
     z = np.matmul(u, np.swapaxes(ideals, -1, -2))  # expected outputs (T, B, m)
@@ -235,7 +210,7 @@ def calibrate_stack(chip, matrices: np.ndarray, ideals: np.ndarray, rng=None,
 
 
 def _calibrate_arrays(chip, matrices, ideals, z, rng, codes):
-    """:func:`calibrate_many`'s arrays (LO phases, rms currents, gains, α, β, ``live``, r
+    """:func:`calibrate_stack`'s arrays (LO phases, rms currents, gains, α, β, ``live``, r
     per output, gain-limited per tile) as array operations over the tile axis through the
     components' own models (noise from ``rng`` if given)."""
     c, rx = chip.chain, chip.rx
